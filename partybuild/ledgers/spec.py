@@ -1,0 +1,316 @@
+"""One description per ledger: the columns a user sees, in order, with everything that drives
+the table, the form, the Excel import/export and the templates.
+
+A :class:`Column` names a model field and adds what the model cannot say: the Excel header and its
+aliases, the column width and the value kind (an ID number is text with a checksum, not any text).
+Label, required-ness and choices are read from the peewee field itself, so they are written once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import peewee as pw
+
+from partybuild.domain import vocab
+from partybuild.domain.vocab import Vocabulary
+from partybuild.store import models as m
+
+# Value kinds. Most are read off the peewee field; these three are text with rules of their own.
+TEXT, LONGTEXT, INT, FLOAT, BOOL, DATE, DATETIME, CHOICE, LINK = (
+    "text", "longtext", "int", "float", "bool", "date", "datetime", "choice", "link",
+)
+ID_NUMBER, CREDIT_CODE, PHONE = "id_number", "credit_code", "phone"
+
+_VOCABS_BY_CHOICES = {voc.choices(): voc for voc in vocab.ALL}
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a ledger, bound to a model field by name."""
+
+    name: str
+    aliases: tuple[str, ...] = ()
+    width: int = 12
+    kind_override: str | None = None
+    header_override: str | None = None
+    required_override: bool | None = None
+    model: type[pw.Model] | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def field(self) -> pw.Field:
+        assert self.model is not None
+        return self.model._meta.fields[self.name]
+
+    @property
+    def label(self) -> str:
+        return self.header_override or self.field.verbose_name or self.name
+
+    @property
+    def kind(self) -> str:
+        if self.kind_override:
+            return self.kind_override
+        f = self.field
+        if isinstance(f, pw.ForeignKeyField):
+            return LINK
+        if f.choices:
+            return CHOICE
+        if isinstance(f, pw.BooleanField):
+            return BOOL
+        if isinstance(f, pw.DateTimeField):
+            return DATETIME
+        if isinstance(f, pw.DateField):
+            return DATE
+        if isinstance(f, pw.IntegerField):
+            return INT
+        if isinstance(f, pw.FloatField):
+            return FLOAT
+        if isinstance(f, pw.TextField):
+            return LONGTEXT
+        return TEXT
+
+    @property
+    def required(self) -> bool:
+        if self.required_override is not None:
+            return self.required_override
+        f = self.field
+        return not f.null and f.default is None and not isinstance(f, pw.BooleanField)
+
+    @property
+    def vocabulary(self) -> Vocabulary | None:
+        choices = self.field.choices
+        return _VOCABS_BY_CHOICES[tuple(choices)] if choices else None
+
+    @property
+    def link_model(self) -> type[m.BaseModel] | None:
+        f = self.field
+        return f.rel_model if isinstance(f, pw.ForeignKeyField) else None
+
+    @property
+    def max_length(self) -> int | None:
+        return getattr(self.field, "max_length", None) if self.kind in (TEXT, ID_NUMBER, CREDIT_CODE, PHONE) else None
+
+
+@dataclass(frozen=True)
+class Ledger:
+    """A ledger (台账): its model, its columns in display order and its natural key."""
+
+    name: str
+    label: str
+    model: type[m.BaseModel]
+    columns: tuple[Column, ...]
+    natural_key: tuple[str, ...]
+    title_field: str = "name"
+    search_fields: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        bound = tuple(Column(**{**c.__dict__, "model": self.model}) for c in self.columns)
+        object.__setattr__(self, "columns", bound)
+
+    @cached_property
+    def by_name(self) -> dict[str, Column]:
+        return {c.name: c for c in self.columns}
+
+    def column(self, name: str) -> Column:
+        return self.by_name[name]
+
+    def title(self, record: m.BaseModel) -> str:
+        """A short human name for a record, for messages and pickers."""
+        value = getattr(record, self.title_field, None)
+        return str(value) if value is not None else f"#{record.id}"
+
+
+C = Column
+
+BRANCHES = Ledger(
+    "branches", "党组织", m.Branch,
+    (
+        C("name", ("党组织名称", "支部名称", "党支部"), width=28),
+        C("kind", ("党组织类型", "类别"), width=12),
+        C("parent", ("上级党组织",), width=24),
+        C("secretary", ("支部书记", "书记姓名"), width=10),
+        C("founded_on", ("成立时间",), width=12),
+        C("renewed_on", ("换届时间", "上次换届日期"), width=12),
+        C("has_committee", ("是否设支委会",), width=10),
+        C("has_groups", ("是否设党小组",), width=10),
+        C("note", ("说明",), width=24),
+    ),
+    natural_key=("name",),
+    search_fields=("name", "secretary"),
+)
+
+ENTERPRISES = Ledger(
+    "enterprises", "企业", m.Enterprise,
+    (
+        C("name", ("企业名称", "市场主体名称", "单位名称"), width=28),
+        C("credit_code", ("信用代码", "社会信用代码"), width=22, kind_override=CREDIT_CODE),
+        C("industry", ("所属产业", "行业"), width=10),
+        C("kind", ("企业类型", "主体类型"), width=10),
+        C("employees", ("职工人数", "员工数"), width=8),
+        C("above_scale", ("是否规上企业", "规上"), width=8),
+        C("high_tech", ("是否高新技术企业", "高新"), width=8),
+        C("project_state", ("项目进展",), width=8),
+        C("liaison", ("联系干部", "挂点干部"), width=10),
+        C("in_service", ("是否纳入联系服务",), width=10),
+        C("branch", ("党组织", "所在党组织"), width=24),
+        C("note", ("说明",), width=24),
+    ),
+    natural_key=("credit_code", "name"),
+    search_fields=("name", "credit_code", "liaison"),
+)
+
+MEMBERS = Ledger(
+    "members", "党员", m.Member,
+    (
+        C("name", ("党员姓名",), width=10),
+        C("gender", (), width=6),
+        C("ethnicity", (), width=8),
+        C("birth_date", ("出生年月",), width=12),
+        C("id_number", ("公民身份号码", "身份证号码", "身份证"), width=21, kind_override=ID_NUMBER),
+        C("education", ("文化程度", "最高学历"), width=10),
+        C("phone", ("联系方式", "手机号码", "电话", "手机"), width=14, kind_override=PHONE),
+        C("enterprise", ("所在单位", "工作单位", "企业"), width=26),
+        C("branch", ("党组织", "所在党组织", "所在支部"), width=24),
+        C("category", ("人员类别", "党员类别"), width=12),
+        C("joined_on", ("入党时间",), width=12),
+        C("confirmed_on", ("转正时间",), width=12),
+        C("party_post", ("党内职务",), width=10),
+        C("job_title", ("职务", "岗位"), width=12),
+        C("status", ("党员状态",), width=8),
+        C("note", ("说明",), width=20),
+    ),
+    natural_key=("id_number",),
+    search_fields=("name", "id_number", "phone"),
+)
+
+ACTIVITIES = Ledger(
+    "activities", "组织生活", m.Activity,
+    (
+        C("branch", ("党支部", "所属党组织"), width=24),
+        C("kind", ("活动类型", "会议类型"), width=12),
+        C("date", ("活动日期", "会议日期", "时间"), width=12),
+        C("topic", ("活动主题", "会议主题", "内容"), width=30),
+        C("place", ("活动地点", "会议地点"), width=16),
+        C("host", (), width=10),
+        C("recorder", (), width=10),
+        C("minutes", ("会议纪要", "内容摘要"), width=30),
+        C("resolutions", ("决议事项",), width=24),
+    ),
+    natural_key=("branch", "kind", "date", "topic"),
+    title_field="topic",
+    search_fields=("topic", "place", "host"),
+)
+
+TRAININGS = Ledger(
+    "trainings", "培训", m.Training,
+    (
+        C("name", ("培训名称", "培训主题"), width=30),
+        C("kind", ("培训类型",), width=10),
+        C("start_date", ("培训日期", "开始时间"), width=12),
+        C("end_date", ("结束时间",), width=12),
+        C("place", ("培训地点",), width=16),
+        C("lecturer", ("授课人", "宣讲人"), width=10),
+        C("organiser", ("主办", "举办单位"), width=16),
+        C("hours", ("课时",), width=6),
+        C("content", ("培训内容",), width=30),
+    ),
+    natural_key=("name", "start_date"),
+    search_fields=("name", "lecturer", "place"),
+)
+
+ATTENDANCE = Ledger(
+    "attendance", "培训签到", m.Attendance,
+    (
+        C("training", ("培训名称",), width=30),
+        C("member", ("身份证号", "公民身份号码"), width=21, header_override="党员身份证号"),
+        C("person_name", ("参训人员",), width=10),
+        C("person_unit", ("所在单位", "工作单位"), width=24),
+        C("status", ("签到状态",), width=8),
+        C("signed_at", (), width=18),
+        C("note", (), width=16),
+    ),
+    natural_key=("training", "member", "person_name", "person_unit"),
+    title_field="person_name",
+)
+
+TEAMS = Ledger(
+    "teams", "志愿服务队", m.Team,
+    (
+        C("name", ("服务队名称", "队伍名称"), width=28),
+        C("kind", ("队伍类型",), width=14),
+        C("branch", ("党组织",), width=24),
+        C("leader", (), width=10),
+        C("founded_on", ("成立时间",), width=12),
+        C("focus", (), width=20),
+        C("note", (), width=20),
+    ),
+    natural_key=("name",),
+    search_fields=("name", "leader", "focus"),
+)
+
+SERVICES = Ledger(
+    "services", "志愿服务活动", m.Service,
+    (
+        C("team", ("服务队名称",), width=28),
+        C("date", ("服务日期", "活动日期"), width=12),
+        C("topic", ("服务主题", "活动主题"), width=28),
+        C("place", ("服务地点",), width=16),
+        C("target_enterprise", ("服务单位",), width=24),
+        C("target_text", (), width=16),
+        C("hours", ("服务时长",), width=8),
+        C("outcome", ("服务成效",), width=24),
+    ),
+    natural_key=("team", "date", "topic"),
+    title_field="topic",
+    search_fields=("topic", "place", "target_text"),
+)
+
+ISSUES = Ledger(
+    "issues", "企业诉求", m.EnterpriseIssue,
+    (
+        C("enterprise", ("企业名称",), width=26),
+        C("received_on", ("受理时间", "收集日期"), width=12),
+        C("source", ("问题来源",), width=8),
+        C("category", ("问题类别", "诉求类别"), width=14),
+        C("description", ("诉求内容", "问题", "难题描述"), width=34),
+        C("responsible_unit", ("承办单位",), width=18),
+        C("responsible_person", (), width=10),
+        C("deadline", ("办结期限",), width=12),
+        C("state", ("办理状态", "办理情况"), width=8),
+        C("resolved_on", ("办结时间",), width=12),
+        C("measures", ("办理结果",), width=30),
+        C("evaluation", ("满意度",), width=10),
+    ),
+    natural_key=("enterprise", "received_on", "description"),
+    title_field="description",
+    search_fields=("description", "responsible_unit", "responsible_person"),
+)
+
+LEDGERS: dict[str, Ledger] = {
+    ledger.name: ledger
+    for ledger in (
+        BRANCHES, ENTERPRISES, MEMBERS, ACTIVITIES, TRAININGS, ATTENDANCE, TEAMS, SERVICES, ISSUES
+    )
+}
+
+# Link tables edited inside their parent record; the recycle bin and validation still see them.
+CHILD_MODELS: dict[str, type[m.BaseModel]] = {
+    "activity_attendees": m.ActivityAttendee,
+    "team_members": m.TeamMember,
+    "service_participants": m.ServiceParticipant,
+}
+
+
+def ledger(name: str) -> Ledger:
+    try:
+        return LEDGERS[name]
+    except KeyError:
+        raise KeyError(f"未知台账：{name}（可用：{', '.join(LEDGERS)}）") from None
+
+
+def ledger_for_model(model: type[pw.Model]) -> Ledger:
+    for item in LEDGERS.values():
+        if item.model is model:
+            return item
+    raise KeyError(model.__name__)

@@ -1,0 +1,38 @@
+"""The errors a service call can answer with; each carries a message a user can act on."""
+
+from __future__ import annotations
+
+
+class ValidationError(Exception):
+    """A refused write: field name → Chinese message. Nothing was written."""
+
+    def __init__(self, errors: dict[str, str], labels: dict[str, str] | None = None) -> None:
+        self.errors = dict(errors)
+        self.labels = dict(labels or {})
+        super().__init__(self.message())
+
+    def message(self) -> str:
+        parts = []
+        for name, text in self.errors.items():
+            label = self.labels.get(name, name)
+            # Validators may already name the field ("身份证号校验位不正确"); don't say it twice.
+            parts.append(text if name == "__all__" or text.startswith(label) else f"{label}：{text}")
+        return "；".join(parts)
+
+
+class StaleRecordError(Exception):
+    """Someone saved the record after it was opened; the update was not applied."""
+
+    def __init__(self, title: str, current_version: int | None, updated_at: object = None) -> None:
+        self.current_version = current_version
+        self.updated_at = updated_at
+        if current_version is None:
+            text = f"“{title}”已被他人删除，未保存本次修改"
+        else:
+            when = f"（{updated_at:%Y-%m-%d %H:%M:%S}）" if updated_at is not None else ""
+            text = f"“{title}”已被他人修改{when}，为避免覆盖，本次修改未保存。请重新载入后再改"
+        super().__init__(text)
+
+
+class RecordNotFound(Exception):
+    """No such record (or it is in the recycle bin when a live one was asked for)."""

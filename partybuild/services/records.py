@@ -1,0 +1,355 @@
+"""Create, update, soft-delete, restore and purge records of every ledger, with validation.
+
+Validation is driven by the ledger description (:mod:`partybuild.ledgers.spec`) plus the rules of
+the domain (:func:`_rules`). A refused write raises :class:`ValidationError` and writes nothing;
+an update names the version it was based on and is refused when the record has moved on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import peewee as pw
+
+from partybuild.domain import validators as v
+from partybuild.ledgers import spec
+from partybuild.ledgers.spec import Column, Ledger
+from partybuild.services.errors import RecordNotFound, StaleRecordError, ValidationError
+from partybuild.store import models as m
+
+MAX_TEXT = 255
+MAX_LONGTEXT = 20_000
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now().replace(microsecond=0)
+
+
+def _db() -> pw.Database:
+    return m.db_proxy.obj
+
+
+# --------------------------------------------------------------------------- field cleaning
+
+
+def _clean_text(value: Any, column: Column) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ValueError("应为文字")
+    text = v.normalize_text(value) if column.kind != spec.LONGTEXT else value.strip()
+    if any(ord(ch) < 32 and ch not in "\n\t" for ch in text) or "\x7f" in text:
+        raise ValueError("含有不可见的控制字符")
+    if column.kind != spec.LONGTEXT and "\n" in text:
+        raise ValueError("不能换行")
+    limit = MAX_LONGTEXT if column.kind == spec.LONGTEXT else (column.max_length or MAX_TEXT)
+    if len(text) > limit:
+        raise ValueError(f"过长（{len(text)} 字，最多 {limit} 字）")
+    return text or None
+
+
+def _clean_value(value: Any, column: Column) -> Any:
+    """Check one value against its column; return the value to store (None for empty)."""
+    kind = column.kind
+    if value == "" or value is None:
+        return None
+    if kind in (spec.TEXT, spec.LONGTEXT):
+        return _clean_text(value, column)
+    if kind == spec.ID_NUMBER:
+        text = _clean_text(value, column)
+        if text is not None:
+            v.check_id_number(text)
+        return text
+    if kind == spec.CREDIT_CODE:
+        text = _clean_text(value, column)
+        if text is not None:
+            v.check_credit_code(text)
+        return text
+    if kind == spec.PHONE:
+        text = _clean_text(value, column)
+        if text is not None:
+            v.check_phone(text)
+        return text
+    if kind == spec.CHOICE:
+        vocabulary = column.vocabulary
+        assert vocabulary is not None
+        code = vocabulary.code(str(value))
+        if code is None:
+            raise ValueError(f"“{value}”不是可选值（可选：{'、'.join(vocabulary.labels)}）")
+        return code
+    if kind == spec.DATE:
+        if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
+            raise ValueError("应为日期")
+        if not 1900 <= value.year <= 2100:
+            raise ValueError(f"日期 {value:%Y-%m-%d} 不在合理范围内")
+        return value
+    if kind == spec.DATETIME:
+        if not isinstance(value, dt.datetime):
+            raise ValueError("应为日期和时间")
+        return value.replace(microsecond=0)
+    if kind == spec.BOOL:
+        if not isinstance(value, bool):
+            raise ValueError("应为“是”或“否”")
+        return value
+    if kind == spec.INT:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValueError("应为整数")
+        if value < 0 or value > 10_000_000:
+            raise ValueError("数值不在合理范围内")
+        return value
+    if kind == spec.FLOAT:
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            raise ValueError("应为数字")
+        if value < 0 or value > 100_000:
+            raise ValueError("数值不在合理范围内")
+        return float(value)
+    if kind == spec.LINK:
+        return _clean_link(value, column)
+    raise AssertionError(kind)
+
+
+def _clean_link(value: Any, column: Column) -> int:
+    target = column.link_model
+    assert target is not None
+    record_id = value.id if isinstance(value, pw.Model) else value
+    if isinstance(record_id, bool) or not isinstance(record_id, int):
+        raise ValueError("应选择一条记录")
+    row = target.get_or_none(target.id == record_id)
+    if row is None:
+        raise ValueError("所选记录不存在")
+    if row.deleted:
+        raise ValueError(f"所选“{spec.ledger_for_model(target).title(row)}”在回收站中")
+    return record_id
+
+
+def _labels(ledger: Ledger) -> dict[str, str]:
+    return {c.name: c.label for c in ledger.columns}
+
+
+# --------------------------------------------------------------------------- rules of the domain
+
+
+def _rules(ledger: Ledger, values: dict[str, Any], errors: dict[str, str]) -> None:
+    """Cross-field rules; they add to ``errors`` and may fill fields read from the ID number."""
+    today = dt.date.today()
+    if ledger is spec.MEMBERS:
+        id_number = values.get("id_number")
+        if id_number and "id_number" not in errors:
+            # The ID number is the record of birth date and sex: read them from it when they are
+            # empty, refuse a contradiction rather than choose between them.
+            born = v.birth_date_from_id(id_number)
+            sex = v.gender_from_id(id_number)
+            if values.get("birth_date") is None:
+                values["birth_date"] = born
+            elif values["birth_date"] != born and "birth_date" not in errors:
+                errors["birth_date"] = f"与身份证号中的出生日期 {born:%Y-%m-%d} 不一致"
+            if values.get("gender") is None:
+                values["gender"] = sex
+            elif values["gender"] != sex and "gender" not in errors:
+                errors["gender"] = "与身份证号显示的性别不一致"
+        joined, confirmed = values.get("joined_on"), values.get("confirmed_on")
+        for name in ("birth_date", "joined_on", "confirmed_on"):
+            if values.get(name) and values[name] > today and name not in errors:
+                errors[name] = "不能晚于今天"
+        if confirmed and not joined:
+            errors.setdefault("joined_on", "填写了转正日期，必须同时填写入党日期")
+        if joined and confirmed and confirmed <= joined:
+            errors.setdefault("confirmed_on", "转正日期必须晚于入党日期")
+        born = values.get("birth_date")
+        if born and joined and joined <= born:
+            errors.setdefault("joined_on", "入党日期必须晚于出生日期")
+        if values.get("category") in ("candidate", "activist", "applicant") and joined:
+            errors.setdefault("joined_on", "入党申请人、积极分子和发展对象不应有入党日期")
+        if values.get("category") == "probationary" and confirmed:
+            errors.setdefault("confirmed_on", "预备党员尚未转正，不应有转正日期")
+    elif ledger is spec.TRAININGS:
+        start, end = values.get("start_date"), values.get("end_date")
+        if start and end and end < start:
+            errors.setdefault("end_date", "结束日期不能早于开始日期")
+    elif ledger is spec.ISSUES:
+        received, resolved = values.get("received_on"), values.get("resolved_on")
+        deadline = values.get("deadline")
+        if received and resolved and resolved < received:
+            errors.setdefault("resolved_on", "办结日期不能早于受理日期")
+        if received and deadline and deadline < received:
+            errors.setdefault("deadline", "办结时限不能早于受理日期")
+        state = values.get("state") or "open"
+        if state == "resolved" and not resolved:
+            errors.setdefault("resolved_on", "状态为已解决时必须填写办结日期")
+        if resolved and state in ("open", "in_progress"):
+            errors.setdefault("state", "已填写办结日期，状态应为已解决或无法解决")
+    elif ledger is spec.ATTENDANCE:
+        if not values.get("member") and not values.get("person_name"):
+            errors.setdefault("person_name", "请选择党员，或填写非党员的姓名")
+    elif ledger is spec.BRANCHES:
+        if values.get("parent") is not None and values.get("parent") == values.get("id"):
+            errors.setdefault("parent", "上级党组织不能是自己")
+
+
+def _unique_checks(ledger: Ledger, values: dict[str, Any], record_id: int | None, errors: dict[str, str]) -> None:
+    """Turn unique-constraint clashes into field messages before the database refuses them."""
+    model = ledger.model
+    for column in ledger.columns:
+        f = column.field
+        if f.unique and values.get(column.name) is not None and column.name not in errors:
+            query = model.select().where(f == values[column.name])
+            if record_id is not None:
+                query = query.where(model.id != record_id)
+            other = query.first()
+            if other is not None:
+                where = "回收站中" if other.deleted else ""
+                errors[column.name] = f"与{where}已有记录“{ledger.title(other)}”重复"
+    # Composite natural keys (activities, trainings, services) are unique indexes too.
+    for fields, unique in model._meta.indexes:
+        if not unique or any(values.get(name) is None for name in fields):
+            continue
+        query = model.select().where(*[model._meta.fields[n] == values[n] for n in fields])
+        if record_id is not None:
+            query = query.where(model.id != record_id)
+        other = query.first()
+        if other is not None:
+            where = "（在回收站中）" if other.deleted else ""
+            labels = "、".join(ledger.column(n).label for n in fields if n in ledger.by_name)
+            errors.setdefault(fields[-1], f"已有{labels}相同的记录{where}")
+
+
+def validate(ledger: Ledger, data: Mapping[str, Any], record_id: int | None = None) -> dict[str, Any]:
+    """Check every field and the rules; return the values to store or raise ValidationError."""
+    errors: dict[str, str] = {}
+    values: dict[str, Any] = {}
+    unknown = set(data) - set(ledger.by_name)
+    if unknown:
+        errors["__all__"] = f"未知字段：{'、'.join(sorted(unknown))}"
+    for column in ledger.columns:
+        raw = data.get(column.name)
+        try:
+            values[column.name] = _clean_value(raw, column)
+        except ValueError as exc:
+            errors[column.name] = str(exc)
+            values[column.name] = None
+            continue
+        if values[column.name] is None:
+            if column.required:
+                errors[column.name] = "必填"
+            elif not column.field.null:
+                values[column.name] = column.field.default
+    values["id"] = record_id
+    _rules(ledger, values, errors)
+    values.pop("id")
+    _unique_checks(ledger, values, record_id, errors)
+    if errors:
+        raise ValidationError(errors, _labels(ledger))
+    return values
+
+
+# --------------------------------------------------------------------------- use cases
+
+
+def get(ledger: Ledger | str, record_id: int, *, include_deleted: bool = False) -> m.BaseModel:
+    ledger = spec.ledger(ledger) if isinstance(ledger, str) else ledger
+    record = ledger.model.get_or_none(ledger.model.id == record_id)
+    if record is None or (record.deleted and not include_deleted):
+        raise RecordNotFound(f"{ledger.label}中没有编号为 {record_id} 的记录")
+    return record
+
+
+def create(ledger: Ledger | str, data: Mapping[str, Any]) -> m.BaseModel:
+    """Validate and insert a record; return it."""
+    ledger = spec.ledger(ledger) if isinstance(ledger, str) else ledger
+    with _db().atomic():
+        values = validate(ledger, data)
+        now = _now()
+        try:
+            return ledger.model.create(**values, created_at=now, updated_at=now)
+        except pw.IntegrityError as exc:
+            raise ValidationError({"__all__": f"与已有记录冲突：{exc}"}) from exc
+
+
+def update(
+    ledger: Ledger | str, record_id: int, data: Mapping[str, Any], expected_version: int
+) -> m.BaseModel:
+    """Apply changes made to version ``expected_version``; refuse if the record has moved on.
+
+    ``data`` holds the full set of fields as edited (fields left out keep their stored value).
+    """
+    ledger = spec.ledger(ledger) if isinstance(ledger, str) else ledger
+    model = ledger.model
+    with _db().atomic():
+        current = model.get_or_none(model.id == record_id)
+        if current is None or current.deleted:
+            raise StaleRecordError(f"{ledger.label}#{record_id}", None)
+        if current.version != expected_version:
+            raise StaleRecordError(ledger.title(current), current.version, current.updated_at)
+        merged = {c.name: _stored(current, c) for c in ledger.columns}
+        merged.update(data)
+        values = validate(ledger, merged, record_id)
+        changed = model.update(
+            **values, version=expected_version + 1, updated_at=_now()
+        ).where(
+            (model.id == record_id) & (model.version == expected_version) & (model.deleted == False)  # noqa: E712
+        ).execute()
+        if changed != 1:
+            fresh = model.get_or_none(model.id == record_id)
+            raise StaleRecordError(
+                ledger.title(current), fresh.version if fresh else None,
+                fresh.updated_at if fresh else None,
+            )
+        return model.get_by_id(record_id)
+
+
+def _stored(record: m.BaseModel, column: Column) -> Any:
+    if column.kind == spec.LINK:
+        return getattr(record, column.field.column_name)
+    return getattr(record, column.name)
+
+
+def soft_delete(ledger: Ledger | str, record_id: int) -> None:
+    """Move a record to the recycle bin; its links stay so a restore puts it back whole."""
+    _set_deleted(ledger, record_id, True)
+
+
+def restore(ledger: Ledger | str, record_id: int) -> None:
+    """Bring a record back from the recycle bin."""
+    ledger = spec.ledger(ledger) if isinstance(ledger, str) else ledger
+    record = get(ledger, record_id, include_deleted=True)
+    # A live record may have taken its unique name meanwhile: say so rather than fail later.
+    values = {c.name: _stored(record, c) for c in ledger.columns}
+    errors: dict[str, str] = {}
+    _unique_checks(ledger, values, record_id, errors)
+    clash = {k: msg for k, msg in errors.items() if "回收站" not in msg}
+    if clash:
+        raise ValidationError(clash, _labels(ledger))
+    _set_deleted(ledger, record_id, False)
+
+
+def _set_deleted(ledger: Ledger | str, record_id: int, deleted: bool) -> None:
+    ledger = spec.ledger(ledger) if isinstance(ledger, str) else ledger
+    model = ledger.model
+    with _db().atomic():
+        record = get(ledger, record_id, include_deleted=True)
+        if record.deleted == deleted:
+            return
+        model.update(
+            deleted=deleted,
+            deleted_at=_now() if deleted else None,
+            version=model.version + 1,
+            updated_at=_now(),
+        ).where(model.id == record_id).execute()
+
+
+def purge(ledger: Ledger | str, record_id: int) -> None:
+    """Delete for good — only what is already in the recycle bin."""
+    ledger = spec.ledger(ledger) if isinstance(ledger, str) else ledger
+    with _db().atomic():
+        record = get(ledger, record_id, include_deleted=True)
+        if not record.deleted:
+            raise ValidationError({"__all__": "只能彻底删除回收站中的记录"})
+        record.delete_instance()
+
+
+def live(model: type[m.BaseModel]) -> pw.ModelSelect:
+    """Records not in the recycle bin."""
+    return model.select().where(model.deleted == False)  # noqa: E712

@@ -1,0 +1,365 @@
+"""The data model: one peewee model per ledger of DESIGN.md, bound late to a database.
+
+Models are declared against ``db_proxy`` and bound by :func:`partybuild.store.database.open_database`,
+so tests, the CLI and the GUI can each hand in their own SQLite file or PostgreSQL URL.
+
+Choice fields store the English codes of :mod:`partybuild.domain.vocab`; the Chinese labels live
+there. Every table carries created/updated timestamps, a version number for safe concurrent edits
+and a ``deleted`` flag (the recycle bin). Derived values (age, 党龄, attendance counts, days to
+resolve, overdue) are computed by properties and queries, never stored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import peewee as pw
+
+from partybuild.domain import vocab
+
+db_proxy = pw.DatabaseProxy()
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now().replace(microsecond=0)
+
+
+def _years_between(start: dt.date, end: dt.date) -> int:
+    return end.year - start.year - ((end.month, end.day) < (start.month, start.day))
+
+
+class BaseModel(pw.Model):
+    created_at = pw.DateTimeField(default=_now, verbose_name="创建时间")
+    updated_at = pw.DateTimeField(default=_now, verbose_name="修改时间")
+    version = pw.IntegerField(default=1, verbose_name="版本")
+    deleted = pw.BooleanField(default=False, index=True, verbose_name="已删除")
+    deleted_at = pw.DateTimeField(null=True, verbose_name="删除时间")
+
+    class Meta:
+        database = db_proxy
+        legacy_table_names = False
+
+
+class Branch(BaseModel):
+    """党组织: a party branch of the park (standalone, joint, regional or temporary)."""
+
+    name = pw.CharField(unique=True, verbose_name="名称")
+    kind = pw.CharField(choices=vocab.BRANCH_KIND.choices(), verbose_name="类型")
+    parent = pw.ForeignKeyField(
+        "self", null=True, on_delete="SET NULL", backref="children", verbose_name="上级党组织"
+    )
+    secretary = pw.CharField(null=True, verbose_name="书记")
+    founded_on = pw.DateField(null=True, verbose_name="成立日期")
+    renewed_on = pw.DateField(null=True, verbose_name="换届日期")
+    has_committee = pw.BooleanField(default=False, verbose_name="设支委会")
+    has_groups = pw.BooleanField(default=False, verbose_name="设党小组")
+    note = pw.TextField(null=True, verbose_name="备注")
+
+    class Meta:
+        table_name = "branch"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Enterprise(BaseModel):
+    """企业（市场主体）: an enterprise of the park, optionally covered by a branch."""
+
+    name = pw.CharField(unique=True, verbose_name="名称")
+    credit_code = pw.CharField(max_length=18, null=True, unique=True, verbose_name="统一社会信用代码")
+    industry = pw.CharField(
+        choices=vocab.INDUSTRY.choices(), null=True, verbose_name="产业"
+    )
+    kind = pw.CharField(
+        choices=vocab.ENTERPRISE_KIND.choices(), default="industrial", verbose_name="类型"
+    )
+    employees = pw.IntegerField(null=True, verbose_name="职工数")
+    above_scale = pw.BooleanField(default=False, verbose_name="规上企业")
+    high_tech = pw.BooleanField(default=False, verbose_name="高新技术企业")
+    project_state = pw.CharField(
+        choices=vocab.PROJECT_STATE.choices(), null=True, verbose_name="项目状态"
+    )
+    liaison = pw.CharField(null=True, verbose_name="联系服务干部")
+    in_service = pw.BooleanField(default=True, verbose_name="纳入联系服务")
+    branch = pw.ForeignKeyField(
+        Branch, null=True, on_delete="SET NULL", backref="enterprises", verbose_name="所属党组织"
+    )
+    note = pw.TextField(null=True, verbose_name="备注")
+
+    class Meta:
+        table_name = "enterprise"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Member(BaseModel):
+    """党员（含发展对象等）: a party member or someone on the way to membership."""
+
+    name = pw.CharField(index=True, verbose_name="姓名")
+    gender = pw.CharField(choices=vocab.GENDER.choices(), null=True, verbose_name="性别")
+    ethnicity = pw.CharField(null=True, verbose_name="民族")
+    birth_date = pw.DateField(null=True, verbose_name="出生日期")
+    id_number = pw.CharField(max_length=18, unique=True, verbose_name="身份证号")
+    education = pw.CharField(choices=vocab.EDUCATION.choices(), null=True, verbose_name="学历")
+    phone = pw.CharField(max_length=32, null=True, verbose_name="联系电话")
+    enterprise = pw.ForeignKeyField(
+        Enterprise, null=True, on_delete="SET NULL", backref="members", verbose_name="所在企业"
+    )
+    branch = pw.ForeignKeyField(
+        Branch, null=True, on_delete="SET NULL", backref="members", verbose_name="所属党组织"
+    )
+    category = pw.CharField(
+        choices=vocab.MEMBER_CATEGORY.choices(), default="full", index=True, verbose_name="类别"
+    )
+    joined_on = pw.DateField(null=True, verbose_name="入党日期")
+    confirmed_on = pw.DateField(null=True, verbose_name="转正日期")
+    party_post = pw.CharField(null=True, verbose_name="党内职务")
+    job_title = pw.CharField(null=True, verbose_name="企业岗位")
+    status = pw.CharField(
+        choices=vocab.MEMBER_STATUS.choices(), default="normal", verbose_name="状态"
+    )
+    note = pw.TextField(null=True, verbose_name="备注")
+
+    class Meta:
+        table_name = "member"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def age(self, on: dt.date | None = None) -> int | None:
+        """Age in whole years on a date (today by default)."""
+        if self.birth_date is None:
+            return None
+        return _years_between(self.birth_date, on or dt.date.today())
+
+    def party_years(self, on: dt.date | None = None) -> int | None:
+        """党龄: whole years since 转正 (the party counts 党龄 from full membership)."""
+        if self.confirmed_on is None:
+            return None
+        return max(0, _years_between(self.confirmed_on, on or dt.date.today()))
+
+
+class Activity(BaseModel):
+    """组织生活: a 三会一课 meeting, 主题党日 or other organisational life of a branch."""
+
+    branch = pw.ForeignKeyField(
+        Branch, on_delete="CASCADE", backref="activities", verbose_name="党组织"
+    )
+    kind = pw.CharField(choices=vocab.ACTIVITY_KIND.choices(), index=True, verbose_name="类型")
+    date = pw.DateField(index=True, verbose_name="日期")
+    topic = pw.CharField(verbose_name="主题")
+    place = pw.CharField(null=True, verbose_name="地点")
+    host = pw.CharField(null=True, verbose_name="主持人")
+    recorder = pw.CharField(null=True, verbose_name="记录人")
+    minutes = pw.TextField(null=True, verbose_name="内容纪要")
+    resolutions = pw.TextField(null=True, verbose_name="决议")
+
+    class Meta:
+        table_name = "activity"
+        indexes = ((("branch", "kind", "date", "topic"), True),)
+
+
+class ActivityAttendee(BaseModel):
+    """Who was at an activity, and whether present, on leave or absent."""
+
+    activity = pw.ForeignKeyField(
+        Activity, on_delete="CASCADE", backref="attendees", verbose_name="组织生活"
+    )
+    member = pw.ForeignKeyField(
+        Member, on_delete="CASCADE", backref="activity_attendance", verbose_name="党员"
+    )
+    status = pw.CharField(
+        choices=vocab.ATTENDEE_STATUS.choices(), default="present", verbose_name="出席情况"
+    )
+    note = pw.CharField(null=True, verbose_name="备注")
+
+    class Meta:
+        table_name = "activity_attendee"
+        indexes = ((("activity", "member"), True),)
+
+
+class Training(BaseModel):
+    """培训: a rotation training (轮训), lecture (宣讲), party lesson or business training."""
+
+    name = pw.CharField(verbose_name="名称")
+    kind = pw.CharField(choices=vocab.TRAINING_KIND.choices(), index=True, verbose_name="类型")
+    start_date = pw.DateField(index=True, verbose_name="开始日期")
+    end_date = pw.DateField(null=True, verbose_name="结束日期")
+    place = pw.CharField(null=True, verbose_name="地点")
+    lecturer = pw.CharField(null=True, verbose_name="主讲人")
+    organiser = pw.CharField(null=True, verbose_name="主办单位")
+    hours = pw.FloatField(null=True, verbose_name="学时")
+    content = pw.TextField(null=True, verbose_name="内容")
+
+    class Meta:
+        table_name = "training"
+        indexes = ((("name", "start_date"), True),)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Attendance(BaseModel):
+    """培训签到: one expected attendee of a training — a member, or a non-member by name and unit."""
+
+    training = pw.ForeignKeyField(
+        Training, on_delete="CASCADE", backref="attendance", verbose_name="培训"
+    )
+    member = pw.ForeignKeyField(
+        Member, null=True, on_delete="CASCADE", backref="training_attendance", verbose_name="党员"
+    )
+    person_name = pw.CharField(null=True, verbose_name="姓名")
+    person_unit = pw.CharField(null=True, verbose_name="单位")
+    status = pw.CharField(
+        choices=vocab.ATTENDANCE_STATUS.choices(), default="expected", index=True,
+        verbose_name="状态",
+    )
+    signed_at = pw.DateTimeField(null=True, verbose_name="签到时间")
+    note = pw.CharField(null=True, verbose_name="备注")
+
+    class Meta:
+        table_name = "attendance"
+        indexes = (
+            (("training", "member"), False),
+            (("training", "person_name", "person_unit"), False),
+        )
+
+
+class Team(BaseModel):
+    """志愿服务队 / 突击队 of a branch."""
+
+    name = pw.CharField(unique=True, verbose_name="名称")
+    kind = pw.CharField(choices=vocab.TEAM_KIND.choices(), verbose_name="类型")
+    branch = pw.ForeignKeyField(
+        Branch, null=True, on_delete="SET NULL", backref="teams", verbose_name="所属党组织"
+    )
+    leader = pw.CharField(null=True, verbose_name="队长")
+    founded_on = pw.DateField(null=True, verbose_name="成立日期")
+    focus = pw.CharField(null=True, verbose_name="服务方向")
+    note = pw.TextField(null=True, verbose_name="备注")
+
+    class Meta:
+        table_name = "team"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TeamMember(BaseModel):
+    """A member's place in a team (队员)."""
+
+    team = pw.ForeignKeyField(Team, on_delete="CASCADE", backref="memberships", verbose_name="服务队")
+    member = pw.ForeignKeyField(
+        Member, on_delete="CASCADE", backref="team_memberships", verbose_name="队员"
+    )
+    role = pw.CharField(null=True, verbose_name="职责")
+
+    class Meta:
+        table_name = "team_member"
+        indexes = ((("team", "member"), True),)
+
+
+class Service(BaseModel):
+    """志愿服务活动: one service a team performed."""
+
+    team = pw.ForeignKeyField(Team, on_delete="CASCADE", backref="services", verbose_name="服务队")
+    date = pw.DateField(index=True, verbose_name="日期")
+    topic = pw.CharField(verbose_name="主题")
+    place = pw.CharField(null=True, verbose_name="地点")
+    target_enterprise = pw.ForeignKeyField(
+        Enterprise, null=True, on_delete="SET NULL", backref="services", verbose_name="服务企业"
+    )
+    target_text = pw.CharField(null=True, verbose_name="服务对象")
+    hours = pw.FloatField(null=True, verbose_name="时长（小时）")
+    outcome = pw.TextField(null=True, verbose_name="成效")
+
+    class Meta:
+        table_name = "service"
+        indexes = ((("team", "date", "topic"), True),)
+
+
+class ServiceParticipant(BaseModel):
+    """参加队员 of a service."""
+
+    service = pw.ForeignKeyField(
+        Service, on_delete="CASCADE", backref="participants", verbose_name="志愿服务活动"
+    )
+    member = pw.ForeignKeyField(
+        Member, on_delete="CASCADE", backref="service_participation", verbose_name="队员"
+    )
+
+    class Meta:
+        table_name = "service_participant"
+        indexes = ((("service", "member"), True),)
+
+
+class EnterpriseIssue(BaseModel):
+    """企业诉求（难题）: a problem an enterprise raised, taken up and followed to resolution."""
+
+    enterprise = pw.ForeignKeyField(
+        Enterprise, on_delete="CASCADE", backref="issues", verbose_name="企业"
+    )
+    received_on = pw.DateField(index=True, verbose_name="受理日期")
+    source = pw.CharField(choices=vocab.ISSUE_SOURCE.choices(), null=True, verbose_name="来源")
+    category = pw.CharField(
+        choices=vocab.ISSUE_CATEGORY.choices(), index=True, verbose_name="类别"
+    )
+    description = pw.TextField(verbose_name="问题描述")
+    responsible_unit = pw.CharField(null=True, verbose_name="责任单位")
+    responsible_person = pw.CharField(null=True, verbose_name="责任人")
+    deadline = pw.DateField(null=True, verbose_name="办结时限")
+    state = pw.CharField(
+        choices=vocab.ISSUE_STATE.choices(), default="open", index=True, verbose_name="状态"
+    )
+    resolved_on = pw.DateField(null=True, index=True, verbose_name="办结日期")
+    measures = pw.TextField(null=True, verbose_name="解决措施")
+    evaluation = pw.CharField(
+        choices=vocab.ISSUE_EVALUATION.choices(), null=True, verbose_name="企业评价"
+    )
+
+    class Meta:
+        table_name = "enterprise_issue"
+
+    @property
+    def closed(self) -> bool:
+        return self.state in ("resolved", "unresolvable")
+
+    def days_to_resolve(self) -> int | None:
+        if self.resolved_on is None:
+            return None
+        return (self.resolved_on - self.received_on).days
+
+    def overdue(self, today: dt.date | None = None) -> bool:
+        """Past its 办结时限 and not closed."""
+        if self.closed or self.deadline is None:
+            return False
+        return (today or dt.date.today()) > self.deadline
+
+
+class Setting(pw.Model):
+    """Key/value settings kept with the data (compliance rules, operator defaults)."""
+
+    key = pw.CharField(primary_key=True)
+    value = pw.TextField()
+
+    class Meta:
+        database = db_proxy
+        table_name = "setting"
+
+
+LEDGER_MODELS: tuple[type[BaseModel], ...] = (
+    Branch,
+    Enterprise,
+    Member,
+    Activity,
+    ActivityAttendee,
+    Training,
+    Attendance,
+    Team,
+    TeamMember,
+    Service,
+    ServiceParticipant,
+    EnterpriseIssue,
+)
+ALL_MODELS: tuple[type[pw.Model], ...] = (*LEDGER_MODELS, Setting)
