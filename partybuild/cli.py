@@ -99,6 +99,20 @@ def cmd_stats(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_screenshot(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from partybuild.ui.screenshot import take_screenshot
+
+    _open(args)
+    try:
+        take_screenshot(args.page, Path(args.output))
+    except OSError as exc:
+        raise CliError(str(exc)) from exc
+    print(args.output)
+    return EXIT_OK
+
+
 def cmd_gui(args: argparse.Namespace) -> int:
     from partybuild.ui.app import run
 
@@ -125,21 +139,39 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="子命令")
 
     demo = sub.add_parser(
-        "demo", parents=[db_parent], help="在空数据库中生成 2023 年演示台账",
+        "demo",
+        parents=[db_parent],
+        help="在空数据库中生成 2023 年演示台账",
         description="按园区 2023 年工作总结生成演示台账（姓名、身份证号均为虚构）。",
     )
     demo.set_defaults(func=cmd_demo)
 
     st = sub.add_parser(
-        "stats", parents=[db_parent], help="统计年度党建工作数据",
+        "stats",
+        parents=[db_parent],
+        help="统计年度党建工作数据",
         description="统计党组织、党员、培训、志愿服务、企业诉求等年度数据。",
     )
     st.add_argument("--year", type=_year, help="年度（默认今年）")
     st.add_argument("--branch", metavar="NAME", help="只统计某个党组织")
-    st.add_argument("--from", dest="date_from", type=_date, metavar="DATE", help="起始日期 YYYY-MM-DD")
+    st.add_argument(
+        "--from", dest="date_from", type=_date, metavar="DATE", help="起始日期 YYYY-MM-DD"
+    )
     st.add_argument("--to", dest="date_to", type=_date, metavar="DATE", help="截止日期 YYYY-MM-DD")
     st.add_argument("--json", action="store_true", help="输出一个 JSON 对象")
     st.set_defaults(func=cmd_stats)
+
+    from partybuild.ui.screenshot import PAGE_NAMES
+
+    shot = sub.add_parser(
+        "screenshot",
+        parents=[db_parent],
+        help="离屏渲染主窗口某一页并保存为 PNG",
+        description="不需要显示器：渲染主窗口的指定页面并保存为 PNG 图片。",
+    )
+    shot.add_argument("--page", required=True, choices=PAGE_NAMES, help="页面名称")
+    shot.add_argument("-o", "--output", required=True, metavar="FILE.png", help="输出文件")
+    shot.set_defaults(func=cmd_screenshot)
     return parser
 
 

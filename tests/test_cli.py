@@ -22,7 +22,11 @@ def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedPr
     """Run the real entry point in a child process, as a user or a script would."""
     return subprocess.run(
         [sys.executable, str(ROOT / "main.py"), *args],
-        capture_output=True, text=True, cwd=ROOT, env={**os.environ, **(env or {})}, timeout=120,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
+        timeout=120,
     )
 
 
@@ -52,7 +56,9 @@ def test_not_a_database_exits_2_with_one_line_and_file_untouched(tmp_path: Path)
 def test_newer_schema_exits_2_and_file_untouched(tmp_path: Path) -> None:
     path = tmp_path / "newer.sqlite3"
     open_database(path)
-    m.db_proxy.obj.execute_sql(f"INSERT INTO {HISTORY_TABLE} (name, applied) VALUES ('0099_future', '2030-01-01')")
+    m.db_proxy.obj.execute_sql(
+        f"INSERT INTO {HISTORY_TABLE} (name, applied) VALUES ('0099_future', '2030-01-01')"
+    )
     close_database()
     before = digest(path)
     res = run("stats", "--db", str(path), "--year", "2023")
@@ -66,7 +72,9 @@ def test_bad_arguments_exit_2(tmp_path: Path) -> None:
     assert run("nosuchcommand").returncode == 2
 
 
-def test_unknown_branch_exits_1_naming_it(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_unknown_branch_exits_1_naming_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = tmp_path / "a.sqlite3"
     open_database(path)
     m.Branch.create(name="第一联合党支部", kind="joint")

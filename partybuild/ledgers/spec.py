@@ -19,7 +19,15 @@ from partybuild.store import models as m
 
 # Value kinds. Most are read off the peewee field; these three are text with rules of their own.
 TEXT, LONGTEXT, INT, FLOAT, BOOL, DATE, DATETIME, CHOICE, LINK = (
-    "text", "longtext", "int", "float", "bool", "date", "datetime", "choice", "link",
+    "text",
+    "longtext",
+    "int",
+    "float",
+    "bool",
+    "date",
+    "datetime",
+    "choice",
+    "link",
 )
 ID_NUMBER, CREDIT_CODE, PHONE = "id_number", "credit_code", "phone"
 
@@ -89,7 +97,11 @@ class Column:
 
     @property
     def max_length(self) -> int | None:
-        return getattr(self.field, "max_length", None) if self.kind in (TEXT, ID_NUMBER, CREDIT_CODE, PHONE) else None
+        return (
+            getattr(self.field, "max_length", None)
+            if self.kind in (TEXT, ID_NUMBER, CREDIT_CODE, PHONE)
+            else None
+        )
 
 
 @dataclass(frozen=True)
@@ -103,6 +115,14 @@ class Ledger:
     natural_key: tuple[str, ...]
     title_field: str = "name"
     search_fields: tuple[str, ...] = ()
+    # The page's filters (党组织, 类型, 年度, 状态) → the field each one filters on. A dotted name
+    # follows a link ("team.branch": the branch of the service's team).
+    filters: tuple[tuple[str, str], ...] = ()
+    sort_field: str = "id"
+
+    @property
+    def filter_map(self) -> dict[str, str]:
+        return dict(self.filters)
 
     def __post_init__(self) -> None:
         bound = tuple(Column(**{**c.__dict__, "model": self.model}) for c in self.columns)
@@ -124,7 +144,9 @@ class Ledger:
 C = Column
 
 BRANCHES = Ledger(
-    "branches", "党组织", m.Branch,
+    "branches",
+    "党组织",
+    m.Branch,
     (
         C("name", ("党组织名称", "支部名称", "党支部"), width=28),
         C("kind", ("党组织类型", "类别"), width=12),
@@ -138,10 +160,14 @@ BRANCHES = Ledger(
     ),
     natural_key=("name",),
     search_fields=("name", "secretary"),
+    filters=(("kind", "kind"), ("year", "founded_on")),
+    sort_field="name",
 )
 
 ENTERPRISES = Ledger(
-    "enterprises", "企业", m.Enterprise,
+    "enterprises",
+    "企业",
+    m.Enterprise,
     (
         C("name", ("企业名称", "市场主体名称", "单位名称"), width=28),
         C("credit_code", ("信用代码", "社会信用代码"), width=22, kind_override=CREDIT_CODE),
@@ -158,10 +184,14 @@ ENTERPRISES = Ledger(
     ),
     natural_key=("credit_code", "name"),
     search_fields=("name", "credit_code", "liaison"),
+    filters=(("branch", "branch"), ("kind", "industry"), ("status", "project_state")),
+    sort_field="name",
 )
 
 MEMBERS = Ledger(
-    "members", "党员", m.Member,
+    "members",
+    "党员",
+    m.Member,
     (
         C("name", ("党员姓名",), width=10),
         C("gender", (), width=6),
@@ -182,10 +212,19 @@ MEMBERS = Ledger(
     ),
     natural_key=("id_number",),
     search_fields=("name", "id_number", "phone"),
+    filters=(
+        ("branch", "branch"),
+        ("kind", "category"),
+        ("year", "joined_on"),
+        ("status", "status"),
+    ),
+    sort_field="name",
 )
 
 ACTIVITIES = Ledger(
-    "activities", "组织生活", m.Activity,
+    "activities",
+    "组织生活",
+    m.Activity,
     (
         C("branch", ("党支部", "所属党组织"), width=24),
         C("kind", ("活动类型", "会议类型"), width=12),
@@ -200,10 +239,14 @@ ACTIVITIES = Ledger(
     natural_key=("branch", "kind", "date", "topic"),
     title_field="topic",
     search_fields=("topic", "place", "host"),
+    filters=(("branch", "branch"), ("kind", "kind"), ("year", "date")),
+    sort_field="-date",
 )
 
 TRAININGS = Ledger(
-    "trainings", "培训", m.Training,
+    "trainings",
+    "培训",
+    m.Training,
     (
         C("name", ("培训名称", "培训主题"), width=30),
         C("kind", ("培训类型",), width=10),
@@ -217,10 +260,14 @@ TRAININGS = Ledger(
     ),
     natural_key=("name", "start_date"),
     search_fields=("name", "lecturer", "place"),
+    filters=(("kind", "kind"), ("year", "start_date")),
+    sort_field="-start_date",
 )
 
 ATTENDANCE = Ledger(
-    "attendance", "培训签到", m.Attendance,
+    "attendance",
+    "培训签到",
+    m.Attendance,
     (
         C("training", ("培训名称",), width=30),
         C("member", ("身份证号", "公民身份号码"), width=21, header_override="党员身份证号"),
@@ -232,10 +279,14 @@ ATTENDANCE = Ledger(
     ),
     natural_key=("training", "member", "person_name", "person_unit"),
     title_field="person_name",
+    filters=(("kind", "status"),),
+    search_fields=("person_name", "person_unit"),
 )
 
 TEAMS = Ledger(
-    "teams", "志愿服务队", m.Team,
+    "teams",
+    "志愿服务队",
+    m.Team,
     (
         C("name", ("服务队名称", "队伍名称"), width=28),
         C("kind", ("队伍类型",), width=14),
@@ -247,10 +298,14 @@ TEAMS = Ledger(
     ),
     natural_key=("name",),
     search_fields=("name", "leader", "focus"),
+    filters=(("branch", "branch"), ("kind", "kind"), ("year", "founded_on")),
+    sort_field="name",
 )
 
 SERVICES = Ledger(
-    "services", "志愿服务活动", m.Service,
+    "services",
+    "志愿服务活动",
+    m.Service,
     (
         C("team", ("服务队名称",), width=28),
         C("date", ("服务日期", "活动日期"), width=12),
@@ -264,10 +319,14 @@ SERVICES = Ledger(
     natural_key=("team", "date", "topic"),
     title_field="topic",
     search_fields=("topic", "place", "target_text"),
+    filters=(("branch", "team.branch"), ("year", "date")),
+    sort_field="-date",
 )
 
 ISSUES = Ledger(
-    "issues", "企业诉求", m.EnterpriseIssue,
+    "issues",
+    "企业诉求",
+    m.EnterpriseIssue,
     (
         C("enterprise", ("企业名称",), width=26),
         C("received_on", ("受理时间", "收集日期"), width=12),
@@ -285,12 +344,27 @@ ISSUES = Ledger(
     natural_key=("enterprise", "received_on", "description"),
     title_field="description",
     search_fields=("description", "responsible_unit", "responsible_person"),
+    filters=(
+        ("branch", "enterprise.branch"),
+        ("kind", "category"),
+        ("year", "received_on"),
+        ("status", "state"),
+    ),
+    sort_field="-received_on",
 )
 
 LEDGERS: dict[str, Ledger] = {
     ledger.name: ledger
     for ledger in (
-        BRANCHES, ENTERPRISES, MEMBERS, ACTIVITIES, TRAININGS, ATTENDANCE, TEAMS, SERVICES, ISSUES
+        BRANCHES,
+        ENTERPRISES,
+        MEMBERS,
+        ACTIVITIES,
+        TRAININGS,
+        ATTENDANCE,
+        TEAMS,
+        SERVICES,
+        ISSUES,
     )
 }
 

@@ -16,7 +16,9 @@ class ValidationError(Exception):
         for name, text in self.errors.items():
             label = self.labels.get(name, name)
             # Validators may already name the field ("身份证号校验位不正确"); don't say it twice.
-            parts.append(text if name == "__all__" or text.startswith(label) else f"{label}：{text}")
+            parts.append(
+                text if name == "__all__" or text.startswith(label) else f"{label}：{text}"
+            )
         return "；".join(parts)
 
 

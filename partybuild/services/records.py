@@ -101,7 +101,11 @@ def _clean_value(value: Any, column: Column) -> Any:
             raise ValueError("数值不在合理范围内")
         return value
     if kind == spec.FLOAT:
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, (int, float))
+            or not math.isfinite(value)
+        ):
             raise ValueError("应为数字")
         if value < 0 or value > 100_000:
             raise ValueError("数值不在合理范围内")
@@ -181,15 +185,16 @@ def _rules(ledger: Ledger, values: dict[str, Any], errors: dict[str, str]) -> No
             errors.setdefault("resolved_on", "状态为已解决时必须填写办结日期")
         if resolved and state in ("open", "in_progress"):
             errors.setdefault("state", "已填写办结日期，状态应为已解决或无法解决")
-    elif ledger is spec.ATTENDANCE:
-        if not values.get("member") and not values.get("person_name"):
-            errors.setdefault("person_name", "请选择党员，或填写非党员的姓名")
-    elif ledger is spec.BRANCHES:
-        if values.get("parent") is not None and values.get("parent") == values.get("id"):
-            errors.setdefault("parent", "上级党组织不能是自己")
+    elif ledger is spec.ATTENDANCE and not values.get("member") and not values.get("person_name"):
+        errors.setdefault("person_name", "请选择党员，或填写非党员的姓名")
+    parent = values.get("parent") if ledger is spec.BRANCHES else None
+    if parent is not None and parent == values.get("id"):
+        errors.setdefault("parent", "上级党组织不能是自己")
 
 
-def _unique_checks(ledger: Ledger, values: dict[str, Any], record_id: int | None, errors: dict[str, str]) -> None:
+def _unique_checks(
+    ledger: Ledger, values: dict[str, Any], record_id: int | None, errors: dict[str, str]
+) -> None:
     """Turn unique-constraint clashes into field messages before the database refuses them."""
     model = ledger.model
     for column in ledger.columns:
@@ -216,7 +221,9 @@ def _unique_checks(ledger: Ledger, values: dict[str, Any], record_id: int | None
             errors.setdefault(fields[-1], f"已有{labels}相同的记录{where}")
 
 
-def validate(ledger: Ledger, data: Mapping[str, Any], record_id: int | None = None) -> dict[str, Any]:
+def validate(
+    ledger: Ledger, data: Mapping[str, Any], record_id: int | None = None
+) -> dict[str, Any]:
     """Check every field and the rules; return the values to store or raise ValidationError."""
     errors: dict[str, str] = {}
     values: dict[str, Any] = {}
@@ -286,15 +293,20 @@ def update(
         merged = {c.name: _stored(current, c) for c in ledger.columns}
         merged.update(data)
         values = validate(ledger, merged, record_id)
-        changed = model.update(
-            **values, version=expected_version + 1, updated_at=_now()
-        ).where(
-            (model.id == record_id) & (model.version == expected_version) & (model.deleted == False)  # noqa: E712
-        ).execute()
+        changed = (
+            model.update(**values, version=expected_version + 1, updated_at=_now())
+            .where(
+                (model.id == record_id)
+                & (model.version == expected_version)
+                & (model.deleted == False)  # noqa: E712
+            )
+            .execute()
+        )
         if changed != 1:
             fresh = model.get_or_none(model.id == record_id)
             raise StaleRecordError(
-                ledger.title(current), fresh.version if fresh else None,
+                ledger.title(current),
+                fresh.version if fresh else None,
                 fresh.updated_at if fresh else None,
             )
         return model.get_by_id(record_id)

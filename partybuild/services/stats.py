@@ -121,7 +121,13 @@ def _trainings(period: Period, branch: m.Branch | None) -> dict[str, Any]:
     in_period = _live(T) & T.start_date.between(period.start, period.end)
     # Attendance of a deleted member does not count; a non-member row has no member to check.
     member_ok = A.member.is_null() | (_live(M))
-    rows = A.select().join(T).switch(A).join(M, pw.JOIN.LEFT_OUTER).where(in_period, _live(A), member_ok)
+    rows = (
+        A.select()
+        .join(T)
+        .switch(A)
+        .join(M, pw.JOIN.LEFT_OUTER)
+        .where(in_period, _live(A), member_ok)
+    )
     sessions = T.select().where(in_period)
     if branch is not None:
         rows = rows.where(M.branch == branch.id)
@@ -178,30 +184,36 @@ def _services(period: Period, branch: m.Branch | None) -> dict[str, Any]:
 
 
 def _issues(period: Period, branch: m.Branch | None) -> dict[str, Any]:
-    I, E = m.EnterpriseIssue, m.Enterprise
-    base = I.select().join(E).where(_live(I), _live(E))
+    Iss, E = m.EnterpriseIssue, m.Enterprise
+    base = Iss.select().join(E).where(_live(Iss), _live(E))
     if branch is not None:
         base = base.where(E.branch == branch.id)
-    received = base.where(I.received_on.between(period.start, period.end))
-    resolved = base.where(I.state == "resolved", I.resolved_on.between(period.start, period.end))
+    received = base.where(Iss.received_on.between(period.start, period.end))
+    resolved = base.where(
+        Iss.state == "resolved", Iss.resolved_on.between(period.start, period.end)
+    )
     by_category = {code: 0 for code in vocab.ISSUE_CATEGORY.codes}
-    for cat, n in resolved.select(I.category, pw.fn.COUNT(I.id)).group_by(I.category).tuples():
+    for cat, n in (
+        resolved.select(Iss.category, pw.fn.COUNT(Iss.id)).group_by(Iss.category).tuples()
+    ):
         by_category[cat] = n
-    pending = base.where(I.received_on <= period.end, I.state.in_(("open", "in_progress")))
+    pending = base.where(Iss.received_on <= period.end, Iss.state.in_(("open", "in_progress")))
     cutoff = min(period.end, dt.date.today())
     days = [
         (r - s).days
-        for s, r in resolved.select(I.received_on, I.resolved_on).tuples()
+        for s, r in resolved.select(Iss.received_on, Iss.resolved_on).tuples()
         if r is not None and s is not None
     ]
     return {
         "received": _count(received),
         "resolved": len(days),
         "unresolvable": _count(
-            base.where(I.state == "unresolvable", I.resolved_on.between(period.start, period.end))
+            base.where(
+                Iss.state == "unresolvable", Iss.resolved_on.between(period.start, period.end)
+            )
         ),
         "pending": _count(pending),
-        "overdue": _count(pending.where(I.deadline.is_null(False), I.deadline < cutoff)),
+        "overdue": _count(pending.where(Iss.deadline.is_null(False), Iss.deadline < cutoff)),
         "resolved_by_category": by_category,
         "average_days_to_resolve": round(sum(days) / len(days), 1) if days else None,
     }
@@ -216,16 +228,23 @@ def format_text(figures: dict[str, Any]) -> str:
     """The figures as a few readable Chinese lines, for the terminal."""
     from partybuild.domain.vocab import BRANCH_KIND, TEAM_KIND, TRAINING_KIND
 
-    b, cov, t, tm = figures["branches"], figures["enterprises_covered"], figures["trainings"], figures["teams"]
+    b, cov, t, tm = (
+        figures["branches"],
+        figures["enterprises_covered"],
+        figures["trainings"],
+        figures["teams"],
+    )
     lines = [
         f"统计期间：{figures['period']['from']} 至 {figures['period']['to']}"
         + (f"（{figures['branch']}）" if figures.get("branch") else ""),
-        "党组织：" + "，".join(
+        "党组织："
+        + "，".join(
             f"{BRANCH_KIND.label(k)} {b[k]} 个（覆盖企业 {cov[k]} 家）" for k in BRANCH_KIND.codes
         ),
         f"党员：正式 {figures['members']['full']} 人，预备 {figures['members']['probationary']} 人，"
         f"共 {figures['members']['total']} 人（含发展对象、积极分子、申请人）",
-        "培训：" + "，".join(
+        "培训："
+        + "，".join(
             f"{TRAINING_KIND.label(k)} {t[k]['sessions']} 期/次、签到 {t[k]['attendances']} 人次"
             for k in TRAINING_KIND.codes
         ),

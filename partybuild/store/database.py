@@ -69,7 +69,9 @@ def resolve_location(target: str | os.PathLike[str] | None = None) -> Location:
     if raw.startswith("sqlite:///"):
         return Location(path=Path(raw[len("sqlite:///") :]))
     if "://" in raw:
-        raise DatabaseRefused(f"不支持的数据库地址：{raw.split('://')[0]}://（只支持 SQLite 文件或 postgresql://）")
+        raise DatabaseRefused(
+            f"不支持的数据库地址：{raw.split('://')[0]}://（只支持 SQLite 文件或 postgresql://）"
+        )
     return Location(path=Path(raw).expanduser())
 
 
@@ -136,7 +138,9 @@ def inspect_sqlite(path: Path) -> Inspection:
     try:
         con = sqlite3.connect(uri, uri=True)
         try:
-            tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+            tables = {
+                r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")
+            }
             app_id = con.execute("PRAGMA application_id").fetchone()[0]
             applied: list[str] = []
             if HISTORY_TABLE in tables:

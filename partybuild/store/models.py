@@ -66,10 +66,10 @@ class Enterprise(BaseModel):
     """企业（市场主体）: an enterprise of the park, optionally covered by a branch."""
 
     name = pw.CharField(unique=True, verbose_name="名称")
-    credit_code = pw.CharField(max_length=18, null=True, unique=True, verbose_name="统一社会信用代码")
-    industry = pw.CharField(
-        choices=vocab.INDUSTRY.choices(), null=True, verbose_name="产业"
+    credit_code = pw.CharField(
+        max_length=18, null=True, unique=True, verbose_name="统一社会信用代码"
     )
+    industry = pw.CharField(choices=vocab.INDUSTRY.choices(), null=True, verbose_name="产业")
     kind = pw.CharField(
         choices=vocab.ENTERPRISE_KIND.choices(), default="industrial", verbose_name="类型"
     )
@@ -212,7 +212,9 @@ class Attendance(BaseModel):
     person_name = pw.CharField(null=True, verbose_name="姓名")
     person_unit = pw.CharField(null=True, verbose_name="单位")
     status = pw.CharField(
-        choices=vocab.ATTENDANCE_STATUS.choices(), default="expected", index=True,
+        choices=vocab.ATTENDANCE_STATUS.choices(),
+        default="expected",
+        index=True,
         verbose_name="状态",
     )
     signed_at = pw.DateTimeField(null=True, verbose_name="签到时间")
@@ -249,7 +251,9 @@ class Team(BaseModel):
 class TeamMember(BaseModel):
     """A member's place in a team (队员)."""
 
-    team = pw.ForeignKeyField(Team, on_delete="CASCADE", backref="memberships", verbose_name="服务队")
+    team = pw.ForeignKeyField(
+        Team, on_delete="CASCADE", backref="memberships", verbose_name="服务队"
+    )
     member = pw.ForeignKeyField(
         Member, on_delete="CASCADE", backref="team_memberships", verbose_name="队员"
     )
@@ -302,9 +306,7 @@ class EnterpriseIssue(BaseModel):
     )
     received_on = pw.DateField(index=True, verbose_name="受理日期")
     source = pw.CharField(choices=vocab.ISSUE_SOURCE.choices(), null=True, verbose_name="来源")
-    category = pw.CharField(
-        choices=vocab.ISSUE_CATEGORY.choices(), index=True, verbose_name="类别"
-    )
+    category = pw.CharField(choices=vocab.ISSUE_CATEGORY.choices(), index=True, verbose_name="类别")
     description = pw.TextField(verbose_name="问题描述")
     responsible_unit = pw.CharField(null=True, verbose_name="责任单位")
     responsible_person = pw.CharField(null=True, verbose_name="责任人")

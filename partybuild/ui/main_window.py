@@ -1,11 +1,41 @@
-"""The main window: one page per ledger, navigation on the left, the database in the status bar."""
+"""The main window: navigation by ledger, one page each, actions in menu and toolbar, and the
+database in use and the page's record count in the status bar."""
 
 from __future__ import annotations
 
 import peewee as pw
-from PySide6.QtWidgets import QLabel, QMainWindow
+from PySide6.QtCore import QSettings, QSize, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QStackedWidget,
+    QToolBar,
+    QWidget,
+)
 
-from partybuild import APP_NAME
+from partybuild import APP_NAME, __version__
+from partybuild.ledgers import spec
+from partybuild.ui.ledger_page import LedgerPage
+from partybuild.ui.overview import OverviewPage
+
+# Page names are a contract (``partybuild screenshot --page NAME``) — keep them.
+PAGES: tuple[tuple[str, str], ...] = (
+    ("overview", "概览"),
+    ("branches", "党组织"),
+    ("enterprises", "企业"),
+    ("members", "党员"),
+    ("activities", "组织生活"),
+    ("trainings", "培训"),
+    ("teams", "志愿服务队"),
+    ("services", "志愿服务活动"),
+    ("issues", "企业诉求"),
+    ("recycle-bin", "回收站"),
+)
 
 
 class MainWindow(QMainWindow):
@@ -13,8 +43,215 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.database = database
         self.setWindowTitle(APP_NAME)
-        self.resize(1280, 800)
+        self.resize(1360, 840)
+
+        self.nav = QListWidget()
+        self.nav.setObjectName("nav")
+        self.nav.setFixedWidth(150)
+        self.nav.setIconSize(QSize(16, 16))
+        self.nav.setStyleSheet(
+            "QListWidget#nav { border: none; background: #f4f1ee; font-size: 11pt; }"
+            "QListWidget#nav::item { padding: 9px 14px; }"
+            "QListWidget#nav::item:selected { background: #c0392b; color: white; }"
+        )
+        self.stack = QStackedWidget()
+        self.pages: dict[str, QWidget] = {}
+        for name, label in PAGES:
+            page = self._make_page(name)
+            self.pages[name] = page
+            self.stack.addWidget(page)
+            item = QListWidgetItem(self.tr(label))
+            item.setData(Qt.ItemDataRole.UserRole, name)
+            self.nav.addItem(item)
+
+        central = QWidget()
+        row = QHBoxLayout(central)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(0)
+        row.addWidget(self.nav)
+        row.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+
         location = getattr(database, "partybuild_location", None)
         where = location.display() if location is not None else ""
         self.db_label = QLabel(self.tr("数据库：%s") % where)
+        self.count_label = QLabel()
+        self.statusBar().addPermanentWidget(self.count_label)
         self.statusBar().addPermanentWidget(self.db_label)
+
+        self._make_actions()
+        self.nav.currentRowChanged.connect(self._page_changed)
+        self.nav.setCurrentRow(0)
+        self.restore_settings()
+
+    # -- pages --------------------------------------------------------------------------
+    def _make_page(self, name: str) -> QWidget:
+        if name == "overview":
+            page = OverviewPage()
+            page.open_page.connect(self.open_filtered)
+            return page
+        if name == "recycle-bin":
+            try:
+                from partybuild.ui.recycle_bin import RecycleBinPage
+            except ImportError:
+                return QLabel(self.tr("回收站"))
+            bin_page = RecycleBinPage()
+            bin_page.changed.connect(self.refresh_all)
+            return bin_page
+        ledger_page = LedgerPage(spec.ledger(name))
+        ledger_page.count_changed.connect(self._update_count)
+        ledger_page.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        ledger_page.data_changed.connect(self._data_changed)
+        return ledger_page
+
+    def page_name(self) -> str:
+        item = self.nav.currentItem()
+        return item.data(Qt.ItemDataRole.UserRole) if item is not None else "overview"
+
+    def current_page(self) -> QWidget:
+        return self.pages[self.page_name()]
+
+    def go_to(self, name: str) -> QWidget:
+        for row in range(self.nav.count()):
+            if self.nav.item(row).data(Qt.ItemDataRole.UserRole) == name:
+                self.nav.setCurrentRow(row)
+                return self.pages[name]
+        raise KeyError(name)
+
+    def open_filtered(self, name: str, filters: dict) -> None:
+        page = self.go_to(name)
+        if isinstance(page, LedgerPage):
+            ids = filters.pop("record_ids", None)
+            page.show_only(ids, **filters)
+
+    def _page_changed(self, row: int) -> None:
+        self.stack.setCurrentIndex(row)
+        page = self.current_page()
+        if hasattr(page, "refresh") and not isinstance(page, LedgerPage):
+            page.refresh()
+        is_ledger = isinstance(page, LedgerPage)
+        for action in (self.new_action, self.edit_action, self.delete_action, self.find_action):
+            action.setEnabled(is_ledger)
+        self._update_count()
+
+    def _update_count(self) -> None:
+        page = self.current_page()
+        if isinstance(page, LedgerPage):
+            model = page.model
+            filtered = self.tr("（已筛选）") if model.filters.active() else ""
+            self.count_label.setText(self.tr("共 %d 条%s") % (model.total, filtered))
+        else:
+            self.count_label.setText("")
+
+    def _data_changed(self) -> None:
+        bin_page = self.pages.get("recycle-bin")
+        if bin_page is not None and hasattr(bin_page, "refresh"):
+            bin_page.refresh()
+
+    def refresh_all(self) -> None:
+        for page in self.pages.values():
+            if hasattr(page, "refresh"):
+                page.refresh()
+        self._update_count()
+
+    # -- actions ------------------------------------------------------------------------
+    def _action(self, text: str, slot, shortcut: QKeySequence | str | None = None) -> QAction:  # noqa: ANN001
+        action = QAction(self.tr(text), self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(slot)
+        return action
+
+    def _make_actions(self) -> None:
+        self.new_action = self._action("新建", self._new, QKeySequence.StandardKey.New)
+        self.edit_action = self._action("编辑", self._edit)
+        self.edit_action.setShortcuts([QKeySequence(Qt.Key.Key_F2)])
+        self.delete_action = self._action("删除", self._delete)
+        self.delete_action.setToolTip(self.tr("移入回收站（Del）"))
+        self.find_action = self._action("查找", self._find, QKeySequence.StandardKey.Find)
+        self.refresh_action = self._action(
+            "刷新", self.refresh_all, QKeySequence.StandardKey.Refresh
+        )
+        self.import_action = self._action("导入", lambda: self._not_yet("导入 Excel 台账"))
+        self.export_action = self._action("导出", lambda: self._not_yet("导出 Excel 台账"))
+        self.print_action = self._action("打印", lambda: self._not_yet("打印签到表和花名册"))
+        self.quit_action = self._action("退出", self.close, QKeySequence.StandardKey.Quit)
+        about = self._action("关于", self._about)
+
+        file_menu = self.menuBar().addMenu(self.tr("文件(&F)"))
+        for action in (self.import_action, self.export_action, self.print_action):
+            file_menu.addAction(action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
+        edit_menu = self.menuBar().addMenu(self.tr("编辑(&E)"))
+        for action in (self.new_action, self.edit_action, self.delete_action, self.find_action):
+            edit_menu.addAction(action)
+        view_menu = self.menuBar().addMenu(self.tr("查看(&V)"))
+        view_menu.addAction(self.refresh_action)
+        help_menu = self.menuBar().addMenu(self.tr("帮助(&H)"))
+        help_menu.addAction(about)
+
+        toolbar = QToolBar(self.tr("工具栏"))
+        toolbar.setObjectName("main_toolbar")
+        toolbar.setMovable(False)
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        for action in (self.new_action, self.edit_action, self.delete_action):
+            toolbar.addAction(action)
+        toolbar.addSeparator()
+        for action in (self.import_action, self.export_action, self.print_action):
+            toolbar.addAction(action)
+        toolbar.addSeparator()
+        toolbar.addAction(self.refresh_action)
+        self.addToolBar(toolbar)
+
+    def _ledger_page(self) -> LedgerPage | None:
+        page = self.current_page()
+        return page if isinstance(page, LedgerPage) else None
+
+    def _new(self) -> None:
+        if (page := self._ledger_page()) is not None:
+            page.new_record()
+
+    def _edit(self) -> None:
+        if (page := self._ledger_page()) is not None:
+            page.edit_current()
+
+    def _delete(self) -> None:
+        if (page := self._ledger_page()) is not None:
+            page.delete_selected()
+
+    def _find(self) -> None:
+        if (page := self._ledger_page()) is not None:
+            page.search.setFocus()
+            page.search.selectAll()
+
+    def _not_yet(self, what: str) -> None:
+        self.statusBar().showMessage(self.tr("%s功能尚未开放，敬请期待") % what, 8000)
+
+    def _about(self) -> None:
+        QMessageBox.about(
+            self,
+            APP_NAME,
+            self.tr(
+                "%s %s\n园区非公企业党建台账：党组织、企业、党员、组织生活、培训、志愿服务与企业诉求。"
+            )
+            % (APP_NAME, __version__),
+        )
+
+    # -- settings -----------------------------------------------------------------------
+    def restore_settings(self) -> None:
+        settings = QSettings()
+        geometry = settings.value("window/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+
+    def save_settings(self) -> None:
+        settings = QSettings()
+        settings.setValue("window/geometry", self.saveGeometry())
+        for page in self.pages.values():
+            if isinstance(page, LedgerPage):
+                page.save_state()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        self.save_settings()
+        super().closeEvent(event)

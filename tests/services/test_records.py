@@ -37,14 +37,18 @@ def enterprise(branch: m.Branch) -> m.Enterprise:
 
 def test_member_with_wrong_check_character_is_refused_and_nothing_written(branch: m.Branch) -> None:
     with pytest.raises(ValidationError) as err:
-        records.create("members", {"name": "张示安", "id_number": wrong_check(GOOD_ID), "branch": branch})
+        records.create(
+            "members", {"name": "张示安", "id_number": wrong_check(GOOD_ID), "branch": branch}
+        )
     assert set(err.value.errors) == {"id_number"}
     assert "身份证号" in str(err.value) and "校验位" in str(err.value)
     assert m.Member.select().count() == 0
 
 
 def test_member_reads_birth_date_and_sex_from_the_id_number(branch: m.Branch) -> None:
-    member = records.create("members", {"name": "张示安", "id_number": GOOD_ID, "branch": branch.id})
+    member = records.create(
+        "members", {"name": "张示安", "id_number": GOOD_ID, "branch": branch.id}
+    )
     assert member.birth_date == dt.date(1985, 6, 15)
     assert member.gender == "male"  # the 17th digit (3, from seq 123) is odd
     assert member.age(dt.date(2023, 6, 14)) == 37
@@ -97,23 +101,37 @@ def test_date_order_in_trainings_and_issues(enterprise: m.Enterprise) -> None:
     with pytest.raises(ValidationError) as err:
         records.create(
             "trainings",
-            {"name": "轮训", "kind": "rotation", "start_date": dt.date(2023, 5, 2), "end_date": dt.date(2023, 5, 1)},
+            {
+                "name": "轮训",
+                "kind": "rotation",
+                "start_date": dt.date(2023, 5, 2),
+                "end_date": dt.date(2023, 5, 1),
+            },
         )
     assert "end_date" in err.value.errors
     with pytest.raises(ValidationError) as err:
         records.create(
             "issues",
             {
-                "enterprise": enterprise, "received_on": dt.date(2023, 5, 2), "category": "staffing",
-                "description": "招工难", "state": "resolved", "resolved_on": dt.date(2023, 5, 1),
+                "enterprise": enterprise,
+                "received_on": dt.date(2023, 5, 2),
+                "category": "staffing",
+                "description": "招工难",
+                "state": "resolved",
+                "resolved_on": dt.date(2023, 5, 1),
             },
         )
     assert "resolved_on" in err.value.errors
     with pytest.raises(ValidationError) as err:
         records.create(
             "issues",
-            {"enterprise": enterprise, "received_on": dt.date(2023, 5, 2), "category": "staffing",
-             "description": "招工难", "state": "resolved"},
+            {
+                "enterprise": enterprise,
+                "received_on": dt.date(2023, 5, 2),
+                "category": "staffing",
+                "description": "招工难",
+                "state": "resolved",
+            },
         )
     assert "resolved_on" in err.value.errors
 
@@ -121,12 +139,20 @@ def test_date_order_in_trainings_and_issues(enterprise: m.Enterprise) -> None:
 def test_issue_days_to_resolve_and_overdue(enterprise: m.Enterprise) -> None:
     issue = records.create(
         "issues",
-        {"enterprise": enterprise, "received_on": dt.date(2023, 5, 2), "category": "utilities",
-         "description": "10KV供电专线", "deadline": dt.date(2023, 6, 1)},
+        {
+            "enterprise": enterprise,
+            "received_on": dt.date(2023, 5, 2),
+            "category": "utilities",
+            "description": "10KV供电专线",
+            "deadline": dt.date(2023, 6, 1),
+        },
     )
     assert issue.overdue(dt.date(2023, 6, 2)) and not issue.overdue(dt.date(2023, 6, 1))
     issue = records.update(
-        "issues", issue.id, {"state": "resolved", "resolved_on": dt.date(2023, 6, 10)}, issue.version
+        "issues",
+        issue.id,
+        {"state": "resolved", "resolved_on": dt.date(2023, 6, 10)},
+        issue.version,
     )
     assert issue.days_to_resolve() == 39 and not issue.overdue(dt.date(2024, 1, 1))
 
@@ -160,7 +186,8 @@ def test_invalid_update_leaves_record_unchanged(branch: m.Branch) -> None:
 
 def test_recycle_bin_round_trip_keeps_links(enterprise: m.Enterprise, branch: m.Branch) -> None:
     member = records.create(
-        "members", {"name": "张示安", "id_number": GOOD_ID, "branch": branch, "enterprise": enterprise}
+        "members",
+        {"name": "张示安", "id_number": GOOD_ID, "branch": branch, "enterprise": enterprise},
     )
     records.soft_delete("branches", branch.id)
     assert m.Branch.get_by_id(branch.id).deleted
@@ -187,11 +214,15 @@ def test_restore_refused_when_a_live_record_took_the_name(db: pw.Database) -> No
 
 
 def test_attendance_needs_a_member_or_a_name(db: pw.Database) -> None:
-    training = records.create("trainings", {"name": "宣讲", "kind": "lecture", "start_date": dt.date(2023, 11, 1)})
+    training = records.create(
+        "trainings", {"name": "宣讲", "kind": "lecture", "start_date": dt.date(2023, 11, 1)}
+    )
     with pytest.raises(ValidationError) as err:
         records.create("attendance", {"training": training})
     assert "person_name" in err.value.errors
-    row = records.create("attendance", {"training": training, "person_name": "访客", "person_unit": "某公司"})
+    row = records.create(
+        "attendance", {"training": training, "person_name": "访客", "person_unit": "某公司"}
+    )
     assert row.status == "expected"
 
 
@@ -199,7 +230,8 @@ def test_text_is_kept_as_typed(db: pw.Database) -> None:
     topic = "学习二十大 🇨🇳 ‏RTL‏ '; DROP TABLE branch; --"
     branch = records.create("branches", {"name": "测试支部", "kind": "joint"})
     act = records.create(
-        "activities", {"branch": branch, "kind": "主题党日", "date": dt.date(2023, 7, 1), "topic": topic}
+        "activities",
+        {"branch": branch, "kind": "主题党日", "date": dt.date(2023, 7, 1), "topic": topic},
     )
     assert m.Activity.get_by_id(act.id).topic == topic
     assert m.Branch.select().count() == 1

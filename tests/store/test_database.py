@@ -57,7 +57,9 @@ def test_default_location_is_the_user_data_folder(tmp_path: Path) -> None:
     assert str(location.path).startswith(str(tmp_path / "xdg-data"))
 
 
-def test_environment_variable_picks_the_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_environment_variable_picks_the_database(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("PARTYBUILD_DB", str(tmp_path / "env.sqlite3"))
     assert resolve_location(None).path == tmp_path / "env.sqlite3"
     assert resolve_location(str(tmp_path / "arg.sqlite3")).path == tmp_path / "arg.sqlite3"
@@ -153,7 +155,9 @@ def test_empty_database_of_another_application_is_refused(tmp_path: Path) -> Non
 def _make_newer(path: Path) -> None:
     open_database(path)
     m.Branch.create(name="甲", kind="joint")
-    m.db_proxy.obj.execute_sql(f"INSERT INTO {HISTORY_TABLE} (name, applied) VALUES ('0099_future', '2030-01-01')")
+    m.db_proxy.obj.execute_sql(
+        f"INSERT INTO {HISTORY_TABLE} (name, applied) VALUES ('0099_future', '2030-01-01')"
+    )
     close_database()
 
 

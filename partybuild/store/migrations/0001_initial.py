@@ -1,4 +1,5 @@
 """The first schema: every ledger of DESIGN.md."""
+
 # Generated from the models with playhouse.migrations.template; frozen since.
 from peewee import *
 
@@ -12,16 +13,18 @@ def up(migrator, db):
         deleted_at = DateTimeField(null=True)
         name = CharField(unique=True)
         kind = CharField()
-        parent = ForeignKeyField('self', null=True, on_delete='SET NULL')
+        parent = ForeignKeyField("self", null=True, on_delete="SET NULL")
         secretary = CharField(null=True)
         founded_on = DateField(null=True)
         renewed_on = DateField(null=True)
         has_committee = BooleanField(default=False)
         has_groups = BooleanField(default=False)
         note = TextField(null=True)
+
         class Meta:
             database = db
-            table_name = 'branch'
+            table_name = "branch"
+
     db.create_tables([Branch])
 
     class Activity(Model):
@@ -30,7 +33,7 @@ def up(migrator, db):
         version = IntegerField(default=1)
         deleted = BooleanField(index=True, default=False)
         deleted_at = DateTimeField(null=True)
-        branch = ForeignKeyField(Branch, on_delete='CASCADE')
+        branch = ForeignKeyField(Branch, on_delete="CASCADE")
         kind = CharField(index=True)
         date = DateField(index=True)
         topic = CharField()
@@ -39,10 +42,12 @@ def up(migrator, db):
         recorder = CharField(null=True)
         minutes = TextField(null=True)
         resolutions = TextField(null=True)
+
         class Meta:
             database = db
-            table_name = 'activity'
-            indexes = ((('branch', 'kind', 'date', 'topic'), True),)
+            table_name = "activity"
+            indexes = ((("branch", "kind", "date", "topic"), True),)
+
     db.create_tables([Activity])
 
     class Enterprise(Model):
@@ -54,18 +59,20 @@ def up(migrator, db):
         name = CharField(unique=True)
         credit_code = CharField(unique=True, null=True, max_length=18)
         industry = CharField(null=True)
-        kind = CharField(default='industrial')
+        kind = CharField(default="industrial")
         employees = IntegerField(null=True)
         above_scale = BooleanField(default=False)
         high_tech = BooleanField(default=False)
         project_state = CharField(null=True)
         liaison = CharField(null=True)
         in_service = BooleanField(default=True)
-        branch = ForeignKeyField(Branch, null=True, on_delete='SET NULL')
+        branch = ForeignKeyField(Branch, null=True, on_delete="SET NULL")
         note = TextField(null=True)
+
         class Meta:
             database = db
-            table_name = 'enterprise'
+            table_name = "enterprise"
+
     db.create_tables([Enterprise])
 
     class Member(Model):
@@ -81,18 +88,20 @@ def up(migrator, db):
         id_number = CharField(unique=True, max_length=18)
         education = CharField(null=True)
         phone = CharField(null=True, max_length=32)
-        enterprise = ForeignKeyField(Enterprise, null=True, on_delete='SET NULL')
-        branch = ForeignKeyField(Branch, null=True, on_delete='SET NULL')
-        category = CharField(index=True, default='full')
+        enterprise = ForeignKeyField(Enterprise, null=True, on_delete="SET NULL")
+        branch = ForeignKeyField(Branch, null=True, on_delete="SET NULL")
+        category = CharField(index=True, default="full")
         joined_on = DateField(null=True)
         confirmed_on = DateField(null=True)
         party_post = CharField(null=True)
         job_title = CharField(null=True)
-        status = CharField(default='normal')
+        status = CharField(default="normal")
         note = TextField(null=True)
+
         class Meta:
             database = db
-            table_name = 'member'
+            table_name = "member"
+
     db.create_tables([Member])
 
     class ActivityAttendee(Model):
@@ -101,14 +110,16 @@ def up(migrator, db):
         version = IntegerField(default=1)
         deleted = BooleanField(index=True, default=False)
         deleted_at = DateTimeField(null=True)
-        activity = ForeignKeyField(Activity, on_delete='CASCADE')
-        member = ForeignKeyField(Member, on_delete='CASCADE')
-        status = CharField(default='present')
+        activity = ForeignKeyField(Activity, on_delete="CASCADE")
+        member = ForeignKeyField(Member, on_delete="CASCADE")
+        status = CharField(default="present")
         note = CharField(null=True)
+
         class Meta:
             database = db
-            table_name = 'activity_attendee'
-            indexes = ((('activity', 'member'), True),)
+            table_name = "activity_attendee"
+            indexes = ((("activity", "member"), True),)
+
     db.create_tables([ActivityAttendee])
 
     class Training(Model):
@@ -126,10 +137,12 @@ def up(migrator, db):
         organiser = CharField(null=True)
         hours = FloatField(null=True)
         content = TextField(null=True)
+
         class Meta:
             database = db
-            table_name = 'training'
-            indexes = ((('name', 'start_date'), True),)
+            table_name = "training"
+            indexes = ((("name", "start_date"), True),)
+
     db.create_tables([Training])
 
     class Attendance(Model):
@@ -138,17 +151,22 @@ def up(migrator, db):
         version = IntegerField(default=1)
         deleted = BooleanField(index=True, default=False)
         deleted_at = DateTimeField(null=True)
-        training = ForeignKeyField(Training, on_delete='CASCADE')
-        member = ForeignKeyField(Member, null=True, on_delete='CASCADE')
+        training = ForeignKeyField(Training, on_delete="CASCADE")
+        member = ForeignKeyField(Member, null=True, on_delete="CASCADE")
         person_name = CharField(null=True)
         person_unit = CharField(null=True)
-        status = CharField(index=True, default='expected')
+        status = CharField(index=True, default="expected")
         signed_at = DateTimeField(null=True)
         note = CharField(null=True)
+
         class Meta:
             database = db
-            table_name = 'attendance'
-            indexes = ((('training', 'member'), False), (('training', 'person_name', 'person_unit'), False))
+            table_name = "attendance"
+            indexes = (
+                (("training", "member"), False),
+                (("training", "person_name", "person_unit"), False),
+            )
+
     db.create_tables([Attendance])
 
     class EnterpriseIssue(Model):
@@ -157,7 +175,7 @@ def up(migrator, db):
         version = IntegerField(default=1)
         deleted = BooleanField(index=True, default=False)
         deleted_at = DateTimeField(null=True)
-        enterprise = ForeignKeyField(Enterprise, on_delete='CASCADE')
+        enterprise = ForeignKeyField(Enterprise, on_delete="CASCADE")
         received_on = DateField(index=True)
         source = CharField(null=True)
         category = CharField(index=True)
@@ -165,13 +183,15 @@ def up(migrator, db):
         responsible_unit = CharField(null=True)
         responsible_person = CharField(null=True)
         deadline = DateField(null=True)
-        state = CharField(index=True, default='open')
+        state = CharField(index=True, default="open")
         resolved_on = DateField(index=True, null=True)
         measures = TextField(null=True)
         evaluation = CharField(null=True)
+
         class Meta:
             database = db
-            table_name = 'enterprise_issue'
+            table_name = "enterprise_issue"
+
     db.create_tables([EnterpriseIssue])
 
     class Team(Model):
@@ -182,14 +202,16 @@ def up(migrator, db):
         deleted_at = DateTimeField(null=True)
         name = CharField(unique=True)
         kind = CharField()
-        branch = ForeignKeyField(Branch, null=True, on_delete='SET NULL')
+        branch = ForeignKeyField(Branch, null=True, on_delete="SET NULL")
         leader = CharField(null=True)
         founded_on = DateField(null=True)
         focus = CharField(null=True)
         note = TextField(null=True)
+
         class Meta:
             database = db
-            table_name = 'team'
+            table_name = "team"
+
     db.create_tables([Team])
 
     class Service(Model):
@@ -198,18 +220,20 @@ def up(migrator, db):
         version = IntegerField(default=1)
         deleted = BooleanField(index=True, default=False)
         deleted_at = DateTimeField(null=True)
-        team = ForeignKeyField(Team, on_delete='CASCADE')
+        team = ForeignKeyField(Team, on_delete="CASCADE")
         date = DateField(index=True)
         topic = CharField()
         place = CharField(null=True)
-        target_enterprise = ForeignKeyField(Enterprise, null=True, on_delete='SET NULL')
+        target_enterprise = ForeignKeyField(Enterprise, null=True, on_delete="SET NULL")
         target_text = CharField(null=True)
         hours = FloatField(null=True)
         outcome = TextField(null=True)
+
         class Meta:
             database = db
-            table_name = 'service'
-            indexes = ((('team', 'date', 'topic'), True),)
+            table_name = "service"
+            indexes = ((("team", "date", "topic"), True),)
+
     db.create_tables([Service])
 
     class ServiceParticipant(Model):
@@ -218,12 +242,14 @@ def up(migrator, db):
         version = IntegerField(default=1)
         deleted = BooleanField(index=True, default=False)
         deleted_at = DateTimeField(null=True)
-        service = ForeignKeyField(Service, on_delete='CASCADE')
-        member = ForeignKeyField(Member, on_delete='CASCADE')
+        service = ForeignKeyField(Service, on_delete="CASCADE")
+        member = ForeignKeyField(Member, on_delete="CASCADE")
+
         class Meta:
             database = db
-            table_name = 'service_participant'
-            indexes = ((('service', 'member'), True),)
+            table_name = "service_participant"
+            indexes = ((("service", "member"), True),)
+
     db.create_tables([ServiceParticipant])
 
     class TeamMember(Model):
@@ -232,26 +258,28 @@ def up(migrator, db):
         version = IntegerField(default=1)
         deleted = BooleanField(index=True, default=False)
         deleted_at = DateTimeField(null=True)
-        team = ForeignKeyField(Team, on_delete='CASCADE')
-        member = ForeignKeyField(Member, on_delete='CASCADE')
+        team = ForeignKeyField(Team, on_delete="CASCADE")
+        member = ForeignKeyField(Member, on_delete="CASCADE")
         role = CharField(null=True)
+
         class Meta:
             database = db
-            table_name = 'team_member'
-            indexes = ((('team', 'member'), True),)
+            table_name = "team_member"
+            indexes = ((("team", "member"), True),)
+
     db.create_tables([TeamMember])
 
 
 def down(migrator, db):
-    migrator.migrate(migrator.drop_table('team_member'))
-    migrator.migrate(migrator.drop_table('service_participant'))
-    migrator.migrate(migrator.drop_table('service'))
-    migrator.migrate(migrator.drop_table('team'))
-    migrator.migrate(migrator.drop_table('enterprise_issue'))
-    migrator.migrate(migrator.drop_table('attendance'))
-    migrator.migrate(migrator.drop_table('training'))
-    migrator.migrate(migrator.drop_table('activity_attendee'))
-    migrator.migrate(migrator.drop_table('member'))
-    migrator.migrate(migrator.drop_table('enterprise'))
-    migrator.migrate(migrator.drop_table('activity'))
-    migrator.migrate(migrator.drop_table('branch'))
+    migrator.migrate(migrator.drop_table("team_member"))
+    migrator.migrate(migrator.drop_table("service_participant"))
+    migrator.migrate(migrator.drop_table("service"))
+    migrator.migrate(migrator.drop_table("team"))
+    migrator.migrate(migrator.drop_table("enterprise_issue"))
+    migrator.migrate(migrator.drop_table("attendance"))
+    migrator.migrate(migrator.drop_table("training"))
+    migrator.migrate(migrator.drop_table("activity_attendee"))
+    migrator.migrate(migrator.drop_table("member"))
+    migrator.migrate(migrator.drop_table("enterprise"))
+    migrator.migrate(migrator.drop_table("activity"))
+    migrator.migrate(migrator.drop_table("branch"))

@@ -1,0 +1,170 @@
+"""Paged, filtered, sorted reads of a ledger for the pages of the app.
+
+Everything happens in SQL: the search box becomes ``LIKE`` conditions, the filters ``WHERE``
+clauses, a column click ``ORDER BY`` and scrolling ``LIMIT/OFFSET``. A page of 50,000 members
+never brings more than one page of rows into Python.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+import peewee as pw
+
+from partybuild.ledgers import spec
+from partybuild.ledgers.spec import Column, Ledger
+
+PAGE_SIZE = 200
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the user narrowed the page to; None means no filter."""
+
+    search: str = ""
+    branch_id: int | None = None
+    kind: str | None = None
+    year: int | None = None
+    status: str | None = None
+    record_ids: tuple[int, ...] | None = None  # drill-down from the overview: exactly these
+
+    def active(self) -> bool:
+        return bool(self.search.strip()) or any(
+            v is not None
+            for v in (self.branch_id, self.kind, self.year, self.status, self.record_ids)
+        )
+
+
+@dataclass
+class Row:
+    """One table row: the record's id and version, and a value per ledger column."""
+
+    id: int
+    version: int
+    values: list[Any] = field(default_factory=list)
+
+
+class LedgerQuery:
+    """A ledger seen through filters and a sort order."""
+
+    def __init__(
+        self,
+        ledger: Ledger,
+        filters: Filters | None = None,
+        sort_column: str | None = None,
+        descending: bool = False,
+    ) -> None:
+        self.ledger = ledger
+        self.filters = filters or Filters()
+        self.sort_column = sort_column
+        self.descending = descending
+        self._aliases: dict[str, Any] = {}
+        self._select = self._build()
+
+    # -- building ----------------------------------------------------------------------
+    def _link_alias(self, column: Column) -> Any:
+        if column.name not in self._aliases:
+            assert column.link_model is not None
+            self._aliases[column.name] = column.link_model.alias(f"l_{column.name}")
+        return self._aliases[column.name]
+
+    def _title_of(self, column: Column) -> pw.Field:
+        target = spec.ledger_for_model(column.link_model) if column.link_model else None
+        title = target.title_field if target is not None else "name"
+        if column.link_model is not None and column.link_model.__name__ == "Member":
+            title = "name"
+        return getattr(self._link_alias(column), title)
+
+    def _build(self) -> pw.ModelSelect:
+        model = self.ledger.model
+        selected: list[Any] = [model.id, model.version]
+        for column in self.ledger.columns:
+            if column.kind == spec.LINK:
+                selected.append(self._title_of(column))
+            else:
+                selected.append(column.field)
+        query = model.select(*selected)
+        for column in self.ledger.columns:
+            if column.kind == spec.LINK:
+                alias = self._link_alias(column)
+                query = query.join_from(
+                    model, alias, pw.JOIN.LEFT_OUTER, on=(column.field == alias.id)
+                )
+        return query.where(self._conditions())
+
+    def _field_path(self, path: str) -> Any:
+        """A filter field, following one link ("team.branch") through the joined alias."""
+        model = self.ledger.model
+        if "." not in path:
+            return model._meta.fields[path]
+        link, rest = path.split(".", 1)
+        alias = self._link_alias(self.ledger.column(link))
+        return getattr(alias, rest)
+
+    def _conditions(self) -> pw.Expression:
+        model, f = self.ledger.model, self.filters
+        cond: pw.Expression = model.deleted == False  # noqa: E712
+        fmap = self.ledger.filter_map
+        if f.record_ids is not None:
+            cond &= model.id.in_(list(f.record_ids) or [-1])
+        if f.branch_id is not None and "branch" in fmap:
+            path = fmap["branch"]
+            cond &= (
+                self._field_path(path) == f.branch_id
+                if "." in path
+                else (model._meta.fields[path] == f.branch_id)
+            )
+        if f.kind is not None and "kind" in fmap:
+            cond &= self._field_path(fmap["kind"]) == f.kind
+        if f.status is not None and "status" in fmap:
+            cond &= self._field_path(fmap["status"]) == f.status
+        if f.year is not None and "year" in fmap:
+            cond &= self._field_path(fmap["year"]).between(
+                dt.date(f.year, 1, 1), dt.date(f.year, 12, 31)
+            )
+        text = f.search.strip()
+        if text:
+            for word in text.split():
+                like = f"%{word}%"
+                any_match: pw.Expression | None = None
+                for name in self.ledger.search_fields or (self.ledger.title_field,):
+                    term = self.ledger.model._meta.fields[name] ** like
+                    any_match = term if any_match is None else (any_match | term)
+                for column in self.ledger.columns:
+                    if column.kind == spec.LINK:
+                        term = self._title_of(column) ** like
+                        any_match = term if any_match is None else (any_match | term)
+                assert any_match is not None
+                cond &= any_match
+        return cond
+
+    def _order(self) -> list[Any]:
+        model = self.ledger.model
+        name = self.sort_column
+        descending = self.descending
+        if name is None:
+            default = self.ledger.sort_field
+            descending = default.startswith("-")
+            name = default.lstrip("-")
+        if name == "id":
+            key: Any = model.id
+        else:
+            column = self.ledger.column(name)
+            key = self._title_of(column) if column.kind == spec.LINK else column.field
+        tiebreak = model.id.desc() if descending else model.id.asc()
+        return [key.desc(nulls="LAST") if descending else key.asc(nulls="LAST"), tiebreak]
+
+    # -- reading -----------------------------------------------------------------------
+    def count(self) -> int:
+        return int(self._select.order_by().count())
+
+    def rows(self, offset: int = 0, limit: int = PAGE_SIZE) -> list[Row]:
+        query = self._select.order_by(*self._order()).offset(offset).limit(limit).tuples()
+        return [Row(r[0], r[1], list(r[2:])) for r in query]
+
+    def ids(self, limit: int = 100_000) -> list[int]:
+        model = self.ledger.model
+        query = self._select.select(model.id).order_by(*self._order()).limit(limit).tuples()
+        return [r[0] for r in query]

@@ -1,0 +1,309 @@
+"""One page per ledger: search box and filters above a lazily paged table, details beside it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from partybuild.ledgers.spec import Ledger
+from partybuild.services import records
+from partybuild.services.errors import RecordNotFound, ValidationError
+from partybuild.services.query import Filters
+from partybuild.store import models as m
+from partybuild.ui.table_model import LedgerTableModel
+
+FIRST_YEAR = 2000
+
+
+class LedgerTable(QTableView):
+    """The table: Enter and F2 edit, Del deletes (as in a spreadsheet-minded secretary's hands)."""
+
+    edit_requested = Signal()
+    delete_requested = Signal()
+
+    def keyPressEvent(self, event) -> None:  # noqa: ANN001, N802
+        key = event.key()
+        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_F2):
+            self.edit_requested.emit()
+            return
+        if key == Qt.Key.Key_Delete:
+            self.delete_requested.emit()
+            return
+        super().keyPressEvent(event)
+
+
+class LedgerPage(QWidget):
+    """Browse, search, filter, sort and edit one ledger."""
+
+    count_changed = Signal()
+    message = Signal(str)
+    data_changed = Signal()
+
+    def __init__(self, ledger: Ledger, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ledger = ledger
+        self.setObjectName(f"page_{ledger.name}")
+        self.dialog = None  # the open form, kept so tests and shortcuts can reach it
+
+        self.search = QLineEdit()
+        self.search.setPlaceholderText(self.tr("搜索%s（输入即筛选）") % ledger.label)
+        self.search.setClearButtonEnabled(True)
+        self.filter_combos: dict[str, QComboBox] = {}
+
+        bar = QHBoxLayout()
+        bar.addWidget(self.search, 3)
+        fmap = ledger.filter_map
+        if "branch" in fmap:
+            self._add_filter("branch", self.tr("全部党组织"), self._branch_items())
+        if "kind" in fmap:
+            column = ledger.column(fmap["kind"].split(".")[-1]) if "." not in fmap["kind"] else None
+            vocabulary = column.vocabulary if column else None
+            if vocabulary is not None:
+                self._add_filter("kind", self.tr("全部%s") % column.label, list(vocabulary.items))
+        if "year" in fmap:
+            years = [(y, f"{y}年") for y in range(dt.date.today().year, FIRST_YEAR - 1, -1)]
+            self._add_filter("year", self.tr("全部年度"), years)
+        if "status" in fmap:
+            column = ledger.column(fmap["status"])
+            if column.vocabulary is not None:
+                self._add_filter(
+                    "status", self.tr("全部%s") % column.label, list(column.vocabulary.items)
+                )
+        for combo in self.filter_combos.values():
+            bar.addWidget(combo, 1)
+
+        self.model = LedgerTableModel(ledger, self)
+        self.table = LedgerTable()
+        self.table.setObjectName(f"table_{ledger.name}")
+        self.table.setModel(self.model)
+        # No indicator first: enabling sorting sorts by the indicator, and the ledger's own
+        # order (newest activities first, members by name) should hold until a header is clicked.
+        self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        self.table.setSortingEnabled(True)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().setDefaultSectionSize(26)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        header = self.table.horizontalHeader()
+        header.setSectionsMovable(True)
+        header.setHighlightSections(False)
+        for i, column in enumerate(self.model.columns):
+            self.table.setColumnWidth(i, max(56, column.width * 9))
+        self.table.doubleClicked.connect(lambda _i: self.edit_current())
+        self.table.edit_requested.connect(self.edit_current)
+        self.table.delete_requested.connect(self.delete_selected)
+
+        self.count_label = QLabel()
+        self.detail = _detail_panel(ledger.name, self)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(self.table)
+        if self.detail is not None:
+            splitter.addWidget(self.detail)
+            splitter.setStretchFactor(0, 3)
+            splitter.setStretchFactor(1, 1)
+            splitter.setSizes([900, 320])
+        self.splitter = splitter
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 4)
+        layout.addLayout(bar)
+        layout.addWidget(splitter, 1)
+
+        self.search.textChanged.connect(self.apply_filters)
+        self.table.selectionModel().currentRowChanged.connect(self._current_changed)
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self.search, self.search.clear)
+        self.restore_state()
+
+    # -- filters ------------------------------------------------------------------------
+    def _branch_items(self) -> list[tuple[int, str]]:
+        query = (
+            m.Branch.select(m.Branch.id, m.Branch.name)
+            .where(m.Branch.deleted == False)  # noqa: E712
+            .order_by(m.Branch.name)
+            .tuples()
+        )
+        return list(query)
+
+    def _add_filter(self, key: str, everything: str, items: list[tuple[object, str]]) -> None:
+        combo = QComboBox()
+        combo.setObjectName(f"filter_{key}")
+        combo.addItem(everything, None)
+        for data, label in items:
+            combo.addItem(label, data)
+        combo.setMinimumContentsLength(8)
+        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        combo.currentIndexChanged.connect(self.apply_filters)
+        self.filter_combos[key] = combo
+
+    def current_filters(self) -> Filters:
+        def value(key: str) -> object:
+            combo = self.filter_combos.get(key)
+            return combo.currentData() if combo is not None else None
+
+        return Filters(
+            search=self.search.text(),
+            branch_id=value("branch"),  # type: ignore[arg-type]
+            kind=value("kind"),  # type: ignore[arg-type]
+            year=value("year"),  # type: ignore[arg-type]
+            status=value("status"),  # type: ignore[arg-type]
+            record_ids=self.model.filters.record_ids,
+        )
+
+    def apply_filters(self) -> None:
+        self.model.set_filters(self.current_filters())
+        self.count_changed.emit()
+        self._current_changed()
+
+    def show_only(self, record_ids: list[int] | None, **filters: object) -> None:
+        """Drill down: show exactly these records (None: lift the restriction)."""
+        for key, combo in self.filter_combos.items():
+            wanted = filters.get(key)
+            combo.blockSignals(True)
+            combo.setCurrentIndex(max(0, combo.findData(wanted)) if wanted is not None else 0)
+            combo.blockSignals(False)
+        self.search.blockSignals(True)
+        self.search.clear()
+        self.search.blockSignals(False)
+        base = self.current_filters()
+        self.model.set_filters(
+            Filters(
+                base.search,
+                base.branch_id,
+                base.kind,
+                base.year,
+                base.status,
+                tuple(record_ids) if record_ids is not None else None,
+            )
+        )
+        self.count_changed.emit()
+
+    def refresh(self) -> None:
+        """Re-read rows and branch choices (after edits here or elsewhere)."""
+        combo = self.filter_combos.get("branch")
+        if combo is not None:
+            current = combo.currentData()
+            combo.blockSignals(True)
+            combo.clear()
+            combo.addItem(self.tr("全部党组织"), None)
+            for data, label in self._branch_items():
+                combo.addItem(label, data)
+            combo.setCurrentIndex(max(0, combo.findData(current)) if current is not None else 0)
+            combo.blockSignals(False)
+        selected = self.current_id()
+        self.model.reload()
+        if selected is not None:
+            self.select_record(selected)
+        self.count_changed.emit()
+
+    # -- selection ----------------------------------------------------------------------
+    def current_id(self) -> int | None:
+        index = self.table.currentIndex()
+        return self.model.record_id(index.row()) if index.isValid() else None
+
+    def selected_ids(self) -> list[int]:
+        rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
+        ids = [self.model.record_id(r) for r in rows]
+        if not ids and self.current_id() is not None:
+            ids = [self.current_id()]
+        return [i for i in ids if i is not None]
+
+    def select_record(self, record_id: int) -> bool:
+        row = self.model.row_of(record_id)
+        while row is None and self.model.canFetchMore():
+            self.model.fetchMore()
+            row = self.model.row_of(record_id)
+        if row is None:
+            return False
+        self.table.selectRow(row)
+        self.table.setCurrentIndex(self.model.index(row, 0))
+        return True
+
+    def _current_changed(self, *_args: object) -> None:
+        if self.detail is not None:
+            self.detail.show_record(self.current_id())
+
+    # -- editing ------------------------------------------------------------------------
+    def new_record(self) -> None:
+        self._open_form(None)
+
+    def edit_current(self) -> None:
+        record_id = self.current_id()
+        if record_id is None:
+            self.message.emit(self.tr("请先选择一条记录"))
+            return
+        self._open_form(record_id)
+
+    def _open_form(self, record_id: int | None) -> None:
+        from partybuild.ui.form import RecordDialog
+
+        try:
+            dialog = RecordDialog(self.ledger, record_id, self)
+        except RecordNotFound:
+            self.message.emit(self.tr("该记录已不存在（可能已被他人删除），已刷新"))
+            self.refresh()
+            return
+        dialog.saved.connect(self._saved)
+        self.dialog = dialog
+        dialog.open()
+
+    def _saved(self, record_id: int) -> None:
+        self.refresh()
+        self.select_record(record_id)
+        self.data_changed.emit()
+        self.message.emit(self.tr("已保存"))
+
+    def delete_selected(self) -> None:
+        ids = self.selected_ids()
+        if not ids:
+            self.message.emit(self.tr("请先选择要删除的记录"))
+            return
+        failed: list[str] = []
+        for record_id in ids:
+            try:
+                records.soft_delete(self.ledger, record_id)
+            except (RecordNotFound, ValidationError) as exc:
+                failed.append(str(exc))
+        self.refresh()
+        self.data_changed.emit()
+        done = len(ids) - len(failed)
+        text = self.tr("已将 %d 条记录移入回收站，可在“回收站”恢复") % done
+        if failed:
+            text += "；" + "；".join(failed)
+        self.message.emit(text)
+
+    # -- settings -----------------------------------------------------------------------
+    def _settings_key(self) -> str:
+        return f"pages/{self.ledger.name}/header"
+
+    def save_state(self) -> None:
+        QSettings().setValue(self._settings_key(), self.table.horizontalHeader().saveState())
+
+    def restore_state(self) -> None:
+        state = QSettings().value(self._settings_key())
+        if state is not None:
+            self.table.horizontalHeader().restoreState(state)
+            self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+
+
+def _detail_panel(ledger_name: str, parent: QWidget):  # noqa: ANN202 - DetailPanel | None
+    try:
+        from partybuild.ui.detail import detail_panel_for
+    except ImportError:
+        return None
+    return detail_panel_for(ledger_name, parent)

@@ -1,0 +1,48 @@
+"""``partybuild screenshot``: render the main window on one page, offscreen, into a PNG."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PAGE_NAMES = (
+    "overview",
+    "branches",
+    "enterprises",
+    "members",
+    "activities",
+    "trainings",
+    "teams",
+    "services",
+    "issues",
+    "recycle-bin",
+)
+
+
+def take_screenshot(page: str, output: Path, size: tuple[int, int] = (1440, 900)) -> None:
+    """The database must already be open; writes ``output`` or raises OSError."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication
+
+    from partybuild.store.models import db_proxy
+    from partybuild.ui.app import make_application
+    from partybuild.ui.ledger_page import LedgerPage
+    from partybuild.ui.main_window import MainWindow
+
+    make_application()
+    window = MainWindow(db_proxy.obj)
+    window.resize(*size)
+    window.show()
+    shown = window.go_to(page)
+    if isinstance(shown, LedgerPage) and shown.model.rowCount() > 0:
+        shown.table.selectRow(0)
+        shown.table.setCurrentIndex(shown.model.index(0, 0))
+    for _ in range(5):
+        QApplication.processEvents()
+    image = window.grab()
+    output.parent.mkdir(parents=True, exist_ok=True)
+    if not image.save(str(output), "PNG"):
+        raise OSError(f"无法写入图片文件“{output}”")
+    window.close()
+    window.deleteLater()
+    QApplication.processEvents()

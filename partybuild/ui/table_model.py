@@ -1,0 +1,154 @@
+"""The table model of a ledger page: rows paged in from SQL as the view scrolls.
+
+The model is fed by :class:`partybuild.services.query.LedgerQuery`; it never queries on its own
+terms. Sorting and filtering rebuild the query (SQL does the work) and reset the model; scrolling
+calls ``fetchMore`` for the next page. ID numbers and phone numbers are masked here: the full value
+is shown only in the form (privacy on a shared screen).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+
+from partybuild.domain.validators import mask_id_number, mask_phone
+from partybuild.ledgers import spec
+from partybuild.ledgers.spec import Column, Ledger
+from partybuild.services.query import PAGE_SIZE, Filters, LedgerQuery, Row
+
+RECORD_ID_ROLE = Qt.ItemDataRole.UserRole + 1
+VERSION_ROLE = Qt.ItemDataRole.UserRole + 2
+RAW_ROLE = Qt.ItemDataRole.UserRole + 3
+
+_Index = QModelIndex | QPersistentModelIndex
+
+
+def display_value(column: Column, value: Any, *, masked: bool = True) -> str:
+    """How a stored value reads in a table cell."""
+    if value is None:
+        return ""
+    kind = column.kind
+    if kind == spec.CHOICE and column.vocabulary is not None:
+        return column.vocabulary.label(value)
+    if kind == spec.BOOL:
+        return "是" if value else "否"
+    if kind == spec.DATETIME and isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    if kind == spec.DATE and isinstance(value, dt.date):
+        return value.isoformat()
+    if kind == spec.ID_NUMBER and masked:
+        return mask_id_number(str(value))
+    if kind == spec.PHONE and masked:
+        return mask_phone(str(value))
+    if kind == spec.FLOAT and isinstance(value, float):
+        return f"{value:g}"
+    if kind == spec.LONGTEXT:
+        first = str(value).splitlines()[0] if str(value) else ""
+        return first if len(first) <= 60 else first[:59] + "…"
+    return str(value)
+
+
+class LedgerTableModel(QAbstractTableModel):
+    """Rows of one ledger under the current filters and sort, fetched a page at a time."""
+
+    def __init__(self, ledger: Ledger, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.ledger = ledger
+        self.columns: tuple[Column, ...] = ledger.columns
+        self._filters = Filters()
+        self._sort: tuple[str | None, bool] = (None, False)
+        self._rows: list[Row] = []
+        self._total = 0
+        self._query = LedgerQuery(ledger)
+        self.reload()
+
+    # -- feeding ------------------------------------------------------------------------
+    def reload(self) -> None:
+        """Run the query again from the first page (after edits, filters or sorting)."""
+        self.beginResetModel()
+        self._query = LedgerQuery(self.ledger, self._filters, *self._sort)
+        self._total = self._query.count()
+        self._rows = self._query.rows(0, PAGE_SIZE)
+        self.endResetModel()
+
+    def set_filters(self, filters: Filters) -> None:
+        self._filters = filters
+        self.reload()
+
+    @property
+    def filters(self) -> Filters:
+        return self._filters
+
+    @property
+    def total(self) -> int:
+        """Rows matching the filters (not just those fetched so far)."""
+        return self._total
+
+    def canFetchMore(self, parent: _Index = QModelIndex()) -> bool:  # noqa: B008, N802
+        return not parent.isValid() and len(self._rows) < self._total
+
+    def fetchMore(self, parent: _Index = QModelIndex()) -> None:  # noqa: B008, N802
+        if parent.isValid():
+            return
+        more = self._query.rows(len(self._rows), PAGE_SIZE)
+        if not more:
+            self._total = len(self._rows)
+            return
+        self.beginInsertRows(QModelIndex(), len(self._rows), len(self._rows) + len(more) - 1)
+        self._rows.extend(more)
+        self.endInsertRows()
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        if not 0 <= column < len(self.columns):
+            return
+        self._sort = (self.columns[column].name, order == Qt.SortOrder.DescendingOrder)
+        self.reload()
+
+    # -- reading ------------------------------------------------------------------------
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self.columns)
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not (0 <= index.row() < len(self._rows)):
+            return None
+        row = self._rows[index.row()]
+        column = self.columns[index.column()]
+        value = row.values[index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return display_value(column, value)
+        if role == Qt.ItemDataRole.ToolTipRole and column.kind == spec.LONGTEXT and value:
+            return str(value)[:1000]
+        if role == Qt.ItemDataRole.TextAlignmentRole and column.kind in (spec.INT, spec.FLOAT):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == RECORD_ID_ROLE:
+            return row.id
+        if role == VERSION_ROLE:
+            return row.version
+        if role == RAW_ROLE:
+            return value
+        return None
+
+    def headerData(  # noqa: N802
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.columns):
+            return self.columns[section].label
+        if orientation == Qt.Orientation.Vertical:
+            return str(section + 1)
+        return None
+
+    def record_id(self, row: int) -> int | None:
+        return self._rows[row].id if 0 <= row < len(self._rows) else None
+
+    def row_of(self, record_id: int) -> int | None:
+        for i, row in enumerate(self._rows):
+            if row.id == record_id:
+                return i
+        return None
