@@ -359,7 +359,54 @@ def purge(ledger: Ledger | str, record_id: int) -> None:
         record = get(ledger, record_id, include_deleted=True)
         if not record.deleted:
             raise ValidationError({"__all__": "只能彻底删除回收站中的记录"})
+        users = live_references(record)
+        if users:
+            listing = "、".join(f"{label} {n} 条" for label, n in users.items())
+            raise ValidationError(
+                {
+                    "__all__": f"“{ledger.title(record)}”仍被其他记录使用（{listing}），"
+                    "彻底删除会连带删除或断开这些记录。请先删除或改挂它们"
+                }
+            )
         record.delete_instance()
+
+
+# A record's own parts go with it when it is purged: a training's sign-in list, an activity's
+# attendees, a team's members, a service's participants. Any other live record that points at it
+# (a branch's enterprises and activities, a member's attendance) is history and blocks the purge.
+OWNED_PARTS: frozenset[pw.ForeignKeyField] = frozenset(
+    {
+        m.Attendance.training,
+        m.ActivityAttendee.activity,
+        m.TeamMember.team,
+        m.ServiceParticipant.service,
+    }
+)
+
+
+def live_references(record: m.BaseModel) -> dict[str, int]:
+    """Live records (outside the record's own parts) that refer to ``record``: label → count."""
+    found: dict[str, int] = {}
+    for fk in record._meta.backrefs:
+        if fk in OWNED_PARTS:
+            continue
+        referrer = fk.model
+        query = referrer.select().where(fk == record.id, referrer.deleted == False)  # noqa: E712
+        if referrer is type(record):
+            query = query.where(referrer.id != record.id)
+        n = query.count()
+        if n:
+            try:
+                label = spec.ledger_for_model(referrer).label
+            except KeyError:
+                label = referrer._meta.fields[fk.name].verbose_name or referrer.__name__
+                label = {
+                    "ActivityAttendee": "参会记录",
+                    "TeamMember": "服务队队员",
+                    "ServiceParticipant": "志愿服务参加记录",
+                }.get(referrer.__name__, label)
+            found[label] = found.get(label, 0) + n
+    return found
 
 
 def live(model: type[m.BaseModel]) -> pw.ModelSelect:

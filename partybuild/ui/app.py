@@ -38,6 +38,36 @@ def run(db: str | None) -> int:
     except DatabaseRefused as exc:
         QMessageBox.critical(None, APP_NAME, f"无法打开数据库：\n{exc}")
         return 2
+    offer_demo_if_empty(None)
     window = MainWindow(database)
     window.show()
     return app.exec()
+
+
+def database_is_empty() -> bool:
+    """No record of any ledger, not even in the recycle bin: a first start."""
+    from partybuild.store import models as m
+
+    return all(not model.select().exists() for model in m.LEDGER_MODELS)
+
+
+def offer_demo_if_empty(parent) -> bool:  # noqa: ANN001 - QWidget | None
+    """On a first start, offer the demo ledger so there is something to look at and try."""
+    from partybuild.services.demo import build_demo
+    from partybuild.store.models import db_proxy
+
+    if not database_is_empty():
+        return False
+    answer = QMessageBox.question(
+        parent,
+        APP_NAME,
+        QCoreApplication.translate(
+            "app",
+            "数据库中还没有任何台账。\n\n是否载入演示台账（2023 年园区党建工作，人员姓名和证件号码均为虚构）？"
+            "\n选“否”则从空白台账开始。",
+        ),
+    )
+    if answer != QMessageBox.StandardButton.Yes:
+        return False
+    build_demo(db_proxy.obj)
+    return True
