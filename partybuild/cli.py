@@ -38,7 +38,7 @@ def _year(text: str) -> int:
     return int(text)
 
 
-def _open(args: argparse.Namespace, *, create: bool = False):  # noqa: ANN202 - a peewee database
+def open_db(args: argparse.Namespace, *, create: bool = False):  # noqa: ANN202 - a peewee database
     from partybuild.store.database import DatabaseRefused, open_database
 
     try:
@@ -53,7 +53,7 @@ def _open(args: argparse.Namespace, *, create: bool = False):  # noqa: ANN202 - 
 def cmd_demo(args: argparse.Namespace) -> int:
     from partybuild.services.demo import build_demo
 
-    database = _open(args, create=True)
+    database = open_db(args, create=True)
     try:
         counts = build_demo(database)
     except ValueError as exc:
@@ -63,7 +63,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _find_branch(name: str):  # noqa: ANN202
+def find_branch(name: str):  # noqa: ANN202
     from partybuild.store import models as m
 
     exact = list(m.Branch.select().where(m.Branch.name == name, m.Branch.deleted == False))  # noqa: E712
@@ -83,8 +83,8 @@ def _find_branch(name: str):  # noqa: ANN202
 def cmd_stats(args: argparse.Namespace) -> int:
     from partybuild.services import stats
 
-    _open(args)
-    branch = _find_branch(args.branch) if args.branch else None
+    open_db(args)
+    branch = find_branch(args.branch) if args.branch else None
     year = args.year or dt.date.today().year
     start = args.date_from or dt.date(year, 1, 1)
     end = args.date_to or dt.date(year, 12, 31)
@@ -104,13 +104,30 @@ def cmd_screenshot(args: argparse.Namespace) -> int:
 
     from partybuild.ui.screenshot import take_screenshot
 
-    _open(args)
+    open_db(args)
     try:
         take_screenshot(args.page, Path(args.output))
     except OSError as exc:
         raise CliError(str(exc)) from exc
     print(args.output)
     return EXIT_OK
+
+
+def _delegate(module: str, function: str) -> Callable[[argparse.Namespace], int]:
+    """A subcommand implemented in ``partybuild.commands.<module>`` (imported only when run)."""
+
+    def run(args: argparse.Namespace) -> int:
+        import importlib
+
+        try:
+            target = importlib.import_module(f"partybuild.commands.{module}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"partybuild.commands.{module}":
+                raise
+            raise CliError(f"“{args.command}”功能尚未提供") from exc
+        return int(getattr(target, function)(args))
+
+    return run
 
 
 def cmd_gui(args: argparse.Namespace) -> int:
@@ -172,6 +189,110 @@ def build_parser() -> argparse.ArgumentParser:
     shot.add_argument("--page", required=True, choices=PAGE_NAMES, help="页面名称")
     shot.add_argument("-o", "--output", required=True, metavar="FILE.png", help="输出文件")
     shot.set_defaults(func=cmd_screenshot)
+
+    ledgers = [
+        "branches",
+        "enterprises",
+        "members",
+        "activities",
+        "trainings",
+        "attendance",
+        "teams",
+        "services",
+        "issues",
+    ]
+    imp = sub.add_parser(
+        "import",
+        parents=[db_parent],
+        help="导入 Excel 台账（先预检，全部成功才写入）",
+        description="导入 .xlsx 台账：逐行预检，默认有错误行则一行也不写入。",
+    )
+    imp.add_argument("file", metavar="FILE", help="Excel 文件（.xlsx）")
+    imp.add_argument("--ledger", choices=ledgers, help="只导入某个台账（默认按工作表识别）")
+    imp.add_argument("--dry-run", action="store_true", help="只预检，不写入")
+    imp.add_argument("--skip-invalid", action="store_true", help="跳过错误行，导入其余行")
+    imp.add_argument("--errors", metavar="OUT.xlsx", help="把错误行及错误原因写入此文件")
+    imp.add_argument("--json", action="store_true", help="输出一个 JSON 对象")
+    imp.set_defaults(func=_delegate("excel", "run_import"))
+
+    exp = sub.add_parser(
+        "export",
+        parents=[db_parent],
+        help="导出 Excel 台账",
+        description="导出一个台账或全部台账（每个台账一个工作表）。",
+    )
+    exp.add_argument("--ledger", choices=[*ledgers, "all"], default="all", help="台账（默认 all）")
+    exp.add_argument("--mask", action="store_true", help="脱敏：隐藏身份证号和电话号码中间位")
+    exp.add_argument("-o", "--output", required=True, metavar="OUT.xlsx", help="输出文件")
+    exp.set_defaults(func=_delegate("excel", "run_export"))
+
+    tpl = sub.add_parser(
+        "template",
+        parents=[db_parent],
+        help="生成空白导入模板",
+        description="生成某个台账的空白 Excel 模板（含表头、示例行和下拉选项）。",
+    )
+    tpl.add_argument("--ledger", choices=ledgers, required=True, help="台账")
+    tpl.add_argument("-o", "--output", required=True, metavar="OUT.xlsx", help="输出文件")
+    tpl.set_defaults(func=_delegate("excel", "run_template"))
+
+    prt = sub.add_parser(
+        "print",
+        help="打印签到表、签到汇总和党员花名册（输出 PDF）",
+        description="生成签到表、签到汇总或花名册的 PDF。",
+    )
+    prt_sub = prt.add_subparsers(dest="document", metavar="文档", required=True)
+    signin = prt_sub.add_parser("signin", parents=[db_parent], help="签到表")
+    which = signin.add_mutually_exclusive_group(required=True)
+    which.add_argument("--training", metavar="ID_OR_NAME", help="培训编号或名称")
+    which.add_argument("--activity", metavar="ID", help="组织生活编号")
+    signin.add_argument("-o", "--output", required=True, metavar="FILE.pdf")
+    summary = prt_sub.add_parser("summary", parents=[db_parent], help="签到汇总")
+    summary.add_argument("--training", required=True, metavar="ID_OR_NAME", help="培训编号或名称")
+    summary.add_argument("-o", "--output", required=True, metavar="FILE.pdf")
+    roster = prt_sub.add_parser("roster", parents=[db_parent], help="党员花名册")
+    roster.add_argument("--branch", required=True, metavar="NAME", help="党组织名称")
+    roster.add_argument("--unmasked", action="store_true", help="显示完整身份证号和电话")
+    roster.add_argument("-o", "--output", required=True, metavar="FILE.pdf")
+    prt.set_defaults(func=_delegate("printing", "run_print"))
+
+    rep = sub.add_parser(
+        "report",
+        parents=[db_parent],
+        help="生成年度党建工作总结（PDF 或 Excel）",
+        description="按台账数据生成年度党建工作总结：文字部分和分支部统计表。",
+    )
+    rep.add_argument("--year", type=_year, required=True, help="年度")
+    rep.add_argument("-o", "--output", required=True, metavar="FILE.pdf|FILE.xlsx")
+    rep.set_defaults(func=_delegate("report", "run_report"))
+
+    chk = sub.add_parser(
+        "check",
+        parents=[db_parent],
+        help="检查三会一课落实情况和组织设置",
+        description="列出应开未开的会议、组织设置提醒和超期的企业诉求（有提醒也返回 0）。",
+    )
+    chk.add_argument("--year", type=_year, required=True, help="年度")
+    chk.add_argument("--json", action="store_true", help="输出一个 JSON 对象")
+    chk.set_defaults(func=_delegate("check", "run_check"))
+
+    bak = sub.add_parser(
+        "backup",
+        parents=[db_parent],
+        help="备份数据库",
+        description="用 SQLite 在线备份把当前数据库复制到一个文件。",
+    )
+    bak.add_argument("-o", "--output", required=True, metavar="FILE")
+    bak.set_defaults(func=_delegate("backup", "run_backup"))
+
+    rst = sub.add_parser(
+        "restore",
+        parents=[db_parent],
+        help="从备份恢复数据库",
+        description="检查备份文件后，先备份当前数据库，再用备份替换它。",
+    )
+    rst.add_argument("file", metavar="FILE", help="备份文件")
+    rst.set_defaults(func=_delegate("backup", "run_restore"))
     return parser
 
 

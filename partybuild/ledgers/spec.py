@@ -44,6 +44,7 @@ class Column:
     kind_override: str | None = None
     header_override: str | None = None
     required_override: bool | None = None
+    excel_header_override: str | None = None
     model: type[pw.Model] | None = field(default=None, compare=False, repr=False)
 
     @property
@@ -54,6 +55,11 @@ class Column:
     @property
     def label(self) -> str:
         return self.header_override or self.field.verbose_name or self.name
+
+    @property
+    def excel_header(self) -> str:
+        """The header in Excel ledgers; usually the label, except where Excel names a key."""
+        return self.excel_header_override or self.label
 
     @property
     def kind(self) -> str:
@@ -270,7 +276,7 @@ ATTENDANCE = Ledger(
     m.Attendance,
     (
         C("training", ("培训名称",), width=30),
-        C("member", ("身份证号", "公民身份号码"), width=21, header_override="党员身份证号"),
+        C("member", ("身份证号", "公民身份号码"), width=21, excel_header_override="党员身份证号"),
         C("person_name", ("参训人员",), width=10),
         C("person_unit", ("所在单位", "工作单位"), width=24),
         C("status", ("签到状态",), width=8),

@@ -172,14 +172,30 @@ class MainWindow(QMainWindow):
         self.refresh_action = self._action(
             "刷新", self.refresh_all, QKeySequence.StandardKey.Refresh
         )
-        self.import_action = self._action("导入", lambda: self._not_yet("导入 Excel 台账"))
-        self.export_action = self._action("导出", lambda: self._not_yet("导出 Excel 台账"))
-        self.print_action = self._action("打印", lambda: self._not_yet("打印签到表和花名册"))
+        self.import_action = self._action(
+            "导入", lambda: self._feature("excel_dialogs", "open_import_wizard", "导入 Excel 台账")
+        )
+        self.export_action = self._action(
+            "导出", lambda: self._feature("excel_dialogs", "open_export_dialog", "导出 Excel 台账")
+        )
+        self.template_action = self._action(
+            "导入模板", lambda: self._feature("excel_dialogs", "save_template", "导入模板")
+        )
+        self.print_action = self._action(
+            "打印",
+            lambda: self._feature("print_dialogs", "open_print", "打印"),
+            QKeySequence.StandardKey.Print,
+        )
         self.quit_action = self._action("退出", self.close, QKeySequence.StandardKey.Quit)
         about = self._action("关于", self._about)
 
         file_menu = self.menuBar().addMenu(self.tr("文件(&F)"))
-        for action in (self.import_action, self.export_action, self.print_action):
+        for action in (
+            self.import_action,
+            self.export_action,
+            self.template_action,
+            self.print_action,
+        ):
             file_menu.addAction(action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
@@ -225,8 +241,27 @@ class MainWindow(QMainWindow):
             page.search.setFocus()
             page.search.selectAll()
 
-    def _not_yet(self, what: str) -> None:
-        self.statusBar().showMessage(self.tr("%s功能尚未开放，敬请期待") % what, 8000)
+    def current_ledger_name(self) -> str | None:
+        """The ledger of the page in front (None on the overview or the recycle bin)."""
+        page = self._ledger_page()
+        return page.ledger.name if page is not None else None
+
+    def current_record_id(self) -> int | None:
+        page = self._ledger_page()
+        return page.current_id() if page is not None else None
+
+    def _feature(self, module: str, function: str, what: str) -> None:
+        """Import, export and print live in their own ui modules, called with this window."""
+        import importlib
+
+        try:
+            target = importlib.import_module(f"partybuild.ui.{module}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"partybuild.ui.{module}":
+                raise
+            self.statusBar().showMessage(self.tr("%s功能尚未开放，敬请期待") % what, 8000)
+            return
+        getattr(target, function)(self)
 
     def _about(self) -> None:
         QMessageBox.about(
