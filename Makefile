@@ -22,8 +22,8 @@ format: $(STAMP)
 	$(VENV)/bin/ruff check --fix partybuild tests tools main.py
 	$(VENV)/bin/ruff format partybuild tests tools main.py
 
-bench: $(STAMP)
-	QT_QPA_PLATFORM=offscreen $(PY) -m tests.benchmarks
+bench: $(STAMP)  ## make bench [BENCH="members-page excel"]
+	QT_QPA_PLATFORM=offscreen $(PY) -m tests.benchmarks $(BENCH)
 
 $(STAMP): pyproject.toml
 	@sh tools/install-system-deps.sh
