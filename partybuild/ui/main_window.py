@@ -50,7 +50,7 @@ class MainWindow(QMainWindow):
         self.nav.setFixedWidth(150)
         self.nav.setIconSize(QSize(16, 16))
         self.nav.setStyleSheet(
-            "QListWidget#nav { border: none; background: #f4f1ee; font-size: 11pt; }"
+            "QListWidget#nav { border: none; background: #f4f1ee; font-size: 11pt; outline: 0; }"
             "QListWidget#nav::item { padding: 9px 14px; }"
             "QListWidget#nav::item:selected { background: #c0392b; color: white; }"
         )
