@@ -25,14 +25,22 @@ class ValidationError(Exception):
 class StaleRecordError(Exception):
     """Someone saved the record after it was opened; the update was not applied."""
 
-    def __init__(self, title: str, current_version: int | None, updated_at: object = None) -> None:
+    def __init__(
+        self,
+        title: str,
+        current_version: int | None,
+        updated_at: object = None,
+        updated_by: str | None = None,
+    ) -> None:
         self.current_version = current_version
         self.updated_at = updated_at
+        self.updated_by = updated_by
         if current_version is None:
             text = f"“{title}”已被他人删除，未保存本次修改"
         else:
-            when = f"（{updated_at:%Y-%m-%d %H:%M:%S}）" if updated_at is not None else ""
-            text = f"“{title}”已被他人修改{when}，为避免覆盖，本次修改未保存。请重新载入后再改"
+            who = updated_by or "他人"
+            when = f"于 {updated_at:%Y-%m-%d %H:%M:%S} " if updated_at is not None else ""
+            text = f"“{title}”已被{who}{when}修改，为避免覆盖，本次修改未保存。请重新载入后再改"
         super().__init__(text)
 
 

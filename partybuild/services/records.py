@@ -17,6 +17,7 @@ import peewee as pw
 from partybuild.domain import validators as v
 from partybuild.ledgers import spec
 from partybuild.ledgers.spec import Column, Ledger
+from partybuild.services import audit
 from partybuild.services.errors import RecordNotFound, StaleRecordError, ValidationError
 from partybuild.store import models as m
 
@@ -270,9 +271,13 @@ def create(ledger: Ledger | str, data: Mapping[str, Any]) -> m.BaseModel:
         values = validate(ledger, data)
         now = _now()
         try:
-            return ledger.model.create(**values, created_at=now, updated_at=now)
+            record = ledger.model.create(
+                **values, created_at=now, updated_at=now, updated_by=audit.operator()
+            )
         except pw.IntegrityError as exc:
             raise ValidationError({"__all__": f"与已有记录冲突：{exc}"}) from exc
+        audit.log("create", ledger, record.id, ledger.title(record), audit.diff(ledger, {}, values))
+        return record
 
 
 def update(
@@ -289,12 +294,20 @@ def update(
         if current is None or current.deleted:
             raise StaleRecordError(f"{ledger.label}#{record_id}", None)
         if current.version != expected_version:
-            raise StaleRecordError(ledger.title(current), current.version, current.updated_at)
-        merged = {c.name: _stored(current, c) for c in ledger.columns}
-        merged.update(data)
+            raise StaleRecordError(
+                ledger.title(current), current.version, current.updated_at, current.updated_by
+            )
+        before = {c.name: _stored(current, c) for c in ledger.columns}
+        merged = {**before, **data}
         values = validate(ledger, merged, record_id)
+        changes = audit.diff(ledger, before, values)
         changed = (
-            model.update(**values, version=expected_version + 1, updated_at=_now())
+            model.update(
+                **values,
+                version=expected_version + 1,
+                updated_at=_now(),
+                updated_by=audit.operator(),
+            )
             .where(
                 (model.id == record_id)
                 & (model.version == expected_version)
@@ -308,8 +321,12 @@ def update(
                 ledger.title(current),
                 fresh.version if fresh else None,
                 fresh.updated_at if fresh else None,
+                fresh.updated_by if fresh else None,
             )
-        return model.get_by_id(record_id)
+        updated = model.get_by_id(record_id)
+        if changes:
+            audit.log("update", ledger, record_id, ledger.title(updated), changes)
+        return updated
 
 
 def _stored(record: m.BaseModel, column: Column) -> Any:
@@ -349,7 +366,9 @@ def _set_deleted(ledger: Ledger | str, record_id: int, deleted: bool) -> None:
             deleted_at=_now() if deleted else None,
             version=model.version + 1,
             updated_at=_now(),
+            updated_by=audit.operator(),
         ).where(model.id == record_id).execute()
+        audit.log("delete" if deleted else "restore", ledger, record_id, ledger.title(record))
 
 
 def purge(ledger: Ledger | str, record_id: int) -> None:
@@ -369,6 +388,7 @@ def purge(ledger: Ledger | str, record_id: int) -> None:
                 }
             )
         record.delete_instance()
+        audit.log("purge", ledger, record_id, ledger.title(record))
 
 
 # A record's own parts go with it when it is purged: a training's sign-in list, an activity's

@@ -17,7 +17,8 @@ Nothing here imports Qt: the GUI, the CLI and the tests call the same functions.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+import functools
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -25,7 +26,7 @@ import peewee as pw
 
 from partybuild.domain import vocab
 from partybuild.ledgers import spec
-from partybuild.services import records
+from partybuild.services import audit, records
 from partybuild.services.errors import ValidationError
 from partybuild.store import models as m
 
@@ -89,7 +90,12 @@ def _code(vocabulary: vocab.Vocabulary, value: str, what: str) -> str:
 
 def _bump(model: type[m.BaseModel], now: dt.datetime, **values: Any) -> dict[Any, Any]:
     """Update values that also move the row's version and timestamp on."""
-    return {**values, model.version: model.version + 1, model.updated_at: now}
+    return {
+        **values,
+        model.version: model.version + 1,
+        model.updated_at: now,
+        model.updated_by: audit.operator(),
+    }
 
 
 def _soft_delete(model: type[m.BaseModel], ids: Iterable[int]) -> int:
@@ -193,6 +199,7 @@ def _add_links(
                 "member": member_id,
                 "created_at": now,
                 "updated_at": now,
+                "updated_by": audit.operator(),
                 **reset,
             }
             for member_id in insert
@@ -429,6 +436,7 @@ def add_guest(training_id: int, name: str, unit: str | None = None) -> int:
                 status="expected",
                 created_at=now,
                 updated_at=now,
+                updated_by=audit.operator(),
             ).execute()
         )
 
@@ -912,3 +920,95 @@ def enterprise_choices(text: str = "", limit: int = 1000) -> list[tuple[int, str
     if text and text.strip():
         query = query.where(E.name.contains(text.strip()) | E.credit_code.contains(text.strip()))
     return list(query.order_by(E.name).limit(limit).tuples())
+
+
+# --------------------------------------------------------------------------- audit trail
+# Every write above is recorded in the 操作日志 against the record the list belongs to (the
+# training, activity, team, service or branch), inside the same transaction as the change.
+
+
+def _by_parent(index: int = 0) -> Callable[..., int | None]:
+    return lambda *args, **kwargs: args[index] if len(args) > index else None
+
+
+def _by_rows(fk: pw.ForeignKeyField) -> Callable[..., int | None]:
+    def parent(*args: Any, **kwargs: Any) -> int | None:
+        ids = _ids(args[0]) if args else []
+        if not ids:
+            return None
+        row = fk.model.select(fk).where(fk.model.id == ids[0]).tuples().first()
+        return row[0] if row else None
+
+    return parent
+
+
+def _describe(result: Any, what: str, args: tuple[Any, ...]) -> str | None:
+    if isinstance(result, AddResult):
+        return f"{what} {result.added} 人" if result.added else None
+    if what == "添加非党员":
+        return f"{what}：{args[1]}"
+    if isinstance(result, int) and result:
+        unit = "家" if "企业" in what else "人"
+        states = {"标记签到状态": vocab.ATTENDANCE_STATUS, "标记出席情况": vocab.ATTENDEE_STATUS}
+        if what in states:
+            state = states[what].label(states[what].code(str(args[1])))
+            return f"标记为“{state}” {result} {unit}"
+        return f"{what} {result} {unit}"
+    return None
+
+
+def _audited(
+    ledger: str, what: str, parent: Callable[..., int | None]
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    target = spec.ledger(ledger)
+
+    def wrap(function: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(function)
+        def inner(*args: Any, **kwargs: Any) -> Any:
+            with _db().atomic():
+                result = function(*args, **kwargs)
+                note = _describe(result, what, args)
+                parent_id = parent(*args, **kwargs)
+                if note and parent_id is not None:
+                    row = target.model.get_or_none(target.model.id == parent_id)
+                    title = target.title(row) if row is not None else None
+                    audit.log("update", target, parent_id, title, note=note)
+            return result
+
+        return inner
+
+    return wrap
+
+
+add_members = _audited("trainings", "签到名单添加", _by_parent())(add_members)
+add_members_of_branch = _audited("trainings", "按党组织添加签到名单", _by_parent())(
+    add_members_of_branch
+)
+add_members_of_enterprise = _audited("trainings", "按企业添加签到名单", _by_parent())(
+    add_members_of_enterprise
+)
+add_guest = _audited("trainings", "添加非党员", _by_parent())(add_guest)
+set_status = _audited("trainings", "标记签到状态", _by_rows(m.Attendance.training))(set_status)
+remove = _audited("trainings", "移出签到名单", _by_rows(m.Attendance.training))(remove)
+add_activity_members = _audited("activities", "添加参会人员", _by_parent())(add_activity_members)
+add_branch_members_to_activity = _audited("activities", "添加本支部党员", _by_parent())(
+    add_branch_members_to_activity
+)
+set_attendee_status = _audited("activities", "标记出席情况", _by_rows(m.ActivityAttendee.activity))(
+    set_attendee_status
+)
+remove_attendees = _audited("activities", "移出参会人员", _by_rows(m.ActivityAttendee.activity))(
+    remove_attendees
+)
+add_team_members = _audited("teams", "添加队员", _by_parent())(add_team_members)
+remove_team_members = _audited("teams", "移出队员", _by_rows(m.TeamMember.team))(
+    remove_team_members
+)
+add_service_participants = _audited("services", "添加参加队员", _by_parent())(
+    add_service_participants
+)
+remove_service_participants = _audited(
+    "services", "移出参加队员", _by_rows(m.ServiceParticipant.service)
+)(remove_service_participants)
+attach_enterprises = _audited("branches", "纳入企业", _by_parent())(attach_enterprises)
+detach_enterprises = _audited("branches", "移出企业", _by_parent())(detach_enterprises)

@@ -163,7 +163,8 @@ def inspect_database(database: pw.Database, where: str) -> Inspection:
 
 def backup_sqlite(source: Path, target: Path) -> Path:
     """Copy a database with SQLite's online backup API (consistent even while it is in use)."""
-    target.parent.mkdir(parents=True, exist_ok=True)
+    if not target.parent.exists():
+        target.parent.mkdir(parents=True, mode=0o700)
     _create_private(target)
     src = sqlite3.connect(str(source))
     try:
@@ -191,7 +192,7 @@ def _open_sqlite(path: Path, create: bool) -> pw.SqliteDatabase:
     path.parent.mkdir(parents=True, exist_ok=True)
     if inspection.pending and not inspection.empty:
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-        backup_sqlite(path, path.with_name(f"{path.stem}.before-upgrade-{stamp}{path.suffix}"))
+        backup_sqlite(path, path.parent / "backups" / f"{path.stem}-before-upgrade-{stamp}.sqlite3")
     _create_private(path)
     database = pw.SqliteDatabase(
         str(path),

@@ -34,6 +34,7 @@ class BaseModel(pw.Model):
     version = pw.IntegerField(default=1, verbose_name="版本")
     deleted = pw.BooleanField(default=False, index=True, verbose_name="已删除")
     deleted_at = pw.DateTimeField(null=True, verbose_name="删除时间")
+    updated_by = pw.CharField(null=True, verbose_name="修改人")
 
     class Meta:
         database = db_proxy
@@ -350,6 +351,26 @@ class Setting(pw.Model):
         table_name = "setting"
 
 
+class AuditEntry(pw.Model):
+    """操作日志: one create, update, delete, restore, purge, import or database restore.
+
+    ``changes`` is JSON: a list of {"field", "label", "old", "new"} with values as a person reads
+    them (labels for codes, names for links). Written by the service layer, never edited.
+    """
+
+    at = pw.DateTimeField(index=True, verbose_name="时间")
+    operator = pw.CharField(index=True, verbose_name="操作人")
+    action = pw.CharField(index=True, verbose_name="操作")
+    ledger = pw.CharField(null=True, index=True, verbose_name="台账")
+    record_id = pw.IntegerField(null=True, index=True, verbose_name="记录编号")
+    title = pw.CharField(null=True, verbose_name="记录")
+    changes = pw.TextField(null=True, verbose_name="修改内容")
+
+    class Meta:
+        database = db_proxy
+        table_name = "audit_log"
+
+
 LEDGER_MODELS: tuple[type[BaseModel], ...] = (
     Branch,
     Enterprise,
@@ -364,4 +385,4 @@ LEDGER_MODELS: tuple[type[BaseModel], ...] = (
     ServiceParticipant,
     EnterpriseIssue,
 )
-ALL_MODELS: tuple[type[pw.Model], ...] = (*LEDGER_MODELS, Setting)
+ALL_MODELS: tuple[type[pw.Model], ...] = (*LEDGER_MODELS, Setting, AuditEntry)

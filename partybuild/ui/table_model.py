@@ -8,13 +8,12 @@ is shown only in the form (privacy on a shared screen).
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 
-from partybuild.domain.validators import mask_id_number, mask_phone
 from partybuild.ledgers import spec
+from partybuild.ledgers.display import display_value
 from partybuild.ledgers.spec import Column, Ledger
 from partybuild.services.query import PAGE_SIZE, Filters, LedgerQuery, Row
 
@@ -23,31 +22,6 @@ VERSION_ROLE = Qt.ItemDataRole.UserRole + 2
 RAW_ROLE = Qt.ItemDataRole.UserRole + 3
 
 _Index = QModelIndex | QPersistentModelIndex
-
-
-def display_value(column: Column, value: Any, *, masked: bool = True) -> str:
-    """How a stored value reads in a table cell."""
-    if value is None:
-        return ""
-    kind = column.kind
-    if kind == spec.CHOICE and column.vocabulary is not None:
-        return column.vocabulary.label(value)
-    if kind == spec.BOOL:
-        return "是" if value else "否"
-    if kind == spec.DATETIME and isinstance(value, dt.datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
-    if kind == spec.DATE and isinstance(value, dt.date):
-        return value.isoformat()
-    if kind == spec.ID_NUMBER and masked:
-        return mask_id_number(str(value))
-    if kind == spec.PHONE and masked:
-        return mask_phone(str(value))
-    if kind == spec.FLOAT and isinstance(value, float):
-        return f"{value:g}"
-    if kind == spec.LONGTEXT:
-        first = str(value).splitlines()[0] if str(value) else ""
-        return first if len(first) <= 60 else first[:59] + "…"
-    return str(value)
 
 
 class LedgerTableModel(QAbstractTableModel):

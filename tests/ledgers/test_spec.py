@@ -5,7 +5,7 @@ from __future__ import annotations
 from partybuild.domain import vocab
 from partybuild.ledgers import spec
 
-BOOKKEEPING = {"id", "created_at", "updated_at", "version", "deleted", "deleted_at"}
+BOOKKEEPING = {"id", "created_at", "updated_at", "version", "deleted", "deleted_at", "updated_by"}
 
 
 def test_every_model_field_is_described_once() -> None:

@@ -170,7 +170,7 @@ def test_duplicate_natural_key_is_a_field_message(branch: m.Branch) -> None:
 def test_stale_update_is_refused_not_applied(branch: m.Branch) -> None:
     member = records.create("members", {"name": "张示安", "id_number": GOOD_ID, "branch": branch})
     records.update("members", member.id, {"phone": "13800000001"}, expected_version=1)
-    with pytest.raises(StaleRecordError, match="已被他人修改"):
+    with pytest.raises(StaleRecordError, match="为避免覆盖"):
         records.update("members", member.id, {"phone": "13800000002"}, expected_version=1)
     fresh = m.Member.get_by_id(member.id)
     assert fresh.phone == "13800000001" and fresh.version == 2

@@ -86,7 +86,7 @@ def test_first_schema_version_is_upgraded_after_a_backup(tmp_path: Path) -> None
     assert [b.name for b in m.Branch.select()] == ["老支部"]
     applied = [r[0] for r in database.execute_sql(f"SELECT name FROM {HISTORY_TABLE}")]
     assert applied == known_migrations()
-    backups = list(tmp_path.glob("old.before-upgrade-*.sqlite3"))
+    backups = list((tmp_path / "backups").glob("old-before-upgrade-*.sqlite3"))
     assert len(backups) == 1
     # The copy is the database as it was: first schema, same branch.
     con = sqlite3.connect(backups[0])
@@ -102,7 +102,7 @@ def test_up_to_date_database_is_not_backed_up_again(tmp_path: Path) -> None:
     open_database(path)
     close_database()
     open_database(path)
-    assert not list(tmp_path.glob("*before-upgrade*"))
+    assert not list(tmp_path.rglob("*before-upgrade*"))
 
 
 @pytest.mark.parametrize(

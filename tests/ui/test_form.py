@@ -306,7 +306,7 @@ def test_a_stale_edit_is_not_saved_and_reload_brings_the_new_version(
     with qtbot.assertNotEmitted(dialog.saved):
         qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
     assert dialog.isVisible()
-    assert dialog.stale_bar.isVisible() and "已被他人修改" in dialog.stale_label.text()
+    assert dialog.stale_bar.isVisible() and "为避免覆盖" in dialog.stale_label.text()
     assert dialog.reload_button.isVisible()
     fresh = ledger.model.get_by_id(record.id)
     assert fresh.version == 2 and getattr(fresh, field) == "他人的修改"

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from partybuild.ledgers import spec
-from partybuild.services import records
+from partybuild.services import audit, records
 from partybuild.services.demo import build_demo
 from partybuild.store import models as m
 from partybuild.store.database import close_database, open_database
@@ -256,12 +256,16 @@ def test_stale_edit_is_refused_and_explained(window: MainWindow, qtbot: QtBot) -
     dialog = issues.dialog
     record = m.EnterpriseIssue.get_by_id(record_id)
     # Someone else saves first.
-    records.update("issues", record_id, {"responsible_person": "他人"}, record.version)
+    audit.set_operator("李书记")
+    try:
+        records.update("issues", record_id, {"responsible_person": "他人"}, record.version)
+    finally:
+        audit.set_operator(None)
     unit = dialog.form.editor("responsible_unit")
     unit.clear()
     type_text(qtbot, unit, "园区企业服务中心")
     dialog.save_button.click()
-    assert dialog.stale_bar.isVisible() and "已被他人修改" in dialog.stale_label.text()
+    assert dialog.stale_bar.isVisible() and "已被李书记" in dialog.stale_label.text()
     assert m.EnterpriseIssue.get_by_id(record_id).responsible_unit == record.responsible_unit
 
 

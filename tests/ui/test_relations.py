@@ -445,7 +445,7 @@ def test_issue_progress_reports_a_concurrent_edit(qtbot: QtBot, sqlite_db: pw.Da
     records.update("issues", issue.id, {"state": "in_progress"}, issue.version)
     editor.measures.setPlainText("对接人社局")
     qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
-    assert "已被他人修改" in editor.message.text()
+    assert "为避免覆盖" in editor.message.text()
     assert editor.reload_button.isVisibleTo(editor)
     qtbot.mouseClick(editor.reload_button, Qt.MouseButton.LeftButton)
     assert editor.state.currentData() == "in_progress"

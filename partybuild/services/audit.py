@@ -1,0 +1,199 @@
+"""操作日志: who did what to which record, and each changed field old → new.
+
+Every write of the service layer calls :func:`log` inside its own transaction, so an entry exists
+exactly when the change does. The operator is the name set in the app (QSettings), else the OS
+user. Values are stored as a person reads them; ID and phone numbers are stored in full because
+the log is part of the record, and masked when shown on screen, as everywhere else.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import peewee as pw
+
+from partybuild.ledgers import spec
+from partybuild.ledgers.display import display_value
+from partybuild.ledgers.spec import Ledger
+from partybuild.store import models as m
+
+ACTIONS: dict[str, str] = {
+    "create": "新建",
+    "update": "修改",
+    "delete": "删除（移入回收站）",
+    "restore": "从回收站恢复",
+    "purge": "彻底删除",
+    "import": "导入",
+    "db_restore": "恢复数据库",
+    "backup": "备份数据库",
+}
+
+_operator: str | None = None
+
+
+def default_operator() -> str:
+    try:
+        return getpass.getuser() or "未知用户"
+    except Exception:  # no user database entry (containers): still record something honest
+        return "未知用户"
+
+
+def set_operator(name: str | None) -> None:
+    """The name written into the log from now on (None: the OS user)."""
+    global _operator
+    _operator = name.strip() if name and name.strip() else None
+
+
+def operator() -> str:
+    return _operator or default_operator()
+
+
+def _title_of(model: type[pw.Model], record_id: Any) -> str:
+    if record_id is None:
+        return ""
+    row = model.get_or_none(model.id == record_id)
+    if row is None:
+        return f"#{record_id}"
+    try:
+        return spec.ledger_for_model(model).title(row)
+    except KeyError:
+        return str(getattr(row, "name", record_id))
+
+
+def _readable(column: spec.Column, value: Any) -> str:
+    if column.kind == spec.LINK and column.link_model is not None:
+        return _title_of(column.link_model, value)
+    return display_value(column, value, masked=False, short=False)
+
+
+def diff(ledger: Ledger, before: Mapping[str, Any], after: Mapping[str, Any]) -> list[dict[str, str]]:
+    """The fields whose stored value changed, as readable old → new pairs."""
+    changes = []
+    for column in ledger.columns:
+        old, new = before.get(column.name), after.get(column.name)
+        if old == new or (old in (None, "") and new in (None, "")):
+            continue
+        changes.append(
+            {
+                "field": column.name,
+                "label": column.label,
+                "old": _readable(column, old),
+                "new": _readable(column, new),
+            }
+        )
+    return changes
+
+
+def log(
+    action: str,
+    ledger: Ledger | str | None,
+    record_id: int | None = None,
+    title: str | None = None,
+    changes: list[dict[str, str]] | None = None,
+    note: str | None = None,
+) -> None:
+    """Append one entry. Call it inside the transaction of the change it records."""
+    name = ledger.name if isinstance(ledger, Ledger) else ledger
+    payload: list[dict[str, str]] = list(changes or [])
+    if note:
+        payload.append({"field": "", "label": "说明", "old": "", "new": note})
+    m.AuditEntry.create(
+        at=dt.datetime.now().replace(microsecond=0),
+        operator=operator()[:255],
+        action=action,
+        ledger=name,
+        record_id=record_id,
+        title=(title or "")[:255] or None,
+        changes=json.dumps(payload, ensure_ascii=False) if payload else None,
+    )
+
+
+@dataclass(frozen=True)
+class Entry:
+    id: int
+    at: dt.datetime
+    operator: str
+    action: str
+    ledger: str | None
+    record_id: int | None
+    title: str | None
+    changes: list[dict[str, str]]
+
+    @property
+    def action_label(self) -> str:
+        return ACTIONS.get(self.action, self.action)
+
+    @property
+    def ledger_label(self) -> str:
+        if self.ledger in spec.LEDGERS:
+            return spec.LEDGERS[self.ledger].label
+        return self.ledger or ""
+
+    def summary(self, masked: bool = True) -> str:
+        """One line: 字段：旧 → 新；…  (ID and phone numbers masked unless asked)."""
+        parts = []
+        for change in self.changes:
+            old, new = change.get("old", ""), change.get("new", "")
+            if masked and self.ledger in spec.LEDGERS and change.get("field"):
+                column = spec.LEDGERS[self.ledger].by_name.get(change["field"])
+                if column is not None and column.kind in (spec.ID_NUMBER, spec.PHONE):
+                    old = display_value(column, old or None)
+                    new = display_value(column, new or None)
+            if change.get("field"):
+                parts.append(f"{change['label']}：{old or '（空）'} → {new or '（空）'}")
+            else:
+                parts.append(f"{change['label']}：{new}")
+        return "；".join(parts)
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    ledger: str | None = None
+    record_id: int | None = None
+    operator: str | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    text: str = ""
+
+
+def _query(f: AuditFilter) -> pw.ModelSelect:
+    A = m.AuditEntry
+    query = A.select()
+    if f.ledger:
+        query = query.where(A.ledger == f.ledger)
+    if f.record_id is not None:
+        query = query.where(A.record_id == f.record_id)
+    if f.operator:
+        query = query.where(A.operator == f.operator)
+    if f.date_from:
+        query = query.where(A.at >= dt.datetime.combine(f.date_from, dt.time.min))
+    if f.date_to:
+        query = query.where(A.at <= dt.datetime.combine(f.date_to, dt.time.max))
+    if f.text.strip():
+        like = f"%{f.text.strip()}%"
+        query = query.where((A.title ** like) | (A.changes ** like))
+    return query
+
+
+def count(f: AuditFilter | None = None) -> int:
+    return int(_query(f or AuditFilter()).count())
+
+
+def entries(f: AuditFilter | None = None, offset: int = 0, limit: int = 200) -> list[Entry]:
+    A = m.AuditEntry
+    rows = _query(f or AuditFilter()).order_by(A.at.desc(), A.id.desc()).offset(offset).limit(limit)
+    return [
+        Entry(r.id, r.at, r.operator, r.action, r.ledger, r.record_id, r.title,
+              json.loads(r.changes) if r.changes else [])
+        for r in rows
+    ]
+
+
+def operators() -> list[str]:
+    A = m.AuditEntry
+    return [r[0] for r in A.select(A.operator).distinct().order_by(A.operator).tuples()]
