@@ -118,8 +118,12 @@ def main() -> None:
         rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
     print(f"members page, {MEMBERS:,} members (build {build_s:.1f} s)")
-    print(f"  first rows shown: median {statistics.median(first_rows):.0f} ms (max {max(first_rows):.0f})  target ≤ 300 ms")
-    print(f"  search keystroke → filtered rows: median {statistics.median(filters):.0f} ms (max {max(filters):.0f})  target ≤ 100 ms")
+    print(
+        f"  first rows shown: median {statistics.median(first_rows):.0f} ms (max {max(first_rows):.0f})  target ≤ 300 ms"
+    )
+    print(
+        f"  search keystroke → filtered rows: median {statistics.median(filters):.0f} ms (max {max(filters):.0f})  target ≤ 100 ms"
+    )
     print(f"  sort by a column: median {statistics.median(sorts):.0f} ms (max {max(sorts):.0f})")
     print(f"  scroll to row 5,000 (25 pages): {scroll_ms:.0f} ms")
     print(f"  peak RSS: {rss_mb:.0f} MB  target ≤ 300 MB")
