@@ -38,7 +38,17 @@ def run(db: str | None) -> int:
     except DatabaseRefused as exc:
         QMessageBox.critical(None, APP_NAME, f"无法打开数据库：\n{exc}")
         return 2
+    from PySide6.QtCore import QSettings
+
+    from partybuild.services import audit, backup
+
+    audit.set_operator(str(QSettings().value("operator", "")) or None)
     offer_demo_if_empty(None)
+    if getattr(database, "partybuild_location", None) and database.partybuild_location.is_sqlite:
+        try:
+            backup.daily_backup_if_due()  # the first start of a day keeps a copy
+        except (OSError, backup.BackupError) as exc:
+            QMessageBox.warning(None, APP_NAME, f"今日自动备份失败：{exc}")
     window = MainWindow(database)
     window.show()
     return app.exec()

@@ -3,11 +3,16 @@ database in use and the page's record count in the status bar."""
 
 from __future__ import annotations
 
+import datetime as dt
+from pathlib import Path
+
 import peewee as pw
 from PySide6.QtCore import QSettings, QSize, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QFileDialog,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
     QListWidget,
     QListWidgetItem,
@@ -35,6 +40,7 @@ PAGES: tuple[tuple[str, str], ...] = (
     ("services", "志愿服务活动"),
     ("issues", "企业诉求"),
     ("recycle-bin", "回收站"),
+    ("audit", "操作日志"),
 )
 
 
@@ -98,6 +104,10 @@ class MainWindow(QMainWindow):
             bin_page = RecycleBinPage()
             bin_page.changed.connect(self.refresh_all)
             return bin_page
+        if name == "audit":
+            from partybuild.ui.audit_page import AuditPage
+
+            return AuditPage()
         ledger_page = LedgerPage(spec.ledger(name))
         ledger_page.count_changed.connect(self._update_count)
         ledger_page.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
@@ -187,6 +197,9 @@ class MainWindow(QMainWindow):
             QKeySequence.StandardKey.Print,
         )
         self.quit_action = self._action("退出", self.close, QKeySequence.StandardKey.Quit)
+        self.backup_action = self._action("备份数据库…", self.backup_database)
+        self.restore_action = self._action("从备份恢复…", self.restore_database)
+        self.operator_action = self._action("设置操作人…", self.set_operator)
         about = self._action("关于", self._about)
 
         file_menu = self.menuBar().addMenu(self.tr("文件(&F)"))
@@ -196,6 +209,9 @@ class MainWindow(QMainWindow):
             self.template_action,
             self.print_action,
         ):
+            file_menu.addAction(action)
+        file_menu.addSeparator()
+        for action in (self.backup_action, self.restore_action, self.operator_action):
             file_menu.addAction(action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
@@ -272,6 +288,83 @@ class MainWindow(QMainWindow):
             )
             % (APP_NAME, __version__),
         )
+
+    # -- data safety --------------------------------------------------------------------
+    def backup_database(self) -> None:
+        from partybuild.services import backup
+
+        settings = QSettings()
+        folder = str(settings.value("folders/backup", ""))
+        stamp = dt.date.today().strftime("%Y%m%d")
+        suggested = f"党建台账备份-{stamp}.sqlite3"
+        path, _ = QFileDialog.getSaveFileName(
+            self,
+            self.tr("备份数据库"),
+            f"{folder}/{suggested}" if folder else suggested,
+            self.tr("SQLite 数据库 (*.sqlite3 *.db)"),
+        )
+        if not path:
+            return
+        try:
+            target = backup.backup_to(Path(path))
+        except backup.BackupError as exc:
+            QMessageBox.warning(self, self.tr("备份数据库"), str(exc))
+            return
+        settings.setValue("folders/backup", str(Path(path).parent))
+        self.statusBar().showMessage(self.tr("已备份到 %s") % target, 10000)
+
+    def restore_database(self) -> None:
+        from partybuild.services import backup
+
+        settings = QSettings()
+        folder = str(settings.value("folders/backup", ""))
+        path, _ = QFileDialog.getOpenFileName(
+            self,
+            self.tr("从备份恢复"),
+            folder,
+            self.tr("SQLite 数据库 (*.sqlite3 *.db);;所有文件 (*)"),
+        )
+        if not path:
+            return
+        try:
+            backup.check_backup_file(Path(path))
+        except backup.BackupError as exc:
+            QMessageBox.warning(self, self.tr("从备份恢复"), str(exc))
+            return
+        answer = QMessageBox.question(
+            self,
+            self.tr("从备份恢复"),
+            self.tr(
+                "将用“%s”替换当前数据库中的全部台账。\n当前数据库会先自动备份，可以再恢复回来。\n\n确定恢复吗？"
+            )
+            % path,
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        try:
+            before = backup.restore_from(Path(path))
+        except backup.BackupError as exc:
+            QMessageBox.warning(self, self.tr("从备份恢复"), str(exc))
+            return
+        self.refresh_all()
+        self.statusBar().showMessage(
+            self.tr("已恢复；恢复前的数据库已备份为 %s") % before.name, 15000
+        )
+
+    def set_operator(self) -> None:
+        from partybuild.services import audit
+
+        name, ok = QInputDialog.getText(
+            self,
+            self.tr("设置操作人"),
+            self.tr("操作日志中记录的姓名（留空则使用系统用户名 %s）：") % audit.default_operator(),
+            text=str(QSettings().value("operator", "")),
+        )
+        if not ok:
+            return
+        QSettings().setValue("operator", name.strip())
+        audit.set_operator(name.strip() or None)
+        self.statusBar().showMessage(self.tr("操作人：%s") % audit.operator(), 8000)
 
     # -- settings -----------------------------------------------------------------------
     def restore_settings(self) -> None:

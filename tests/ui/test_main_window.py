@@ -74,6 +74,7 @@ def test_navigation_titles_and_status_bar(window: MainWindow) -> None:
         "志愿服务活动",
         "企业诉求",
         "回收站",
+        "操作日志",
     ]
     assert "demo.sqlite3" in window.db_label.text()
     page(window, "members")
@@ -291,7 +292,7 @@ def test_settings_remember_geometry_and_columns(demo: pw.Database, qtbot: QtBot)
     win = MainWindow(demo)
     qtbot.addWidget(win)
     win.show()
-    win.resize(700, 520)
+    win.resize(790, 560)
     members = win.pages["members"]
     members.table.setColumnWidth(0, 222)
     win.close()
@@ -299,7 +300,7 @@ def test_settings_remember_geometry_and_columns(demo: pw.Database, qtbot: QtBot)
     qtbot.addWidget(again)
     again.show()
     assert again.pages["members"].table.columnWidth(0) == 222
-    assert again.size().width() == 700
+    assert again.size().width() == 790
 
 
 def test_first_start_offers_the_demo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
