@@ -296,7 +296,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def quiet_libraries() -> None:
+    """peewee logs every SQL statement with its parameters at DEBUG — ID numbers and phones
+    included. Keep it at WARNING whatever the root logger is set to: no personal data in logs."""
+    import logging
+
+    logging.getLogger("peewee").setLevel(logging.WARNING)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    quiet_libraries()
     parser = build_parser()
     args = parser.parse_args(argv)
     func: Callable[[argparse.Namespace], int] = getattr(args, "func", cmd_gui)

@@ -2,6 +2,14 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import peewee as pw
+
+T = TypeVar("T")
+
 
 class ValidationError(Exception):
     """A refused write: field name → Chinese message. Nothing was written."""
@@ -46,3 +54,32 @@ class StaleRecordError(Exception):
 
 class RecordNotFound(Exception):
     """No such record (or it is in the recycle bin when a live one was asked for)."""
+
+
+class StorageBusy(pw.OperationalError):
+    """Another writer held the database past the busy timeout; nothing was written.
+
+    A subclass of peewee's OperationalError so every place that already reports database
+    errors shows this Chinese message instead of SQLite's "database is locked".
+    """
+
+    def __init__(self) -> None:
+        super().__init__("数据库正被其他人写入（等待 5 秒后仍未释放），本次操作未保存，请稍后重试")
+
+
+def busy_as_storage_busy(function: Callable[..., T]) -> Callable[..., T]:
+    """Turn SQLite's "database is locked" after the busy timeout into :class:`StorageBusy`."""
+
+    @functools.wraps(function)
+    def inner(*args: Any, **kwargs: Any) -> T:
+        try:
+            return function(*args, **kwargs)
+        except pw.OperationalError as exc:
+            if isinstance(exc, StorageBusy):
+                raise
+            text = str(exc).lower()
+            if "locked" in text or "busy" in text:
+                raise StorageBusy() from exc
+            raise
+
+    return inner

@@ -18,7 +18,12 @@ from partybuild.domain import validators as v
 from partybuild.ledgers import spec
 from partybuild.ledgers.spec import Column, Ledger
 from partybuild.services import audit
-from partybuild.services.errors import RecordNotFound, StaleRecordError, ValidationError
+from partybuild.services.errors import (
+    RecordNotFound,
+    StaleRecordError,
+    ValidationError,
+    busy_as_storage_busy,
+)
 from partybuild.store import models as m
 
 MAX_TEXT = 255
@@ -264,6 +269,7 @@ def get(ledger: Ledger | str, record_id: int, *, include_deleted: bool = False) 
     return record
 
 
+@busy_as_storage_busy
 def create(ledger: Ledger | str, data: Mapping[str, Any]) -> m.BaseModel:
     """Validate and insert a record; return it."""
     ledger = spec.ledger(ledger) if isinstance(ledger, str) else ledger
@@ -280,6 +286,7 @@ def create(ledger: Ledger | str, data: Mapping[str, Any]) -> m.BaseModel:
         return record
 
 
+@busy_as_storage_busy
 def update(
     ledger: Ledger | str, record_id: int, data: Mapping[str, Any], expected_version: int
 ) -> m.BaseModel:
@@ -335,11 +342,13 @@ def _stored(record: m.BaseModel, column: Column) -> Any:
     return getattr(record, column.name)
 
 
+@busy_as_storage_busy
 def soft_delete(ledger: Ledger | str, record_id: int) -> None:
     """Move a record to the recycle bin; its links stay so a restore puts it back whole."""
     _set_deleted(ledger, record_id, True)
 
 
+@busy_as_storage_busy
 def restore(ledger: Ledger | str, record_id: int) -> None:
     """Bring a record back from the recycle bin."""
     ledger = spec.ledger(ledger) if isinstance(ledger, str) else ledger
@@ -371,6 +380,7 @@ def _set_deleted(ledger: Ledger | str, record_id: int, deleted: bool) -> None:
         audit.log("delete" if deleted else "restore", ledger, record_id, ledger.title(record))
 
 
+@busy_as_storage_busy
 def purge(ledger: Ledger | str, record_id: int) -> None:
     """Delete for good — only what is already in the recycle bin."""
     ledger = spec.ledger(ledger) if isinstance(ledger, str) else ledger

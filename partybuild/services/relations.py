@@ -27,7 +27,7 @@ import peewee as pw
 from partybuild.domain import vocab
 from partybuild.ledgers import spec
 from partybuild.services import audit, records
-from partybuild.services.errors import ValidationError
+from partybuild.services.errors import ValidationError, busy_as_storage_busy
 from partybuild.store import models as m
 
 #: Categories a bulk add takes by default: members with full rights or on probation.
@@ -964,6 +964,7 @@ def _audited(
 
     def wrap(function: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(function)
+        @busy_as_storage_busy
         def inner(*args: Any, **kwargs: Any) -> Any:
             with _db().atomic():
                 result = function(*args, **kwargs)

@@ -197,6 +197,9 @@ def _open_sqlite(path: Path, create: bool) -> pw.SqliteDatabase:
     database = pw.SqliteDatabase(
         str(path),
         timeout=BUSY_TIMEOUT_MS / 1000,
+        # Transactions take the write lock when they begin, so a second writer waits for the busy
+        # timeout there, instead of failing at once when a read would have to become a write.
+        lock_type="IMMEDIATE",
         pragmas={
             "journal_mode": "wal",
             "foreign_keys": 1,
