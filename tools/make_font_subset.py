@@ -25,8 +25,10 @@ Options::
 Outputs ``NotoSansSC-Regular.otf`` and ``NotoSansSC-Bold.otf``: plain
 OpenType with the original CFF outlines (not WOFF/WOFF2, so Qt's PDF writer
 can embed them). Hinting is dropped; only the ``kern``, ``vert``, ``vrt2``
-and ``locl`` layout features are kept. The family name is left unchanged
-("Noto Sans CJK SC"; Noto has no Reserved Font Name, only Adobe's 'Source').
+layout features are kept (``locl`` would swap digits beside Latin letters for variants
+that PDFs cannot map back to text). The family is renamed "Partybuild Sans SC" (the OFL
+allows it; the only Reserved Font Name is Adobe's 'Source'), so an installed system copy
+of Noto Sans CJK never takes the bundled font's place.
 
 Character coverage:
 
@@ -80,7 +82,11 @@ RANGES: tuple[tuple[int, int], ...] = (
     (0xFF00, 0xFFEF),  # Halfwidth and Fullwidth Forms
 )
 
-KEEP_FEATURES = ["kern", "vert", "vrt2", "locl"]
+KEEP_FEATURES = ["kern", "vert", "vrt2"]
+# The subset's own family name: with the source's name ("Noto Sans CJK SC") a machine that has the
+# full system font installed would use that one instead, and PDFs would map some characters to
+# look-alike radicals in their text layer. A distinct name keeps the bundled font in charge.
+OUTPUT_FAMILY = "Partybuild Sans SC"
 
 OUTPUTS = {
     "regular": "NotoSansSC-Regular.otf",
@@ -112,8 +118,15 @@ def source_chars(roots: list[Path]) -> set[str]:
             except (OSError, UnicodeDecodeError) as exc:
                 print(f"warning: skipping {path}: {exc}", file=sys.stderr)
                 continue
-            chars.update(c for c in text if c.isprintable())
+            chars.update(c for c in text if c.isprintable() and not _is_radical(c))
     return chars
+
+
+def _is_radical(ch: str) -> bool:
+    """CJK radicals (U+2E80–U+2FDF) share glyphs with ordinary characters (⻚ with 页). With them
+    in the character map, PDF writers name the shared glyph by the radical, and text copied from
+    a printout reads ⻚ where the page shows 页. Never put them in the subset."""
+    return 0x2E80 <= ord(ch) <= 0x2FDF
 
 
 def wanted_codepoints() -> tuple[set[int], set[int]]:
@@ -150,6 +163,28 @@ def find_font_number(path: Path, family: str) -> int:
     raise SystemExit(f"error: no face named {family!r} in {path}")
 
 
+def rename(font: TTFont, family: str) -> None:
+    """Give the subset its own family (name IDs 1, 4, 6, 16, 17 and the CFF font name)."""
+    style = "Bold" if font["OS/2"].usWeightClass >= 700 else "Regular"
+    postscript = family.replace(" ", "") + "-" + style
+    names = font["name"]
+    for record in list(names.names):
+        if record.nameID in (1, 16):
+            names.setName(family, record.nameID, record.platformID, record.platEncID, record.langID)
+        elif record.nameID == 4:
+            full = f"{family} {style}"
+            names.setName(full, 4, record.platformID, record.platEncID, record.langID)
+        elif record.nameID == 6:
+            names.setName(postscript, 6, record.platformID, record.platEncID, record.langID)
+        elif record.nameID in (2, 17):
+            names.setName(style, record.nameID, record.platformID, record.platEncID, record.langID)
+    cff = font["CFF "].cff
+    cff.fontNames = [postscript]
+    top = cff.topDictIndex[0]
+    top.FullName = f"{family} {style}"
+    top.FamilyName = family
+
+
 def make_subset(
     src: Path,
     dst: Path,
@@ -184,6 +219,7 @@ def make_subset(
         subsetter = subset.Subsetter(options)
         subsetter.populate(unicodes=sorted(present))
         subsetter.subset(font)
+        rename(font, OUTPUT_FAMILY)
         dst.parent.mkdir(parents=True, exist_ok=True)
         subset.save_font(font, str(dst), options)
     finally:

@@ -19,7 +19,7 @@ from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication
 logger = logging.getLogger(__name__)
 
 #: Family name stored in the bundled subset's name table.
-BUNDLED_FAMILY = "Noto Sans CJK SC"
+BUNDLED_FAMILY = "Partybuild Sans SC"
 
 FONT_SUFFIXES = frozenset({".otf", ".ttf"})
 

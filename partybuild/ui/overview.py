@@ -1,120 +1,335 @@
-"""概览: the year's figures at a glance, each card opening the ledger it counts."""
+"""概览: the year at a glance — figures, charts, reminders — each opening the records behind it.
+
+Every card and bar carries the ids of the records it counts (selected by
+:mod:`partybuild.services.report` with the definitions of ``stats``); the number shown is the
+length of that list, so a click opens exactly what was counted. The reminders of
+:mod:`partybuild.services.compliance` sit beside the charts, printable and exportable, and the
+annual summary is one button away.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections.abc import Callable
+from pathlib import Path
 
-import peewee as pw
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCharts import (
+    QBarCategoryAxis,
+    QBarSeries,
+    QBarSet,
+    QChart,
+    QChartView,
+    QHorizontalStackedBarSeries,
+    QLineSeries,
+    QValueAxis,
+)
+from PySide6.QtCore import QMargins, QPointF, Qt, Signal
+from PySide6.QtGui import QColor, QCursor, QFont, QKeyEvent, QMouseEvent, QPainter, QPen
 from PySide6.QtWidgets import (
+    QApplication,
     QComboBox,
+    QFileDialog,
     QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
+    QListWidget,
+    QListWidgetItem,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
+    QToolTip,
     QVBoxLayout,
     QWidget,
 )
 
-from partybuild.services import stats
-from partybuild.store import models as m
+from partybuild.domain import vocab
+from partybuild.services import compliance, report, stats
+from partybuild.ui.fonts import ui_font_family
+
+ACCENT = "#c0392b"
+STATE_COLOURS = {
+    "open": "#e74c3c",
+    "in_progress": "#f39c12",
+    "resolved": "#27ae60",
+    "unresolvable": "#95a5a6",
+}
+MAX_TEAM_BARS = 14  # more teams than this: the rest share one bar (其余…)
 
 
-def latest_year_with_data() -> int:
-    """The year to open on: the latest with trainings or activities, else this year."""
-    years = []
-    for field in (m.Training.start_date, m.Activity.date):
-        model = field.model
-        latest = (
-            model.select(pw.fn.MAX(field).coerce(False).alias("latest"))
-            .where(model.deleted == False)  # noqa: E712
-            .scalar()
-        )
-        if latest:
-            years.append(int(str(latest)[:4]))
-    return min(max(years), dt.date.today().year) if years else dt.date.today().year
+def _font(size: float, bold: bool = False) -> QFont:
+    font = QFont(ui_font_family())
+    font.setPointSizeF(size)
+    font.setBold(bold)
+    return font
 
 
-class Card(QPushButton):
-    """A figure with its caption; clicking it opens the page it counts."""
+class Card(QFrame):
+    """A figure: a big number, its caption and a note; a click opens the records it counts."""
 
-    def __init__(self, caption: str, page: str, parent: QWidget | None = None) -> None:
+    clicked = Signal()
+
+    def __init__(self, caption: str, page: str, unit: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.page = page
-        self.caption = caption
+        self.record_ids: list[int] = []
         self.setObjectName("card")
-        self.setMinimumSize(190, 92)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setMinimumSize(150, 78)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.setStyleSheet(
-            "QPushButton#card { text-align: left; padding: 10px 14px; border: 1px solid #d9d9d9;"
-            " border-radius: 6px; background: #ffffff; }"
-            "QPushButton#card:hover { border-color: #c0392b; background: #fff7f5; }"
+            "QFrame#card { border: 1px solid #e0d6d3; border-radius: 6px; background: #ffffff; }"
+            f"QFrame#card:hover, QFrame#card:focus {{ border-color: {ACCENT};"
+            " background: #fff7f5; }"
+            "QFrame#card QLabel { border: none; background: transparent; }"
         )
+        self.value_label = QLabel("0")
+        self.value_label.setFont(_font(22, bold=True))
+        self.value_label.setStyleSheet(f"color: {ACCENT};")
+        self.unit_label = QLabel(unit)
+        self.unit_label.setFont(_font(10))
+        self.unit_label.setStyleSheet("color: #7f6f6a;")
+        self.caption_label = QLabel(caption)
+        self.caption_label.setFont(_font(10.5, bold=True))
+        self.caption_label.setStyleSheet("color: #333;")
+        self.note_label = QLabel()
+        self.note_label.setFont(_font(9))
+        self.note_label.setStyleSheet("color: #777;")
 
-    def set_value(self, value: str, note: str = "") -> None:
-        self.setText(f"{value}\n{self.caption}" + (f"\n{note}" if note else ""))
-        font = self.font()
-        font.setPointSize(11)
-        self.setFont(font)
+        number = QHBoxLayout()
+        number.setSpacing(4)
+        number.addWidget(self.value_label, 0, Qt.AlignmentFlag.AlignBottom)
+        number.addWidget(self.unit_label, 0, Qt.AlignmentFlag.AlignBottom)
+        number.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 5, 10, 6)
+        layout.setSpacing(0)
+        layout.addWidget(self.caption_label)
+        layout.addLayout(number)
+        layout.addWidget(self.note_label)
+
+    @property
+    def value(self) -> int:
+        return int(self.value_label.text())
+
+    def set_records(self, record_ids: list[int], note: str = "") -> None:
+        self.record_ids = list(record_ids)
+        self.value_label.setText(str(len(self.record_ids)))
+        self.note_label.setText(note)
+        self.setToolTip(self.tr("点击查看这 %d 条记录") % len(self.record_ids))
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        if event.button() == Qt.MouseButton.LeftButton and self.rect().contains(
+            event.position().toPoint()
+        ):
+            self.clicked.emit()
+        super().mouseReleaseEvent(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space):
+            self.clicked.emit()
+            return
+        super().keyPressEvent(event)
+
+
+class ChartBox(QChartView):
+    """A chart with the app's fonts, no animation, and a hand cursor over clickable bars."""
+
+    def __init__(self, title: str, parent: QWidget | None = None) -> None:
+        chart = QChart()
+        chart.setTitle(title)
+        chart.setTitleFont(_font(10.5, bold=True))
+        chart.setAnimationOptions(QChart.AnimationOption.NoAnimation)
+        chart.setBackgroundRoundness(4)
+        chart.setMargins(QMargins(4, 4, 4, 4))
+        chart.legend().setFont(_font(8.5))
+        chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
+        super().__init__(chart, parent)
+        self.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self.setMinimumHeight(220)
+        self.setStyleSheet("QChartView { border: 1px solid #e0d6d3; border-radius: 6px; }")
+
+    def reset(self) -> QChart:
+        chart = self.chart()
+        chart.removeAllSeries()
+        for axis in chart.axes():
+            chart.removeAxis(axis)
+        return chart
+
+
+def _axis_font(axis: QValueAxis | QBarCategoryAxis, title: str = "") -> None:
+    axis.setLabelsFont(_font(8))
+    if title:
+        axis.setTitleText(title)
+        axis.setTitleFont(_font(8.5))
+
+
+def _value_axis(maximum: float, title: str) -> QValueAxis:
+    axis = QValueAxis()
+    top = max(1, int(maximum))
+    step = max(1, -(-top // 5))
+    axis.setRange(0, step * 5 if top > 5 else top + 1)
+    axis.setTickCount(6 if top > 5 else top + 2)
+    axis.setLabelFormat("%d")
+    _axis_font(axis, title)
+    return axis
+
+
+def _short_team(name: str) -> str:
+    """荣达化工党员志愿服务队 → 荣达化工; 项目建设党员突击队一队 → 项目建设突击一队.
+
+    An axis label has little room: the bar's colour tells volunteer team from commando team,
+    and the full name is in the bar's tooltip and on the page a click opens.
+    """
+    short = name.removeprefix("园区")
+    for long, brief in (
+        ("党员志愿服务队", ""),
+        ("志愿服务队", ""),
+        ("党员突击队", "突击队"),
+        ("联合党支部", "联合支部"),
+        ("有限公司", ""),
+    ):
+        short = short.replace(long, brief)
+    short = re.sub(r"突击队([一二三四五六七八九十]+)队$", r"突击\1队", short)
+    return short or name
 
 
 class OverviewPage(QWidget):
+    """The app's first page. ``open_page(name, {"record_ids": [...]})`` drills down."""
+
     open_page = Signal(str, dict)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("page_overview")
-        self.year_combo = QComboBox()
-        this_year = dt.date.today().year
-        for year in range(this_year, 2014, -1):
-            self.year_combo.addItem(f"{year}年", year)
-        self.title = QLabel()
-        title_font = self.title.font()
-        title_font.setPointSize(15)
-        title_font.setBold(True)
-        self.title.setFont(title_font)
+        self.figures: dict = {}
+        self.compliance: compliance.ComplianceReport | None = None
+        self.preview_dialog = None  # the print preview, kept so tests can reach it
+        self.settings_dialog = None
+        self.month_rows: list[report.MonthRow] = []
+        self.issue_cells: dict[tuple[str, str], list[int]] = {}
+        self.issue_categories: list[str] = []
+        self.team_bars: list[tuple[str, list[int]]] = []
 
+        # -- header
+        self.title = QLabel()
+        self.title.setFont(_font(15, bold=True))
+        self.year_combo = QComboBox()
+        for year in range(dt.date.today().year, 2014, -1):
+            self.year_combo.addItem(self.tr("%d年") % year, year)
+        self.rules_button = QPushButton(self.tr("三会一课规则…"))
+        self.rules_button.clicked.connect(self.open_rules)
+        self.summary_button = QPushButton(self.tr("生成年度总结"))
+        self.summary_button.setObjectName("summary_button")
+        self.summary_button.setStyleSheet(
+            f"QPushButton#summary_button {{ background: {ACCENT}; color: white;"
+            " padding: 4px 14px; border-radius: 4px; font-weight: bold; }"
+        )
+        self.summary_button.clicked.connect(self.save_summary)
+        self.message = QLabel()
+        self.message.setStyleSheet("color: #2c7a4b;")
         top = QHBoxLayout()
-        top.addWidget(self.title, 1)
+        top.addWidget(self.title)
+        top.addSpacing(12)
+        top.addWidget(self.message, 1)
         top.addWidget(QLabel(self.tr("年度：")))
         top.addWidget(self.year_combo)
+        top.addWidget(self.rules_button)
+        top.addWidget(self.summary_button)
 
+        # -- cards
         specs = [
-            ("joint", self.tr("联合党支部"), "branches", {"kind": "joint"}),
-            ("regional", self.tr("区域党支部"), "branches", {"kind": "regional"}),
-            ("standalone", self.tr("独立党支部"), "branches", {"kind": "standalone"}),
-            ("members", self.tr("党员（正式+预备）"), "members", {}),
-            ("rotation", self.tr("轮训（期）"), "trainings", {"kind": "rotation"}),
-            ("lecture", self.tr("集中宣讲（次）"), "trainings", {"kind": "lecture"}),
-            ("party_lesson", self.tr("专题党课（次）"), "trainings", {"kind": "party_lesson"}),
-            ("volunteer", self.tr("党员志愿服务队"), "teams", {"kind": "volunteer"}),
-            ("commando", self.tr("党员突击队"), "teams", {"kind": "commando"}),
-            ("services", self.tr("志愿服务（次）"), "services", {}),
-            ("resolved", self.tr("解决企业难题（件）"), "issues", {"status": "resolved"}),
-            ("pending", self.tr("未办结诉求（件）"), "issues", {"status": "in_progress"}),
+            ("standalone", "独立党支部", "个", "branches"),
+            ("joint", "联合党支部", "个", "branches"),
+            ("regional", "区域党支部", "个", "branches"),
+            ("members", "党员", "名", "members"),
+            ("rotation", "轮训", "期", "trainings"),
+            ("lecture", "集中宣讲", "次", "trainings"),
+            ("party_lesson", "专题党课", "次", "trainings"),
+            ("volunteer", "党员志愿服务队", "只", "teams"),
+            ("commando", "党员突击队", "只", "teams"),
+            ("services", "志愿服务", "次", "services"),
+            ("resolved", "解决企业难题", "件", "issues"),
+            ("pending", "未办结诉求", "件", "issues"),
         ]
         grid = QGridLayout()
-        grid.setSpacing(12)
+        grid.setSpacing(10)
         self.cards: dict[str, Card] = {}
-        for i, (key, caption, page, filters) in enumerate(specs):
-            card = Card(caption, page)
-            card.clicked.connect(lambda _=False, p=page, f=filters: self._open(p, f))
+        for i, (key, caption, unit, page) in enumerate(specs):
+            card = Card(self.tr(caption), page, self.tr(unit))
+            card.setObjectName("card")
+            card.setAccessibleName(f"card_{key}")
+            card.clicked.connect(lambda c=card: self._open(c.page, c.record_ids))
             self.cards[key] = card
-            grid.addWidget(card, i // 4, i % 4)
+            grid.addWidget(card, i // 6, i % 6)
 
-        self.note = QLabel()
-        self.note.setWordWrap(True)
-        self.note.setStyleSheet("color: #666;")
+        # -- charts
+        self.training_chart = ChartBox(self.tr("培训和签到（按月）"))
+        self.issue_chart = ChartBox(self.tr("企业诉求（按类别和办理状态）"))
+        self.service_chart = ChartBox(self.tr("志愿服务（按服务队）"))
+        self.charts = {
+            "trainings": self.training_chart,
+            "issues": self.issue_chart,
+            "services": self.service_chart,
+        }
+
+        # -- reminders: one list, a header per kind of reminder
+        self.reminder_list = QListWidget()
+        self.reminder_list.setObjectName("reminder_list")
+        self.reminder_list.setWordWrap(True)
+        self.reminder_list.setFont(_font(9))
+        self.reminder_list.setStyleSheet(
+            "QListWidget { border: none; } QListWidget::item { padding: 2px 0px; }"
+        )
+        self.reminder_list.itemActivated.connect(self._item_activated)
+        self.reminder_list.itemDoubleClicked.connect(self._item_activated)
+        self.print_button = QPushButton(self.tr("打印…"))
+        self.print_button.setToolTip(self.tr("打印提醒清单（可在预览中选择打印机）"))
+        self.print_button.clicked.connect(self.print_reminders)
+        self.pdf_button = QPushButton(self.tr("保存 PDF…"))
+        self.pdf_button.clicked.connect(self.save_reminders_pdf)
+        self.excel_button = QPushButton(self.tr("导出 Excel…"))
+        self.excel_button.clicked.connect(self.export_reminders)
+        self.reminder_title = QLabel(self.tr("提醒事项"))
+        self.reminder_title.setFont(_font(10.5, bold=True))
+        self.reminder_note = QLabel()
+        self.reminder_note.setWordWrap(True)
+        self.reminder_note.setStyleSheet("color: #777;")
+        self.reminder_note.setFont(_font(8.5))
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.print_button)
+        buttons.addWidget(self.pdf_button)
+        buttons.addWidget(self.excel_button)
+        reminders = QFrame()
+        reminders.setObjectName("reminders")
+        reminders.setStyleSheet(
+            "QFrame#reminders { border: 1px solid #e0d6d3; border-radius: 6px;"
+            " background: #ffffff; }"
+        )
+        box = QVBoxLayout(reminders)
+        box.setContentsMargins(8, 6, 8, 8)
+        box.addWidget(self.reminder_title)
+        box.addWidget(self.reminder_list, 1)
+        box.addWidget(self.reminder_note)
+        box.addLayout(buttons)
+
+        lower = QHBoxLayout()
+        lower.setSpacing(10)
+        lower.addWidget(self.training_chart, 7)
+        lower.addWidget(self.issue_chart, 5)
+        lower.addWidget(self.service_chart, 5)
+        lower.addWidget(reminders, 5)
 
         inner = QWidget()
         layout = QVBoxLayout(inner)
+        layout.setContentsMargins(12, 8, 12, 8)
+        layout.setSpacing(10)
         layout.addLayout(top)
-        layout.addSpacing(8)
         layout.addLayout(grid)
-        layout.addWidget(self.note)
-        layout.addStretch(1)
+        layout.addLayout(lower, 1)
+        inner.setMinimumHeight(680)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
@@ -124,12 +339,13 @@ class OverviewPage(QWidget):
         outer.addWidget(scroll)
 
         self.year_combo.currentIndexChanged.connect(self.refresh)
-        self.set_year(latest_year_with_data())
+        self.set_year(report.latest_year_with_data())
 
+    # -- year --------------------------------------------------------------------------
     def set_year(self, year: int) -> None:
         index = self.year_combo.findData(year)
         if index < 0:
-            self.year_combo.addItem(f"{year}年", year)
+            self.year_combo.addItem(self.tr("%d年") % year, year)
             index = self.year_combo.count() - 1
         if index == self.year_combo.currentIndex():
             self.refresh()
@@ -139,47 +355,389 @@ class OverviewPage(QWidget):
     def year(self) -> int:
         return int(self.year_combo.currentData())
 
-    def _open(self, page: str, filters: dict) -> None:
-        filters = dict(filters)
-        if page in ("trainings", "services", "issues"):
-            filters["year"] = self.year()
-        self.open_page.emit(page, filters)
+    def _open(self, page: str, record_ids: list[int] | tuple[int, ...]) -> None:
+        self.open_page.emit(page, {"record_ids": list(record_ids)})
 
+    # -- refresh -----------------------------------------------------------------------
     def refresh(self) -> None:
         year = self.year()
-        figures = stats.year_stats(year)
         self.title.setText(self.tr("%d年党建工作概览") % year)
-        b, cov, t = figures["branches"], figures["enterprises_covered"], figures["trainings"]
-        members = figures["members"]
-        self.cards["joint"].set_value(str(b["joint"]), self.tr("覆盖企业 %d 家") % cov["joint"])
-        self.cards["regional"].set_value(
-            str(b["regional"]), self.tr("覆盖企业 %d 家") % cov["regional"]
+        self.figures = stats.year_stats(year)
+        self._refresh_cards(year)
+        self._refresh_training_chart(year)
+        self._refresh_issue_chart(year)
+        self._refresh_service_chart(year)
+        self._refresh_reminders(year)
+
+    def _refresh_cards(self, year: int) -> None:
+        period = stats.Period.year(year)
+        f = self.figures
+        cov, t = f["enterprises_covered"], f["trainings"]
+        for kind in ("standalone", "joint", "regional"):
+            self.cards[kind].set_records(
+                report.branch_ids(period, kind), self.tr("覆盖企业 %d 家") % cov[kind]
+            )
+        members = f["members"]
+        self.cards["members"].set_records(
+            report.party_member_ids(),
+            self.tr("正式 %d，预备 %d") % (members["full"], members["probationary"]),
         )
-        self.cards["standalone"].set_value(
-            str(b["standalone"]), self.tr("覆盖企业 %d 家") % cov["standalone"]
+        for kind in ("rotation", "lecture", "party_lesson"):
+            self.cards[kind].set_records(
+                report.training_ids(period, kind),
+                self.tr("签到 %d 人次") % t[kind]["attendances"],
+            )
+        for kind in ("volunteer", "commando"):
+            self.cards[kind].set_records(
+                report.team_ids(period, kind), self.tr("%d年底在册") % year
+            )
+        services = f["services"]
+        self.cards["services"].set_records(
+            report.service_ids(period), self.tr("参加 %d 人次") % services["participants"]
         )
-        self.cards["members"].set_value(
-            str(members["full"] + members["probationary"]),
-            self.tr("发展对象等 %d 人")
-            % (members["total"] - members["full"] - members["probationary"]),
-        )
-        self.cards["rotation"].set_value(
-            str(t["rotation"]["sessions"]), self.tr("签到 %d 人次") % t["rotation"]["attendances"]
-        )
-        self.cards["lecture"].set_value(str(t["lecture"]["sessions"]))
-        self.cards["party_lesson"].set_value(str(t["party_lesson"]["sessions"]))
-        self.cards["volunteer"].set_value(str(figures["teams"]["volunteer"]))
-        self.cards["commando"].set_value(str(figures["teams"]["commando"]))
-        self.cards["services"].set_value(
-            str(figures["services"]["count"]),
-            self.tr("参加 %d 人次") % figures["services"]["participants"],
-        )
-        issues = figures["issues"]
-        self.cards["resolved"].set_value(
-            str(issues["resolved"]),
+        issues = f["issues"]
+        self.cards["resolved"].set_records(
+            report.resolved_issue_ids(period),
             self.tr("其中项目建设 %d 件") % issues["resolved_by_category"]["project"],
         )
-        self.cards["pending"].set_value(
-            str(issues["pending"]), self.tr("已超期 %d 件") % issues["overdue"]
+        self.cards["pending"].set_records(
+            report.pending_issue_ids(period), self.tr("已超期 %d 件") % issues["overdue"]
         )
-        self.note.setText(self.tr("点击卡片打开对应台账。统计不含回收站中的记录。"))
+
+    def _refresh_training_chart(self, year: int) -> None:
+        self.month_rows = report.trainings_by_month(year)
+        chart = self.training_chart.reset()
+        months = [str(r.month) for r in self.month_rows]
+        trainings = QBarSet(self.tr("培训（期/次）"))
+        trainings.setColor(QColor("#e59866"))
+        trainings.append([len(r.training_ids) for r in self.month_rows])
+        trainings.clicked.connect(
+            lambda i: self._open("trainings", self.month_rows[i].training_ids)
+        )
+        bars = QBarSeries()
+        bars.append(trainings)
+        bars.setBarWidth(0.6)
+        trainings.setLabelColor(QColor("#7a3e0c"))
+        bars.setLabelsVisible(True)
+        # Counts at the foot of the bars, attendances above the line's points: they never meet.
+        bars.setLabelsPosition(QBarSeries.LabelsPosition.LabelsInsideBase)
+        signed = QLineSeries()
+        signed.setName(self.tr("签到（人次）"))
+        signed.setPointsVisible(True)
+        signed.setPen(QPen(QColor(ACCENT), 2))
+        for i, row in enumerate(self.month_rows):
+            signed.append(QPointF(i, row.signed))
+        signed.setPointLabelsVisible(True)
+        signed.setPointLabelsFont(_font(7.5))
+        signed.setPointLabelsColor(QColor(ACCENT))
+        signed.setPointLabelsFormat("@yPoint")
+        signed.clicked.connect(self._signed_clicked)
+        chart.addSeries(bars)
+        chart.addSeries(signed)
+        axis_x = QBarCategoryAxis()
+        axis_x.append(months)
+        _axis_font(axis_x, self.tr("月份"))
+        left = _value_axis(max((len(r.training_ids) for r in self.month_rows), default=0), "")
+        left.setTitleText(self.tr("培训（期/次）"))
+        right = _value_axis(max((r.signed for r in self.month_rows), default=0) * 1.15, "")
+        right.setTitleText(self.tr("签到（人次）"))
+        chart.addAxis(axis_x, Qt.AlignmentFlag.AlignBottom)
+        chart.addAxis(left, Qt.AlignmentFlag.AlignLeft)
+        chart.addAxis(right, Qt.AlignmentFlag.AlignRight)
+        bars.attachAxis(axis_x)
+        bars.attachAxis(left)
+        signed.attachAxis(axis_x)
+        signed.attachAxis(right)
+
+    def _signed_clicked(self, point: QPointF) -> None:
+        index = round(point.x())
+        if 0 <= index < len(self.month_rows):
+            self._open("trainings", self.month_rows[index].signed_training_ids)
+
+    def _refresh_issue_chart(self, year: int) -> None:
+        self.issue_cells = report.issues_by_category_and_state(year)
+        chart = self.issue_chart.reset()
+        chart.setTitle(self.tr("企业诉求（%d年受理）") % year)
+        # QtCharts elides every category label to “…” when a row is lower than a label: the
+        # chart takes the page's full height for its (up to nine) rows.
+        present = {c for c, _ in self.issue_cells}
+        # Top to bottom in vocabulary order: a horizontal axis lists categories bottom-up.
+        self.issue_categories = [c for c in reversed(vocab.ISSUE_CATEGORY.codes) if c in present]
+        series = QHorizontalStackedBarSeries()
+        series.setBarWidth(0.7)
+        for state, label in vocab.ISSUE_STATE:
+            bar = QBarSet(self.tr(label))
+            bar.setColor(QColor(STATE_COLOURS[state]))
+            bar.setBorderColor(QColor("white"))
+            bar.append([len(self.issue_cells.get((c, state), [])) for c in self.issue_categories])
+            bar.clicked.connect(lambda i, s=state: self._issue_clicked(i, s))
+            series.append(bar)
+        chart.addSeries(series)
+        axis_y = QBarCategoryAxis()
+        axis_y.append([vocab.ISSUE_CATEGORY.label(c) for c in self.issue_categories] or [""])
+        _axis_font(axis_y)
+        widest = (
+            max(
+                (sum(len(self.issue_cells.get((c, s), [])) for s in vocab.ISSUE_STATE.codes))
+                for c in self.issue_categories
+            )
+            if self.issue_categories
+            else 0
+        )
+        axis_x = _value_axis(widest, self.tr("件（按办理状态）"))
+        chart.addAxis(axis_y, Qt.AlignmentFlag.AlignLeft)
+        chart.addAxis(axis_x, Qt.AlignmentFlag.AlignBottom)
+        series.attachAxis(axis_y)
+        series.attachAxis(axis_x)
+
+    def _issue_clicked(self, index: int, state: str) -> None:
+        if 0 <= index < len(self.issue_categories):
+            self._open("issues", self.issue_cells.get((self.issue_categories[index], state), []))
+
+    def _refresh_service_chart(self, year: int) -> None:
+        teams = report.services_by_team(year)
+        shown, rest = teams[:MAX_TEAM_BARS], teams[MAX_TEAM_BARS:]
+        # (axis label, full name, colour group, service ids), busiest at the top.
+        bars: list[tuple[str, str, str, list[int]]] = [
+            (_short_team(t.name), t.name, t.kind, list(t.service_ids)) for t in shown
+        ]
+        if rest:
+            ids = sorted(i for t in rest for i in t.service_ids)
+            label = self.tr("其余 %d 支") % len(rest)
+            bars.append((label, self.tr("其余 %d 支服务队") % len(rest), "rest", ids))
+        bars.reverse()  # a horizontal axis lists its categories bottom-up
+        self.team_bars = [(full, ids) for _, full, _, ids in bars]
+        chart = self.service_chart.reset()
+        total = sum(len(ids) for _, ids in self.team_bars)
+        chart.setTitle(self.tr("志愿服务（按服务队）"))
+        groups = [
+            ("volunteer", self.tr("志愿服务队"), "#5d8aa8"),
+            ("commando", self.tr("突击队"), "#c0392b"),
+        ]
+        if rest:
+            groups.append(("rest", self.tr("其余"), "#a6acaf"))
+        series = QHorizontalStackedBarSeries()
+        series.setBarWidth(0.72)
+        for group, label, colour in groups:
+            bar = QBarSet(label)
+            bar.setColor(QColor(colour))
+            bar.setBorderColor(QColor(colour))
+            bar.setLabelColor(QColor("white"))
+            bar.append([len(ids) if kind == group else 0 for _, _, kind, ids in bars])
+            bar.clicked.connect(self._team_clicked)
+            bar.hovered.connect(self._team_hovered)
+            series.append(bar)
+        series.setLabelsVisible(True)
+        series.setLabelsPosition(QHorizontalStackedBarSeries.LabelsPosition.LabelsInsideEnd)
+        chart.addSeries(series)
+        axis_y = QBarCategoryAxis()
+        axis_y.append([label for label, _, _, _ in bars] or [""])
+        _axis_font(axis_y)
+        axis_x = _value_axis(
+            max((len(ids) for _, ids in self.team_bars), default=0),
+            self.tr("次（%d支队伍共%d次）") % (len(teams), total),
+        )
+        chart.addAxis(axis_y, Qt.AlignmentFlag.AlignLeft)
+        chart.addAxis(axis_x, Qt.AlignmentFlag.AlignBottom)
+        series.attachAxis(axis_y)
+        series.attachAxis(axis_x)
+
+    def _team_hovered(self, status: bool, index: int) -> None:
+        if status and 0 <= index < len(self.team_bars):
+            name, ids = self.team_bars[index]
+            QToolTip.showText(QCursor.pos(), self.tr("%s：%d 次") % (name, len(ids)))
+        else:
+            QToolTip.hideText()
+
+    def _team_clicked(self, index: int) -> None:
+        if 0 <= index < len(self.team_bars):
+            self._open("services", self.team_bars[index][1])
+
+    def _refresh_reminders(self, year: int) -> None:
+        widget = self.reminder_list
+        widget.clear()
+        try:
+            self.compliance = compliance.check_year(year)
+        except ValueError as exc:  # stored rules not understood: say so in place
+            self.compliance = None
+            self.reminder_note.setText(self.tr("无法检查三会一课：%s") % exc)
+            self.reminder_note.setStyleSheet(f"color: {ACCENT};")
+            return
+        report_ = self.compliance
+        self.reminder_note.setStyleSheet("color: #777;")
+        closed = [d for d in report_.dues if not d.running]
+        held = sum(d.held for d in closed)
+        when = f"{report_.as_of.month}月{report_.as_of.day}日"
+        rate = f"{held / len(closed) * 100:.1f}%" if closed else "—"
+        self.reminder_note.setText(
+            self.tr("截至%s，三会一课应开展 %d 次，已开展 %d 次，落实率 %s。双击一项查看记录。")
+            % (when, len(closed), held, rate)
+        )
+        groups: list[tuple[str, list[tuple[str, str, list[int], bool]]]] = [
+            (
+                self.tr("三会一课未按期开展"),
+                [
+                    (d.message(), "activities", compliance.activity_ids(d), not d.running)
+                    for d in report_.reminders
+                ],
+            ),
+            (
+                self.tr("党员大会未达法定人数"),
+                [(q.message(), "activities", [q.activity_id], True) for q in report_.quorum_flags],
+            ),
+            (
+                self.tr("组织设置"),
+                [
+                    (
+                        w.message,
+                        "enterprises" if w.enterprise_id is not None else "branches",
+                        [w.enterprise_id if w.enterprise_id is not None else w.branch_id],
+                        True,
+                    )
+                    for w in report_.setup_warnings
+                ],
+            ),
+            (
+                self.tr("企业诉求超过办结时限"),
+                [(i.message(), "issues", [i.id], True) for i in report_.overdue_issues],
+            ),
+        ]
+        for title, items in groups:
+            header = QListWidgetItem(self.tr("%s（%d）") % (title, len(items)))
+            header.setFont(_font(9.5, bold=True))
+            header.setFlags(Qt.ItemFlag.ItemIsEnabled)
+            header.setBackground(QColor("#f6efed"))
+            widget.addItem(header)
+            for text, page, ids, warn in items:
+                item = QListWidgetItem("  " + text)
+                item.setData(Qt.ItemDataRole.UserRole, (page, list(ids)))
+                item.setToolTip(text)
+                item.setForeground(QColor("#a93226" if warn else "#9a6b00"))
+                widget.addItem(item)
+            if not items:
+                none = QListWidgetItem("  " + self.tr("无"))
+                none.setFlags(Qt.ItemFlag.ItemIsEnabled)
+                none.setForeground(QColor("#888888"))
+                widget.addItem(none)
+
+    def _item_activated(self, item: QListWidgetItem) -> None:
+        data = item.data(Qt.ItemDataRole.UserRole)
+        if data:
+            page, ids = data
+            self._open(page, ids)
+
+    def reminder_texts(self) -> list[str]:
+        """The reminders the list shows, without headers (for tests and callers)."""
+        widget = self.reminder_list
+        return [
+            widget.item(i).text().strip()
+            for i in range(widget.count())
+            if widget.item(i).data(Qt.ItemDataRole.UserRole)
+        ]
+
+    # -- actions -------------------------------------------------------------------------
+    def _ask_path(self, title: str, name: str, filters: str) -> tuple[Path | None, str]:
+        path, chosen = QFileDialog.getSaveFileName(self, title, name, filters)
+        return (Path(path) if path else None), chosen
+
+    def _busy(self, work: Callable[[], object], done: str) -> bool:
+        QApplication.setOverrideCursor(QCursor(Qt.CursorShape.WaitCursor))
+        try:
+            work()
+        except (OSError, ValueError) as exc:
+            self._say(self.tr("未能保存：%s") % exc, error=True)
+            return False
+        finally:
+            QApplication.restoreOverrideCursor()
+        self._say(done)
+        return True
+
+    def _say(self, text: str, error: bool = False) -> None:
+        self.message.setStyleSheet(f"color: {ACCENT};" if error else "color: #2c7a4b;")
+        self.message.setText(text)
+
+    def save_summary(self) -> None:
+        """生成年度总结: PDF or Excel, chosen by the file name the user gives."""
+        year = self.year()
+        pdf, xlsx = self.tr("PDF 文件 (*.pdf)"), self.tr("Excel 工作簿 (*.xlsx)")
+        path, chosen = self._ask_path(
+            self.tr("生成年度总结"), self.tr("%d年度党建工作总结.pdf") % year, f"{pdf};;{xlsx}"
+        )
+        if path is None:
+            return
+        if path.suffix.lower() not in (".pdf", ".xlsx"):
+            path = path.with_name(path.name + (".xlsx" if chosen == xlsx else ".pdf"))
+
+        def work() -> None:
+            summary = report.build_summary(year)
+            if path.suffix.lower() == ".xlsx":
+                from partybuild.services.report_xlsx import write_summary_xlsx
+
+                write_summary_xlsx(summary, path)
+            else:
+                from partybuild.printing.annual_report import write_summary_pdf
+
+                write_summary_pdf(summary, path)
+
+        self._busy(work, self.tr("年度总结已保存：%s") % path)
+
+    def save_reminders_pdf(self) -> None:
+        if self.compliance is None:
+            return
+        report_ = self.compliance
+        path, _ = self._ask_path(
+            self.tr("保存提醒清单"),
+            self.tr("%d年提醒清单.pdf") % report_.year,
+            self.tr("PDF 文件 (*.pdf)"),
+        )
+        if path is None:
+            return
+        if path.suffix.lower() != ".pdf":
+            path = path.with_name(path.name + ".pdf")
+        from partybuild.printing.annual_report import write_reminders_pdf
+
+        self._busy(lambda: write_reminders_pdf(report_, path), self.tr("提醒清单已保存：%s") % path)
+
+    def export_reminders(self) -> None:
+        if self.compliance is None:
+            return
+        report_ = self.compliance
+        path, _ = self._ask_path(
+            self.tr("导出提醒清单"),
+            self.tr("%d年提醒清单.xlsx") % report_.year,
+            self.tr("Excel 工作簿 (*.xlsx)"),
+        )
+        if path is None:
+            return
+        if path.suffix.lower() != ".xlsx":
+            path = path.with_name(path.name + ".xlsx")
+        from partybuild.services.report_xlsx import write_reminders_xlsx
+
+        self._busy(
+            lambda: write_reminders_xlsx(report_, path), self.tr("提醒清单已导出：%s") % path
+        )
+
+    def print_reminders(self) -> None:
+        """Print preview of the reminder list (the printer is chosen in the preview)."""
+        if self.compliance is None:
+            return
+        from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
+
+        from partybuild.printing.annual_report import print_reminders
+
+        report_ = self.compliance
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        dialog = QPrintPreviewDialog(printer, self)
+        dialog.setWindowTitle(self.tr("打印提醒清单"))
+        dialog.paintRequested.connect(lambda p: print_reminders(report_, p))
+        self.preview_dialog = dialog
+        self._printer = printer  # the dialog does not own it
+        dialog.open()
+
+    def open_rules(self) -> None:
+        from partybuild.ui.compliance_settings import ComplianceSettingsDialog
+
+        dialog = ComplianceSettingsDialog(self)
+        dialog.accepted.connect(self.refresh)
+        self.settings_dialog = dialog
+        dialog.open()

@@ -1,0 +1,105 @@
+"""``partybuild print signin|summary|roster … -o FILE.pdf``: printouts without a display.
+
+The document's content is gathered first (an unknown or ambiguous training, activity or branch
+stops here with exit 1 and names it), then a ``QGuiApplication`` is created — offscreen unless the
+caller chose a platform — and the same :func:`~partybuild.printing.render.render` the app's print
+preview uses writes the PDF.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from partybuild.cli import EXIT_INVALID, EXIT_OK, EXIT_UNUSABLE, CliError, find_branch, open_db
+from partybuild.printing import data
+from partybuild.printing.layout import Document
+from partybuild.services.errors import RecordNotFound, ValidationError
+
+
+def find_training(text: str):  # noqa: ANN201 - a Training
+    """The one training ``text`` names (id or name); exit 1 naming it, or listing the matches."""
+    found = data.find_trainings(text)
+    if not found:
+        what = (
+            f"编号为 {text.strip()} 或名为“{text}”" if text.strip().isdigit() else f"名为“{text}”"
+        )
+        raise CliError(f"没有{what}的培训", EXIT_INVALID)
+    if len(found) > 1:
+        listed = "、".join(f"{t.name}（{t.start_date.isoformat()}，编号 {t.id}）" for t in found)
+        raise CliError(f"“{text}”对应多个培训：{listed}，请写全名或编号", EXIT_INVALID)
+    return found[0]
+
+
+def _activity_id(text: str) -> int:
+    if not text.strip().isdigit():
+        raise CliError(f"组织生活编号应为整数：{text}", EXIT_UNUSABLE)
+    return int(text)
+
+
+def build_document(args: argparse.Namespace) -> Document:
+    """The document the arguments ask for, read from the open database."""
+    try:
+        if args.document == "signin" and getattr(args, "activity", None) is not None:
+            activity_id = _activity_id(args.activity)
+            try:
+                return data.activity_signin(activity_id)
+            except RecordNotFound:
+                raise CliError(f"没有编号为 {activity_id} 的组织生活", EXIT_INVALID) from None
+        if args.document in ("signin", "summary"):
+            training = find_training(args.training)
+            if args.document == "signin":
+                return data.training_signin(training.id)
+            return data.training_summary(training.id)
+        if args.document == "roster":
+            branch = find_branch(args.branch)
+            return data.branch_roster(branch.id, unmasked=args.unmasked)
+    except (RecordNotFound, ValidationError) as exc:
+        raise CliError(str(exc), EXIT_INVALID) from exc
+    raise CliError(f"未知的打印文档：{args.document}")
+
+
+def _writable(path: Path) -> None:
+    """Refuse an output we cannot write before doing the work (exit 2, as for any unusable file)."""
+    if path.is_dir():
+        raise CliError(f"输出路径是一个文件夹：{path}")
+    try:
+        with path.open("ab"):
+            pass
+    except OSError as exc:
+        raise CliError(f"无法写入 {path}：{exc.strerror or exc}") from exc
+
+
+# The application created here; kept on the module because it must outlive the call.
+_app: object | None = None
+
+
+def ensure_gui_application() -> None:
+    """Qt paints text only with a QGuiApplication; headless runs get the offscreen platform."""
+    global _app
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtGui import QGuiApplication
+
+    if QGuiApplication.instance() is None:
+        _app = QGuiApplication([sys.argv[0] if sys.argv else "partybuild"])
+
+
+def run_print(args: argparse.Namespace) -> int:
+    open_db(args)
+    document = build_document(args)
+    output = Path(args.output)
+    existed = output.exists()
+    _writable(output)
+    ensure_gui_application()
+    from partybuild.printing.render import write_pdf
+
+    try:
+        pages = write_pdf(document, output)
+    except OSError as exc:
+        if not existed:
+            output.unlink(missing_ok=True)
+        raise CliError(f"无法写入 {output}：{exc}") from exc
+    print(f"{document.title}：{pages} 页 → {output}")
+    return EXIT_OK

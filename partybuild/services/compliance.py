@@ -1,0 +1,578 @@
+"""What inspections ask: was every meeting held, is every branch set up right, which enterprise
+problem is past its deadline.
+
+For a year and the rules of :mod:`partybuild.domain.compliance`, every branch owes one activity
+of each applicable kind per period. A branch is considered from the period it was founded in,
+and the current year only up to today (the running period is listed too, marked as running).
+Records in the recycle bin never count, neither as held nor as anything else. Branch-setup
+warnings follow DESIGN.md; they inform, they never refuse anything.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import peewee as pw
+
+from partybuild.domain import vocab
+from partybuild.domain.compliance import Rule, load_rules
+from partybuild.services import relations
+from partybuild.store import models as m
+
+#: 《中国共产党支部工作条例（试行）》: a joint branch generally covers at most 5 units.
+JOINT_BRANCH_MAX_UNITS = relations.JOINT_BRANCH_MAX_UNITS
+#: … a branch generally has at most 50 members.
+BRANCH_MAX_MEMBERS = 50
+#: … 7 or more full members call for a branch committee (支委会).
+COMMITTEE_FROM_FULL_MEMBERS = 7
+#: … 3 or more full members in a unit call for a branch of its own.
+OWN_BRANCH_FROM_FULL_MEMBERS = 3
+
+PARTY = ("full", "probationary")
+ACTIVE = relations.ACTIVE_STATUSES
+QUARTER_NAMES = "一二三四"
+#: Meetings are 召开; the rest is 开展.
+MEETING_KINDS = frozenset({"general_meeting", "committee_meeting", "group_meeting", "life_meeting"})
+
+
+def _live(model: type[m.BaseModel]) -> pw.Expression:
+    return model.deleted == False  # noqa: E712
+
+
+# --------------------------------------------------------------------------- periods
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One period of a year in which a rule falls due."""
+
+    period: str
+    index: int
+    start: dt.date
+    end: dt.date
+
+    @property
+    def label(self) -> str:
+        if self.period == "month":
+            return f"{self.index}月"
+        if self.period == "quarter":
+            return f"第{QUARTER_NAMES[self.index - 1]}季度"
+        if self.period == "half_year":
+            return "上半年" if self.index == 1 else "下半年"
+        return "全年"
+
+    @property
+    def key(self) -> str:
+        """2023-07, 2023-Q3, 2023-H2, 2023: short and sortable, for JSON and exports."""
+        year = self.start.year
+        if self.period == "month":
+            return f"{year}-{self.index:02d}"
+        if self.period == "quarter":
+            return f"{year}-Q{self.index}"
+        if self.period == "half_year":
+            return f"{year}-H{self.index}"
+        return str(year)
+
+
+def _month_end(year: int, month: int) -> dt.date:
+    return dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)
+
+
+def slots(period: str, year: int) -> list[Slot]:
+    months = {"month": 1, "quarter": 3, "half_year": 6, "year": 12}[period]
+    return [
+        Slot(period, i + 1, dt.date(year, i * months + 1, 1), _month_end(year, (i + 1) * months))
+        for i in range(12 // months)
+    ]
+
+
+# --------------------------------------------------------------------------- results
+
+
+@dataclass(frozen=True)
+class Due:
+    """One branch, one rule, one period: what was owed and which records show it was held."""
+
+    branch_id: int
+    branch: str
+    kind: str
+    label: str
+    slot: Slot
+    held_ids: tuple[int, ...]
+    running: bool  # the period has not ended yet (the current month, quarter…)
+
+    @property
+    def held(self) -> bool:
+        return bool(self.held_ids)
+
+    @property
+    def verb(self) -> str:
+        return "召开" if self.kind in MEETING_KINDS else "开展"
+
+    def message(self) -> str:
+        if self.running:
+            return (
+                f"{self.branch}：{self.slot.label}尚未{self.verb}{self.label}"
+                f"（本期至{self.slot.end.month}月{self.slot.end.day}日）"
+            )
+        return f"{self.branch}：{self.slot.label}未{self.verb}{self.label}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "branch_id": self.branch_id,
+            "branch": self.branch,
+            "kind": self.kind,
+            "kind_label": self.label,
+            "period": self.slot.key,
+            "period_label": self.slot.label,
+            "from": self.slot.start.isoformat(),
+            "to": self.slot.end.isoformat(),
+            "running": self.running,
+            "message": self.message(),
+        }
+
+
+@dataclass(frozen=True)
+class QuorumFlag:
+    """A 支部党员大会 that could not decide: more than half of the full members were not there."""
+
+    activity_id: int
+    branch_id: int
+    branch: str
+    date: dt.date
+    topic: str
+    present: int
+    entitled: int
+    recorded: bool  # False: no attendance was entered at all
+
+    def message(self) -> str:
+        where = f"{self.branch} {self.date:%Y-%m-%d}支部党员大会“{self.topic}”"
+        if not self.recorded:
+            return f"{where}未登记到会情况，无法核对是否达到法定人数"
+        return (
+            f"{where}未达到法定人数：有表决权的正式党员 {self.entitled} 人，"
+            f"到会 {self.present} 人，须超过半数"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "activity_id": self.activity_id,
+            "branch_id": self.branch_id,
+            "branch": self.branch,
+            "date": self.date.isoformat(),
+            "topic": self.topic,
+            "present": self.present,
+            "entitled": self.entitled,
+            "recorded": self.recorded,
+            "message": self.message(),
+        }
+
+
+@dataclass(frozen=True)
+class SetupWarning:
+    """A branch set up against the 条例's general rules (DESIGN.md): a warning, not an error."""
+
+    code: str  # joint_too_many_units | too_many_members | no_committee | enterprise_needs_branch
+    branch_id: int
+    branch: str
+    message: str
+    value: int
+    enterprise_id: int | None = None
+    enterprise: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class OverdueIssue:
+    id: int
+    enterprise: str
+    description: str
+    category: str
+    responsible_unit: str | None
+    received_on: dt.date
+    deadline: dt.date
+    state: str
+    days_overdue: int
+
+    def message(self) -> str:
+        unit = f"（{self.responsible_unit}）" if self.responsible_unit else ""
+        return (
+            f"{self.enterprise}：{self.description}{unit}，办结时限 {self.deadline:%Y-%m-%d}，"
+            f"已超期 {self.days_overdue} 天"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "enterprise": self.enterprise,
+            "description": self.description,
+            "category": self.category,
+            "category_label": vocab.ISSUE_CATEGORY.label(self.category),
+            "responsible_unit": self.responsible_unit,
+            "received_on": self.received_on.isoformat(),
+            "deadline": self.deadline.isoformat(),
+            "state": self.state,
+            "state_label": vocab.ISSUE_STATE.label(self.state),
+            "days_overdue": self.days_overdue,
+            "message": self.message(),
+        }
+
+
+@dataclass(frozen=True)
+class ResolveTime:
+    """How fast problems of one category (or one responsible unit) were resolved."""
+
+    key: str
+    label: str
+    count: int
+    average_days: float
+    median_days: float
+    issue_ids: tuple[int, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "label": self.label,
+            "count": self.count,
+            "average_days": self.average_days,
+            "median_days": self.median_days,
+        }
+
+
+@dataclass
+class ComplianceReport:
+    year: int
+    as_of: dt.date  # the last day looked at: the year's end, or today in the current year
+    rules: list[Rule]
+    dues: list[Due] = field(default_factory=list)
+    quorum_flags: list[QuorumFlag] = field(default_factory=list)
+    setup_warnings: list[SetupWarning] = field(default_factory=list)
+    overdue_issues: list[OverdueIssue] = field(default_factory=list)
+    resolve_by_category: list[ResolveTime] = field(default_factory=list)
+    resolve_by_unit: list[ResolveTime] = field(default_factory=list)
+
+    @property
+    def reminders(self) -> list[Due]:
+        """What is owed and not held, past periods first, then by branch."""
+        return [d for d in self.dues if not d.held]
+
+    def due_for_branch(self, branch_id: int) -> tuple[int, int]:
+        """(held, due) of one branch, the running period left out."""
+        mine = [d for d in self.dues if d.branch_id == branch_id and not d.running]
+        return sum(d.held for d in mine), len(mine)
+
+    def by_kind(self) -> dict[str, dict[str, int]]:
+        """Per activity kind: periods due and held (running periods left out)."""
+        result: dict[str, dict[str, int]] = {}
+        for due in self.dues:
+            if due.running:
+                continue
+            row = result.setdefault(due.kind, {"due": 0, "held": 0})
+            row["due"] += 1
+            row["held"] += due.held
+        return result
+
+    def to_dict(self) -> dict[str, Any]:
+        closed = [d for d in self.dues if not d.running]
+        return {
+            "year": self.year,
+            "as_of": self.as_of.isoformat(),
+            "rules": [asdict(r) for r in self.rules],
+            "due": {
+                "total": len(closed),
+                "held": sum(d.held for d in closed),
+                "missing": sum(not d.held for d in closed),
+                "by_kind": self.by_kind(),
+            },
+            "reminders": [d.to_dict() for d in self.reminders],
+            "quorum": [q.to_dict() for q in self.quorum_flags],
+            "setup_warnings": [w.to_dict() for w in self.setup_warnings],
+            "overdue_issues": [i.to_dict() for i in self.overdue_issues],
+            "resolve_times": {
+                "by_category": [r.to_dict() for r in self.resolve_by_category],
+                "by_unit": [r.to_dict() for r in self.resolve_by_unit],
+            },
+        }
+
+
+# --------------------------------------------------------------------------- the check
+
+
+def check_year(
+    year: int, today: dt.date | None = None, rules: Sequence[Rule] | None = None
+) -> ComplianceReport:
+    """Everything the overview and ``partybuild check`` show for a year."""
+    today = today or dt.date.today()
+    rules = list(rules) if rules is not None else load_rules()
+    as_of = min(dt.date(year, 12, 31), today)
+    report = ComplianceReport(year, as_of, rules)
+    if as_of >= dt.date(year, 1, 1):
+        report.dues = _dues(year, as_of, [r for r in rules if r.enabled])
+        report.quorum_flags = _quorum_flags(year, as_of)
+        report.overdue_issues = overdue_issues(as_of)
+        report.resolve_by_category, report.resolve_by_unit = resolve_times(
+            dt.date(year, 1, 1), dt.date(year, 12, 31)
+        )
+    report.setup_warnings = setup_warnings()
+    return report
+
+
+def _dues(year: int, as_of: dt.date, rules: Sequence[Rule]) -> list[Due]:
+    B, A = m.Branch, m.Activity
+    year_start = dt.date(year, 1, 1)
+    branches = list(
+        B.select(B.id, B.name, B.founded_on, B.has_committee, B.has_groups)
+        .where(_live(B), B.founded_on.is_null() | (B.founded_on <= as_of))
+        .order_by(B.name, B.id)
+        .tuples()
+    )
+    held: dict[tuple[int, str], list[tuple[dt.date, int]]] = defaultdict(list)
+    for branch_id, kind, day, activity_id in (
+        A.select(A.branch, A.kind, A.date, A.id)
+        .join(B)
+        .where(_live(A), _live(B), A.date.between(year_start, dt.date(year, 12, 31)))
+        .tuples()
+    ):
+        held[(branch_id, kind)].append((day, activity_id))
+    dues: list[Due] = []
+    for rule in rules:
+        for slot in slots(rule.period, year):
+            if slot.start > as_of:
+                break
+            for branch_id, name, founded, has_committee, has_groups in branches:
+                # A branch owes nothing for the periods before the one it was founded in.
+                if founded is not None and founded > slot.end:
+                    continue
+                if not rule.applies(bool(has_committee), bool(has_groups)):
+                    continue
+                ids = tuple(
+                    sorted(
+                        i
+                        for day, i in held[(branch_id, rule.kind)]
+                        if slot.start <= day <= slot.end
+                    )
+                )
+                dues.append(
+                    Due(branch_id, name, rule.kind, rule.title, slot, ids, slot.end > as_of)
+                )
+    dues.sort(key=lambda d: (d.running, d.slot.start, d.branch, d.slot.end))
+    return dues
+
+
+def activity_ids(due: Due) -> list[int]:
+    """What a reminder opens: a missing meeting has no record, so the branch's live records of
+    that kind in the same year (where the gap shows)."""
+    A = m.Activity
+    year = due.slot.start.year
+    return [
+        i
+        for (i,) in A.select(A.id)
+        .where(
+            _live(A),
+            A.branch == due.branch_id,
+            A.kind == due.kind,
+            A.date.between(dt.date(year, 1, 1), dt.date(year, 12, 31)),
+        )
+        .order_by(A.date, A.id)
+        .tuples()
+    ]
+
+
+def _quorum_flags(year: int, as_of: dt.date) -> list[QuorumFlag]:
+    """党员大会 is quorate with more than half of the full members present (DESIGN.md)."""
+    A, B, AA = m.Activity, m.Branch, m.ActivityAttendee
+    recorded = AA.select(AA.activity).where(_live(AA))
+    flags: list[QuorumFlag] = []
+    meetings = (
+        A.select(A.id, A.branch, B.name, A.date, A.topic, A.id.in_(recorded).alias("recorded"))
+        .join(B)
+        .where(
+            _live(A),
+            _live(B),
+            A.kind == "general_meeting",
+            A.date.between(dt.date(year, 1, 1), as_of),
+        )
+        .order_by(A.date, A.id)
+        .tuples()
+    )
+    for activity_id, branch_id, branch, day, topic, has_rows in meetings:
+        q = relations.quorum(activity_id)
+        if not q.quorate:
+            flags.append(
+                QuorumFlag(
+                    activity_id,
+                    branch_id,
+                    branch,
+                    day,
+                    topic,
+                    q.present,
+                    q.entitled,
+                    bool(has_rows),
+                )
+            )
+    return flags
+
+
+def setup_warnings() -> list[SetupWarning]:
+    """The branch setup of DESIGN.md (《中国共产党支部工作条例（试行）》), as it stands today."""
+    B, E, M = m.Branch, m.Enterprise, m.Member
+    warnings: list[SetupWarning] = []
+    covered = dict(
+        E.select(E.branch, pw.fn.COUNT(E.id))
+        .join(B, on=(E.branch == B.id))
+        .where(_live(E), _live(B), B.kind == "joint")
+        .group_by(E.branch)
+        .tuples()
+    )
+    active = M.select().where(_live(M), M.status.in_(ACTIVE))
+    party = dict(
+        active.select(M.branch, pw.fn.COUNT(M.id))
+        .where(M.category.in_(PARTY), M.branch.is_null(False))
+        .group_by(M.branch)
+        .tuples()
+    )
+    full = dict(
+        active.select(M.branch, pw.fn.COUNT(M.id))
+        .where(M.category == "full", M.branch.is_null(False))
+        .group_by(M.branch)
+        .tuples()
+    )
+    for branch in B.select().where(_live(B)).order_by(B.name, B.id):
+        units = covered.get(branch.id, 0)
+        if branch.kind == "joint" and units > JOINT_BRANCH_MAX_UNITS:
+            warnings.append(
+                SetupWarning(
+                    "joint_too_many_units",
+                    branch.id,
+                    branch.name,
+                    f"联合党支部“{branch.name}”覆盖 {units} 家企业，一般不超过 "
+                    f"{JOINT_BRANCH_MAX_UNITS} 个单位",
+                    units,
+                )
+            )
+        members = party.get(branch.id, 0)
+        if members > BRANCH_MAX_MEMBERS:
+            warnings.append(
+                SetupWarning(
+                    "too_many_members",
+                    branch.id,
+                    branch.name,
+                    f"“{branch.name}”有党员 {members} 名，党支部党员人数一般不超过 "
+                    f"{BRANCH_MAX_MEMBERS} 人",
+                    members,
+                )
+            )
+        n_full = full.get(branch.id, 0)
+        if n_full >= COMMITTEE_FROM_FULL_MEMBERS and not branch.has_committee:
+            warnings.append(
+                SetupWarning(
+                    "no_committee",
+                    branch.id,
+                    branch.name,
+                    f"“{branch.name}”有正式党员 {n_full} 名，应设立支部委员会"
+                    f"（正式党员 {COMMITTEE_FROM_FULL_MEMBERS} 人以上）",
+                    n_full,
+                )
+            )
+    # An enterprise with 3+ full members should have a branch of its own, not a joint one.
+    full_at = (
+        M.select(M.enterprise, pw.fn.COUNT(M.id).alias("n"))
+        .where(_live(M), M.status.in_(ACTIVE), M.category == "full", M.enterprise.is_null(False))
+        .group_by(M.enterprise)
+    )
+    rows = (
+        E.select(E.id, E.name, B.id, B.name, full_at.c.n)
+        .join(B, on=(E.branch == B.id))
+        .join(full_at, on=(full_at.c.enterprise_id == E.id))
+        .where(_live(E), _live(B), B.kind == "joint", full_at.c.n >= OWN_BRANCH_FROM_FULL_MEMBERS)
+        .order_by(B.name, E.name)
+        .tuples()
+    )
+    for enterprise_id, enterprise, branch_id, branch, n in rows:
+        warnings.append(
+            SetupWarning(
+                "enterprise_needs_branch",
+                branch_id,
+                branch,
+                f"“{enterprise}”有正式党员 {n} 名，仍在联合党支部“{branch}”中，"
+                f"正式党员 {OWN_BRANCH_FROM_FULL_MEMBERS} 人以上的单位应单独成立党支部",
+                int(n),
+                enterprise_id,
+                enterprise,
+            )
+        )
+    return warnings
+
+
+def overdue_issues(as_of: dt.date) -> list[OverdueIssue]:
+    """Not closed and past 办结时限 on ``as_of`` — the same rule as ``stats``' ``overdue``."""
+    I, E = m.EnterpriseIssue, m.Enterprise
+    query = (
+        I.select(
+            I.id,
+            E.name,
+            I.description,
+            I.category,
+            I.responsible_unit,
+            I.received_on,
+            I.deadline,
+            I.state,
+        )
+        .join(E)
+        .where(
+            _live(I),
+            _live(E),
+            I.received_on <= as_of,
+            I.state.in_(("open", "in_progress")),
+            I.deadline.is_null(False),
+            I.deadline < as_of,
+        )
+        .tuples()
+    )
+    rows = [OverdueIssue(*row, days_overdue=(as_of - row[6]).days) for row in query]
+    rows.sort(key=lambda r: (-r.days_overdue, r.enterprise, r.id))
+    return rows
+
+
+def resolve_times(start: dt.date, end: dt.date) -> tuple[list[ResolveTime], list[ResolveTime]]:
+    """Days from 受理 to 办结 of the problems resolved in a period, by category and by unit."""
+    I, E = m.EnterpriseIssue, m.Enterprise
+    query = (
+        I.select(I.id, I.category, I.responsible_unit, I.received_on, I.resolved_on)
+        .join(E)
+        .where(_live(I), _live(E), I.state == "resolved", I.resolved_on.between(start, end))
+        .tuples()
+    )
+    by_category: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    by_unit: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for issue_id, category, unit, received, resolved in query:
+        days = (resolved - received).days
+        by_category[category].append((issue_id, days))
+        by_unit[unit or ""].append((issue_id, days))
+
+    def summarise(groups: dict[str, list[tuple[int, int]]], label: Any) -> list[ResolveTime]:
+        result = [
+            ResolveTime(
+                key,
+                label(key),
+                len(rows),
+                round(statistics.fmean(d for _, d in rows), 1),
+                float(statistics.median(d for _, d in rows)),
+                tuple(sorted(i for i, _ in rows)),
+            )
+            for key, rows in groups.items()
+        ]
+        result.sort(key=lambda r: (-r.count, r.label))
+        return result
+
+    order = {code: i for i, code in enumerate(vocab.ISSUE_CATEGORY.codes)}
+    categories = summarise(by_category, vocab.ISSUE_CATEGORY.label)
+    categories.sort(key=lambda r: order.get(r.key, 99))
+    return categories, summarise(by_unit, lambda key: key or "（未填责任单位）")

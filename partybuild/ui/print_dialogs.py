@@ -1,0 +1,193 @@
+"""打印 in the app: a print preview of the page's document, from which the user prints or saves a PDF.
+
+Trainings offer the sign-in sheet and the attendance summary of the selected training, activities
+the sign-in sheet of the selected meeting, members the roster of the branch in the page's filter
+(or one the user picks). The preview paints through :func:`partybuild.printing.render.render`,
+the same function the CLI writes PDFs with, so preview, paper and PDF are the same pages.
+
+The dialog is opened with ``open()`` and kept on the window as ``window.print_preview`` so the
+window stays usable and tests can reach it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from PySide6.QtGui import QAction
+from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog, QPrintPreviewWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QInputDialog,
+    QLabel,
+    QMessageBox,
+    QToolBar,
+    QWidget,
+)
+
+from partybuild.printing import data
+from partybuild.printing.layout import Document
+from partybuild.printing.render import page_layout, render, write_pdf
+from partybuild.services.errors import RecordNotFound, ValidationError
+from partybuild.store import models as m
+
+#: (translated label shown in the preview's document choice, builder taking ``unmasked``)
+Choice = tuple[str, Callable[[bool], Document]]
+
+
+class PrintPreview(QPrintPreviewDialog):
+    """QPrintPreviewDialog with a choice of document and, for rosters, of masking."""
+
+    def __init__(
+        self, choices: Sequence[Choice], parent: QWidget | None = None, *, maskable: bool = False
+    ) -> None:
+        # Read the first document before any widget exists: a record gone meanwhile raises here
+        # and leaves no half-built dialog behind.
+        first = choices[0][1](False)
+        # The dialog does not own the printer it is given: keep it on the dialog.
+        self.printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        super().__init__(self.printer, parent)
+        self.setWindowTitle(self.tr("打印预览"))
+        self.resize(960, 800)
+        self.choices = list(choices)
+        self._documents: dict[tuple[int, bool], Document] = {(0, False): first}
+        self.preview = self.findChild(QPrintPreviewWidget)
+
+        self.document_combo = QComboBox()
+        self.document_combo.setObjectName("print_document")
+        for label, _build in self.choices:
+            self.document_combo.addItem(label)
+        self.document_combo.setEnabled(len(self.choices) > 1)
+        self.unmasked_check = QCheckBox(self.tr("显示完整身份证号和电话"))
+        self.unmasked_check.setObjectName("print_unmasked")
+        self.unmasked_check.setVisible(maskable)
+        self.pdf_action = QAction(self.tr("保存为 PDF…"), self)
+        self.pdf_action.triggered.connect(self.save_pdf)
+
+        toolbar = self.findChild(QToolBar)
+        if toolbar is not None:
+            first = toolbar.actions()[0] if toolbar.actions() else None
+            toolbar.insertWidget(first, QLabel(self.tr(" 文档：")))
+            toolbar.insertWidget(first, self.document_combo)
+            if maskable:
+                toolbar.insertWidget(first, self.unmasked_check)
+            toolbar.insertAction(first, self.pdf_action)
+            toolbar.insertSeparator(first)
+
+        self.paintRequested.connect(self._paint)
+        self.document_combo.currentIndexChanged.connect(self._refresh)
+        self.unmasked_check.toggled.connect(self._refresh)
+        self.printer.setPageLayout(page_layout(self.document()))
+        self.printer.setDocName(self.document().title)
+
+    def document(self) -> Document:
+        """The chosen document, read from the database once per choice."""
+        key = (max(0, self.document_combo.currentIndex()), self.unmasked_check.isChecked())
+        if key not in self._documents:
+            _label, build = self.choices[key[0]]
+            self._documents[key] = build(key[1])
+        return self._documents[key]
+
+    def _paint(self, printer: QPrinter) -> None:
+        render(self.document(), printer)
+
+    def _refresh(self) -> None:
+        document = self.document()
+        self.printer.setPageLayout(page_layout(document))
+        self.printer.setDocName(document.title)
+        if self.preview is not None:
+            self.preview.updatePreview()
+
+    def page_count(self) -> int:
+        return self.preview.pageCount() if self.preview is not None else 0
+
+    def save_pdf(self) -> None:
+        document = self.document()
+        path, _filter = QFileDialog.getSaveFileName(
+            self, self.tr("保存为 PDF"), f"{document.title}.pdf", self.tr("PDF 文件 (*.pdf)")
+        )
+        if not path:
+            return
+        if not path.lower().endswith(".pdf"):
+            path += ".pdf"
+        try:
+            write_pdf(document, Path(path))
+        except OSError as exc:
+            QMessageBox.warning(self, self.tr("保存为 PDF"), self.tr("无法保存：%s") % exc)
+
+
+def _status(window, text: str) -> None:  # noqa: ANN001 - MainWindow
+    window.statusBar().showMessage(text, 8000)
+
+
+def _branch_for_roster(window) -> int | None:  # noqa: ANN001 - MainWindow
+    """The branch in the members page's filter, else one the user picks."""
+    page = window.pages.get("members")
+    combo = getattr(page, "filter_combos", {}).get("branch")
+    if combo is not None and combo.currentData() is not None:
+        return int(combo.currentData())
+    branches = list(
+        m.Branch.select(m.Branch.id, m.Branch.name)
+        .where(m.Branch.deleted == False)  # noqa: E712
+        .order_by(m.Branch.name)
+        .tuples()
+    )
+    if not branches:
+        _status(window, window.tr("还没有党组织，无法打印花名册"))
+        return None
+    names = [name for _id, name in branches]
+    name, ok = QInputDialog.getItem(
+        window, window.tr("打印党员花名册"), window.tr("打印哪个党组织的花名册？"), names, 0, False
+    )
+    if not ok or name not in names:
+        return None
+    return branches[names.index(name)][0]
+
+
+def _choices(window) -> tuple[list[Choice], bool] | None:  # noqa: ANN001 - MainWindow
+    ledger = window.current_ledger_name()
+    if ledger == "trainings":
+        training_id = window.current_record_id()
+        if training_id is None:
+            _status(window, window.tr("请先在列表中选中要打印的培训"))
+            return None
+        return [
+            (window.tr("签到表"), lambda _u: data.training_signin(training_id)),
+            (window.tr("签到汇总"), lambda _u: data.training_summary(training_id)),
+        ], False
+    if ledger == "activities":
+        activity_id = window.current_record_id()
+        if activity_id is None:
+            _status(window, window.tr("请先在列表中选中要打印的组织生活"))
+            return None
+        return [(window.tr("签到表"), lambda _u: data.activity_signin(activity_id))], False
+    if ledger == "members":
+        branch_id = _branch_for_roster(window)
+        if branch_id is None:
+            return None
+        roster = (window.tr("党员花名册"), lambda u: data.branch_roster(branch_id, unmasked=u))
+        return [roster], True
+    _status(window, window.tr("打印：请在培训、组织生活或党员页面使用"))
+    return None
+
+
+def open_print(window) -> PrintPreview | None:  # noqa: ANN001 - MainWindow
+    """The 打印 action (Ctrl+P): preview what the page in front can print."""
+    found = _choices(window)
+    if found is None:
+        return None
+    choices, maskable = found
+    old = getattr(window, "print_preview", None)
+    if old is not None:
+        old.close()
+        old.deleteLater()
+    try:
+        dialog = PrintPreview(choices, window, maskable=maskable)
+    except (RecordNotFound, ValidationError) as exc:
+        _status(window, window.tr("无法打印：%s") % exc)
+        return None
+    window.print_preview = dialog
+    dialog.open()
+    return dialog
