@@ -108,7 +108,10 @@ class LedgerQuery:
         cond: pw.Expression = model.deleted == False  # noqa: E712
         fmap = self.ledger.filter_map
         if f.record_ids is not None:
-            cond &= model.id.in_(list(f.record_ids) or [-1])
+            # Inlined as integer literals: a drill-down may name tens of thousands of records,
+            # more than SQLite or PostgreSQL accept as bound parameters. int() keeps it safe.
+            ids = ",".join(str(int(i)) for i in f.record_ids) or "-1"
+            cond &= model.id.in_(pw.SQL(f"({ids})"))
         if f.branch_id is not None and "branch" in fmap:
             path = fmap["branch"]
             cond &= (

@@ -220,6 +220,13 @@ class MainWindow(QMainWindow):
             edit_menu.addAction(action)
         view_menu = self.menuBar().addMenu(self.tr("查看(&V)"))
         view_menu.addAction(self.refresh_action)
+        self.rules_action = self._action(
+            "三会一课规则…",
+            lambda: self._feature(
+                "compliance_settings", "open_compliance_settings", "三会一课规则设置"
+            ),
+        )
+        view_menu.addAction(self.rules_action)
         help_menu = self.menuBar().addMenu(self.tr("帮助(&H)"))
         help_menu.addAction(about)
 
