@@ -57,7 +57,7 @@ def _clean_text(value: Any, column: Column) -> str | None:
     return text or None
 
 
-def _clean_value(value: Any, column: Column) -> Any:
+def clean_value(value: Any, column: Column) -> Any:
     """Check one value against its column; return the value to store (None for empty)."""
     kind = column.kind
     if value == "" or value is None:
@@ -142,7 +142,7 @@ def _labels(ledger: Ledger) -> dict[str, str]:
 # --------------------------------------------------------------------------- rules of the domain
 
 
-def _rules(ledger: Ledger, values: dict[str, Any], errors: dict[str, str]) -> None:
+def apply_rules(ledger: Ledger, values: dict[str, Any], errors: dict[str, str]) -> None:
     """Cross-field rules; they add to ``errors`` and may fill fields read from the ID number."""
     today = dt.date.today()
     if ledger is spec.MEMBERS:
@@ -239,7 +239,7 @@ def validate(
     for column in ledger.columns:
         raw = data.get(column.name)
         try:
-            values[column.name] = _clean_value(raw, column)
+            values[column.name] = clean_value(raw, column)
         except ValueError as exc:
             errors[column.name] = str(exc)
             values[column.name] = None
@@ -250,7 +250,7 @@ def validate(
             elif not column.field.null:
                 values[column.name] = column.field.default
     values["id"] = record_id
-    _rules(ledger, values, errors)
+    apply_rules(ledger, values, errors)
     values.pop("id")
     _unique_checks(ledger, values, record_id, errors)
     if errors:

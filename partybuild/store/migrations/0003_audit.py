@@ -1,16 +1,27 @@
 """操作日志 (audit_log) and who last changed each record (updated_by)."""
+
 from peewee import *
 
 TABLES = (
-    "branch", "enterprise", "member", "activity", "activity_attendee", "training", "attendance",
-    "team", "team_member", "service", "service_participant", "enterprise_issue",
+    "branch",
+    "enterprise",
+    "member",
+    "activity",
+    "activity_attendee",
+    "training",
+    "attendance",
+    "team",
+    "team_member",
+    "service",
+    "service_participant",
+    "enterprise_issue",
 )
 
 
 def up(migrator, db):
-    migrator.migrate(*[
-        migrator.add_column(table, "updated_by", CharField(null=True)) for table in TABLES
-    ])
+    migrator.migrate(
+        *[migrator.add_column(table, "updated_by", CharField(null=True)) for table in TABLES]
+    )
 
     class AuditEntry(Model):
         at = DateTimeField(index=True)

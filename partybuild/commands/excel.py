@@ -1,0 +1,129 @@
+"""``partybuild import``, ``export`` and ``template``: the Excel exchange from the command line.
+
+Exit codes (DESIGN.md): 0 every row applied (or would be, with --dry-run); 1 invalid rows — with
+nothing written unless --skip-invalid wrote the valid ones; 2 an unusable file, database or
+argument. ``import --json`` prints one object whose keys are a contract (issue 4).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from partybuild.cli import EXIT_INVALID, EXIT_OK, EXIT_UNUSABLE, CliError, open_db
+
+MAX_LISTED = 50
+
+
+def _xlsx(path: str) -> Path:
+    target = Path(path)
+    if target.suffix.lower() != ".xlsx":
+        raise CliError(f"输出文件应以 .xlsx 结尾：{path}", EXIT_UNUSABLE)
+    return target
+
+
+def run_import(args: argparse.Namespace) -> int:
+    from partybuild.ledgers import excel_import
+    from partybuild.ledgers.excel_read import WorkbookRefused
+
+    errors_path = _xlsx(args.errors) if args.errors else None
+    try:  # the file first: an unusable file must not create or touch a database
+        plan = excel_import.read_file(Path(args.file), args.ledger)
+    except WorkbookRefused as exc:
+        raise CliError(str(exc), EXIT_UNUSABLE) from exc
+    database = open_db(args, create=not args.dry_run)
+    excel_import.plan(plan)
+    invalid = plan.invalid
+    errors_written = 0
+    if errors_path is not None and invalid:
+        try:
+            errors_written = excel_import.write_error_workbook(plan, errors_path)
+        except OSError as exc:
+            raise CliError(f"无法写入错误行文件“{errors_path}”：{exc.strerror or exc}") from exc
+    written = False
+    backup = None
+    refused = None
+    if not args.dry_run and (not invalid or args.skip_invalid) and plan.to_write:
+        try:
+            result = excel_import.apply(plan, database, skip_invalid=args.skip_invalid)
+        except excel_import.ImportRefused as exc:
+            refused = str(exc)
+        else:
+            written = result.written > 0
+            backup = result.backup
+    if args.json:
+        print(json.dumps(plan.report(written), ensure_ascii=False))
+    else:
+        _print_text(plan, written, backup, args.dry_run, errors_path if errors_written else None)
+    if refused is not None:
+        code = EXIT_UNUSABLE if "正忙" in refused else EXIT_INVALID
+        raise CliError(refused, code)
+    if invalid:
+        if written:
+            note = f"有 {len(invalid)} 行错误已跳过，其余 {plan.to_write} 行已写入"
+        elif args.skip_invalid or args.dry_run:
+            note = f"有 {len(invalid)} 行错误，未写入任何数据"
+        else:
+            note = f"有 {len(invalid)} 行错误，未写入任何数据（改正后重新导入，或加 --skip-invalid 只导入正确的行）"
+        print(f"partybuild: {note}", file=sys.stderr)
+        return EXIT_INVALID
+    return EXIT_OK
+
+
+def _print_text(plan, written: bool, backup, dry_run: bool, errors_path) -> None:  # noqa: ANN001
+    from partybuild.ledgers import excel_import
+
+    for line in excel_import.describe(plan):
+        print(line)
+    for note in plan.ignored:
+        print(f"提示：{note}")
+    unknown = plan.unknown_columns()
+    if unknown:
+        listing = "；".join(f"{u['sheet']}：{u['column']}" for u in unknown)
+        print(f"未识别的列（已忽略）：{listing}")
+    invalid = plan.invalid
+    if invalid:
+        print(f"错误行（{len(invalid)} 行）：")
+        for row in invalid[:MAX_LISTED]:
+            print(f"  {row.where} {row.reason}")
+        if len(invalid) > MAX_LISTED:
+            print(f"  ……另有 {len(invalid) - MAX_LISTED} 行，详见错误行文件（--errors）")
+    if errors_path is not None:
+        print(f"错误行已写入：{errors_path}")
+    if written:
+        where = f"（导入前已备份到 {backup}）" if backup else ""
+        print(f"已写入数据库：{plan.to_write} 行{where}")
+    elif dry_run:
+        print("预检完成（--dry-run），未写入数据库")
+    elif not plan.to_write and not invalid:
+        print("没有需要写入的变化")
+
+
+def run_export(args: argparse.Namespace) -> int:
+    from partybuild.ledgers import excel_export
+
+    output = _xlsx(args.output)
+    open_db(args)
+    ledgers = None if args.ledger == "all" else [args.ledger]
+    try:
+        counts = excel_export.export(output, ledgers, mask=args.mask)
+    except OSError as exc:
+        raise CliError(f"无法写入“{output}”：{exc.strerror or exc}") from exc
+    total = sum(counts.values())
+    masked = "（已脱敏）" if args.mask else ""
+    print(f"已导出 {len(counts)} 个工作表、{total} 条记录{masked}：{output}")
+    return EXIT_OK
+
+
+def run_template(args: argparse.Namespace) -> int:
+    from partybuild.ledgers import templates
+
+    output = _xlsx(args.output)
+    try:
+        templates.write_template(args.ledger, output)
+    except OSError as exc:
+        raise CliError(f"无法写入“{output}”：{exc.strerror or exc}") from exc
+    print(f"已生成导入模板：{output}")
+    return EXIT_OK

@@ -1,0 +1,1551 @@
+"""Importing Excel ledgers: read the file, plan every row, then write all of it or nothing.
+
+1. **Read** (:func:`read_file`, no database): each sheet is recognised as a ledger by its name and
+   headers; the header row is found within the first rows (a title above it, a second header row
+   below it); 序号 columns, blank rows, 填报人/审核人 footers and the template's example row are
+   skipped; every cell is parsed by its column's kind (:mod:`excel_read`).
+2. **Plan** (:func:`plan`): links are resolved by natural title — against the file's own rows
+   first, then the database (one query per linked ledger, IN-lists in chunks) — and each row is
+   cleaned by the same field cleaning and rules as the form (``services.records``). Every row
+   becomes new / update / unchanged / invalid, with the reason in Chinese and the row number as
+   Excel shows it. A key twice in one file makes both rows invalid, never an overwrite.
+3. **Apply** (:func:`apply`): in one transaction, after an online backup of an SQLite database;
+   with ``skip_invalid`` only the valid rows go in. Unchanged rows are not written; updates keep
+   the record's id and bump its version.
+
+Validation per row mirrors :func:`partybuild.services.records.validate` field for field, but finds
+links and unique clashes in per-ledger dictionaries instead of three queries a row: 50,000 members
+must import in seconds (see ``tests/benchmarks/bench_excel.py``). ``tests/ledgers`` checks that the
+two give the same answers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import peewee as pw
+
+from partybuild.ledgers import excel_layout as lay
+from partybuild.ledgers import excel_read as rd
+from partybuild.ledgers import spec
+from partybuild.ledgers.excel_layout import HeaderChoice, SheetSpec, XColumn
+from partybuild.services import records
+from partybuild.store import models as m
+
+NEW, UPDATE, UNCHANGED, INVALID = "new", "update", "unchanged", "invalid"
+STATES = (NEW, UPDATE, UNCHANGED, INVALID)
+STATE_LABELS = {NEW: "新增", UPDATE: "更新", UNCHANGED: "未变", INVALID: "错误"}
+HEADER_SCAN_ROWS = 20
+QUIET_SHEETS = frozenset({"填写说明", "填表说明", "说明"})
+CHUNK = 500  # values per IN-list (well under SQLite's bound-variable limit)
+FOOTER = re.compile(
+    r"^(填报人|填表人|制表人|审核人|审批人|负责人|联系人|统计人|经办人|填报单位|填报日期|制表日期|"
+    r"填表日期|报送日期|单位盖章|盖章|注|备注|说明)\s*[:：]|^(合计|总计|小计)"
+)
+_BRACKETED = re.compile(r"^[（(【\[].*[)）】\]]$")
+_SUFFIX = re.compile(r"^(.+?)[（(].*[)）]$")
+
+Progress = Callable[[int, int, str], None]
+Cancel = Callable[[], bool]
+
+
+class ImportCancelled(Exception):
+    """The user cancelled; nothing was written."""
+
+
+class ImportRefused(Exception):
+    """The plan cannot be applied as it stands; nothing was written. The message says why."""
+
+
+class _Err:
+    """A cell that could not be parsed (its message is already among the row's reasons)."""
+
+    def __repr__(self) -> str:
+        return "<error>"
+
+
+ERR = _Err()
+
+
+# --------------------------------------------------------------------------- the plan
+
+
+@dataclass(eq=False, slots=True)
+class PlannedRow:
+    """One data row of a sheet and what the import will do with it."""
+
+    sheet: SheetPlan
+    row: int
+    raw: tuple[Any, ...]
+    parsed: dict[str, Any] = field(default_factory=dict)
+    values: dict[str, Any] = field(default_factory=dict)
+    state: str = ""
+    reasons: list[str] = field(default_factory=list)
+    record_id: int | None = None
+    version: int | None = None
+    revive: bool = False
+    referenced: bool = False
+    changes: list[tuple[str, str, str]] = field(default_factory=list)
+    title_key: tuple[Any, ...] | None = None
+    failed: set[str] = field(default_factory=set)
+    # The rows of the same file this row's links name (field → row), and the values it was
+    # planned from (for duplicate keys, also when the row is invalid).
+    links_to: dict[str, PlannedRow] = field(default_factory=dict)
+    data: dict[str, Any] = field(default_factory=dict)
+    before: dict[str, Any] | None = None  # stored values of an updated record (for 操作日志)
+
+    @property
+    def reason(self) -> str:
+        return "；".join(dict.fromkeys(self.reasons))
+
+    @property
+    def where(self) -> str:
+        return f"{self.sheet.title} 第 {self.row} 行"
+
+    def summary(self) -> str:
+        """What happens to the row, in a few words (the preview's 说明 column)."""
+        if self.state == INVALID:
+            return self.reason
+        if self.state == UPDATE:
+            parts = [
+                f"{label}：{old or '（空）'} → {new or '（空）'}"
+                for label, old, new in self.changes
+            ]
+            return "；".join(parts) or "更新"
+        return ""
+
+
+@dataclass(eq=False)
+class SheetPlan:
+    """A sheet of the file recognised as a ledger (or link table)."""
+
+    spec: SheetSpec
+    title: str
+    header: HeaderChoice
+    width: int
+    rows: list[PlannedRow] = field(default_factory=list)
+    problem: str | None = None
+    skipped_blank: int = 0
+    skipped_footer: int = 0
+    skipped_example: int = 0
+    extra_columns: list[str] = field(default_factory=list)
+    _layout: Any = field(default=None, repr=False)
+
+    @property
+    def headers(self) -> list[str]:
+        """The header of every physical column as the file writes it ('' where none)."""
+        return [self.header.headers.get(i, "") for i in range(self.width)]
+
+    def count(self, state: str) -> int:
+        return sum(1 for r in self.rows if r.state == state)
+
+    def layout(self) -> tuple[list[tuple[str, str]], list[tuple[str, str, tuple[str, ...], str]]]:
+        """(field, parsed key) of the plain columns present, and (field, target, parsed keys,
+        header as written) of the links present — worked out once per sheet, used per row."""
+        if self._layout is None:
+            present = self.header.present
+            plain = [(c.field, c.key) for c in self.spec.columns if c.field and c.header in present]
+            links = []
+            for link in self.spec.links:
+                cols = [self.spec.by_header[h] for h in link.headers]
+                if not any(c.header in present for c in cols):
+                    continue
+                header = self.header.headers.get(_index_of(self.header, cols[0]), cols[0].header)
+                links.append((link.field, link.target, tuple(c.key for c in cols), header))
+            self._layout = (plain, links)
+        return self._layout
+
+
+@dataclass(eq=False)
+class ImportPlan:
+    """Everything found in a file, and (after :func:`plan`) what importing it would do."""
+
+    path: Path
+    sheets: list[SheetPlan] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)  # notes on sheets not imported
+    planned: bool = False
+
+    def rows(self) -> Iterator[PlannedRow]:
+        for sheet in self.sheets:
+            yield from sheet.rows
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        result: dict[str, dict[str, int]] = {}
+        for sheet in self.sheets:
+            entry = result.setdefault(
+                sheet.spec.name, {"new": 0, "updated": 0, "unchanged": 0, "invalid": 0}
+            )
+            for row in sheet.rows:
+                key = {NEW: "new", UPDATE: "updated", UNCHANGED: "unchanged"}.get(
+                    row.state, "invalid"
+                )
+                entry[key] += 1
+        return result
+
+    @property
+    def invalid(self) -> list[PlannedRow]:
+        return [r for r in self.rows() if r.state == INVALID]
+
+    @property
+    def to_write(self) -> int:
+        return sum(1 for r in self.rows() if r.state in (NEW, UPDATE))
+
+    def unknown_columns(self) -> list[dict[str, str]]:
+        found = []
+        for sheet in self.sheets:
+            for text in [*sheet.header.unknown, *sheet.header.duplicate, *sheet.extra_columns]:
+                found.append({"ledger": sheet.spec.name, "sheet": sheet.title, "column": text})
+        return found
+
+    def report(self, written: bool) -> dict[str, Any]:
+        """The ``import --json`` object; its keys are a contract (issue 4)."""
+        return {
+            "written": written,
+            "ledgers": self.counts(),
+            "invalid_rows": [
+                {
+                    "ledger": r.sheet.spec.name,
+                    "sheet": r.sheet.title,
+                    "row": r.row,
+                    "reason": r.reason,
+                }
+                for r in self.invalid
+            ],
+            "unknown_columns": self.unknown_columns(),
+        }
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def read_file(
+    path: Path | str,
+    ledger: str | None = None,
+    *,
+    progress: Progress | None = None,
+    cancel: Cancel | None = None,
+) -> ImportPlan:
+    """Read and parse every recognised sheet (no database needed). Raises WorkbookRefused."""
+    path = Path(path)
+    result = ImportPlan(path)
+    candidates = _candidates(ledger)
+    with rd.bulk_work(), rd.open_workbook(path) as workbook:
+        epoch = workbook.epoch
+        sheets = rd.worksheets(workbook)
+        if not sheets:
+            raise rd.WorkbookRefused(f"“{path.name}”中没有工作表")
+        for number, ws in enumerate(sheets):
+            if progress:
+                progress(number, len(sheets), f"读取工作表“{ws.title}”")
+            sheet = _read_sheet(ws, candidates, ledger, epoch, result, cancel)
+            if sheet is not None:
+                result.sheets.append(sheet)
+    if not result.sheets:
+        what = f"“{lay.sheet(ledger).label}”" if ledger else "任何台账"
+        notes = "；".join(result.ignored)
+        raise rd.WorkbookRefused(
+            f"“{path.name}”中没有可识别为{what}的工作表（未找到表头）"
+            + (f"：{notes}" if notes else "")
+        )
+    order = list(lay.SHEETS)
+    result.sheets.sort(key=lambda s: order.index(s.spec.name))
+    return result
+
+
+def _candidates(ledger: str | None) -> list[SheetSpec]:
+    if ledger is None:
+        return list(lay.SHEETS.values())
+    return [lay.sheet(ledger)]
+
+
+def _map_row(row: Sequence[Any], sheet_spec: SheetSpec) -> HeaderChoice:
+    choice = HeaderChoice(sheet_spec, ())
+    for index, cell in enumerate(row):
+        text = rd.clean_header(cell)
+        if not text:
+            continue
+        col = _header_column(text, sheet_spec)
+        if col is None:
+            if text not in lay.IGNORED_HEADERS:
+                choice.unknown.append(str(cell).strip())
+            choice.headers[index] = str(cell).strip()
+            continue
+        if col in choice.mapping.values():
+            choice.duplicate.append(f"{str(cell).strip()}（重复的列，已忽略）")
+        else:
+            choice.mapping[index] = col
+        choice.headers[index] = str(cell).strip()
+    return choice
+
+
+def _header_column(text: str, sheet_spec: SheetSpec) -> XColumn | None:
+    col = sheet_spec.header_index.get(text)
+    if col is None:
+        match = _SUFFIX.match(text)  # 出生日期（年月日）, 联系电话(手机)
+        if match:
+            col = sheet_spec.header_index.get(match[1])
+    return col
+
+
+def _is_header_like(text: str, sheet_spec: SheetSpec) -> bool:
+    return (
+        text in lay.IGNORED_HEADERS
+        or _header_column(text, sheet_spec) is not None
+        or bool(_BRACKETED.match(text))
+    )
+
+
+def choose_header(
+    first: list[tuple[int, tuple[Any, ...]]], sheet_spec: SheetSpec
+) -> HeaderChoice | None:
+    """The header row (or two rows) that best fits a sheet spec, within the first rows."""
+    best: tuple[int, HeaderChoice] | None = None
+    for position, (number, row) in enumerate(first):
+        choice = _map_row(row, sheet_spec)
+        if choice.score >= 2 and (best is None or choice.score > best[1].score):
+            choice.rows = (number,)
+            best = (position, choice)
+    if best is None:
+        return None
+    position, choice = best
+    # A two-row header: group labels above with the real headers below, or vertical merges.
+    for neighbour, below in ((position - 1, False), (position + 1, True)):
+        if not 0 <= neighbour < len(first):
+            continue
+        number, row = first[neighbour]
+        gained: dict[int, XColumn] = {}
+        header_like = True
+        for index, cell in enumerate(row):
+            text = rd.clean_header(cell)
+            if not text:
+                continue
+            col = _header_column(text, sheet_spec)
+            if (
+                col is not None
+                and index not in choice.mapping
+                and col not in choice.mapping.values()
+            ):
+                gained[index] = col
+            elif not _is_header_like(text, sheet_spec) and (below or index not in choice.headers):
+                header_like = False
+        if gained and (header_like or not below):
+            for index, col in gained.items():
+                old = choice.headers.get(index)
+                if old is not None and old in choice.unknown:
+                    choice.unknown.remove(old)  # a group label over the real header
+                choice.mapping[index] = col
+                choice.headers[index] = str(row[index]).strip()
+            choice.rows = tuple(sorted((*choice.rows, number)))
+    # A group label above whose column got a header from the row below is not "unknown".
+    return choice
+
+
+def _read_sheet(
+    ws: Any,
+    candidates: list[SheetSpec],
+    ledger: str | None,
+    epoch: Any,
+    result: ImportPlan,
+    cancel: Cancel | None,
+) -> SheetPlan | None:
+    title = str(ws.title)
+    if rd.clean_header(title) in QUIET_SHEETS:
+        return None  # a template's own instructions
+    rows = rd.sheet_rows(ws)
+    first: list[tuple[int, tuple[Any, ...]]] = []
+    for number, row in rows:
+        first.append((number, row))
+        if len(first) >= HEADER_SCAN_ROWS:
+            break
+    if ledger is not None:
+        others = [s for s in lay.SHEETS.values() if s.name != ledger]
+        if any(lay.sheet_names_match(s, title) for s in others) and not lay.sheet_names_match(
+            candidates[0], title
+        ):
+            result.ignored.append(f"工作表“{title}”属于其他台账，本次只导入{candidates[0].label}")
+            return None
+    options = []
+    for sheet_spec in candidates:
+        choice = choose_header(first, sheet_spec)
+        if choice is None:
+            continue
+        named = lay.sheet_names_match(sheet_spec, title)
+        missing = sheet_spec.missing_keys(choice.present)
+        options.append((named, not missing, choice.score, sheet_spec, choice, missing))
+    usable = [o for o in options if o[1] or o[0] or ledger is not None]
+    if not usable:
+        if any(not rd.is_blank(c) for _, row in first for c in row):
+            result.ignored.append(f"工作表“{title}”未识别为任何台账，已忽略")
+        return None
+    usable.sort(key=lambda o: (o[0], o[1], o[2]), reverse=True)
+    top = usable[0]
+    if len(usable) > 1 and usable[1][:3] == top[:3]:
+        names = "、".join(o[3].label for o in usable if o[:3] == top[:3])
+        result.ignored.append(
+            f"无法判断工作表“{title}”是哪个台账（{names}），请把工作表改名为台账名称后重新导入"
+        )
+        return None
+    _named, _complete, _score, sheet_spec, choice, missing = top
+    width = max([*choice.headers, *choice.mapping]) + 1
+    sheet = SheetPlan(sheet_spec, title, choice, width)
+    if missing:
+        sheet.problem = f"工作表缺少必需的列：{'、'.join(missing)}"
+    examples = _example_signatures().get(sheet_spec.name, set())
+    probe = _example_probe(sheet_spec.name, choice)
+    parsers = [
+        (
+            index,
+            col.key,
+            rd.parser(col.kind, col.vocabulary, epoch),
+            choice.headers.get(index, col.header),
+            col.link or col.field or col.key,
+        )
+        for index, col in choice.mapping.items()
+    ]
+    mapped = list(choice.mapping)
+    after_header = True
+    stray: set[int] = set()
+    data_rows = 0
+    start = choice.data_start
+
+    def all_rows() -> Iterator[tuple[int, tuple[Any, ...]]]:
+        yield from first
+        yield from rows
+
+    for number, row in all_rows():
+        if number < start:
+            continue
+        if cancel is not None and number % 2000 == 0 and cancel():
+            raise ImportCancelled()
+        length = len(row)
+        for i in mapped:
+            if i < length:
+                cell = row[i]
+                if cell is not None and (type(cell) is not str or cell.strip()):
+                    break
+        else:
+            sheet.skipped_blank += 1
+            continue
+        if after_header and _is_annex(row, choice):
+            sheet.skipped_blank += 1
+            continue
+        after_header = False
+        first_text: Any = ""
+        for cell in row:
+            if cell is not None and (type(cell) is not str or cell.strip()):
+                first_text = cell
+                break
+        if type(first_text) is str and FOOTER.match(first_text.strip()):
+            sheet.skipped_footer += 1
+            continue
+        data_rows += 1
+        if data_rows > rd.MAX_DATA_ROWS:
+            raise rd.WorkbookRefused(
+                f"工作表“{title}”超过 {rd.MAX_DATA_ROWS:,} 行数据，超出单次导入的上限，请拆分后分批导入"
+            )
+        if length > width:
+            for index in range(width, length):
+                if not rd.is_blank(row[index]):
+                    stray.add(index)
+            raw = tuple(row[:width])
+        else:
+            raw = tuple(row) + (None,) * (width - length)
+        planned = PlannedRow(sheet, number, raw)
+        parsed = planned.parsed
+        for index, key, parse, header, fail in parsers:
+            value = raw[index]
+            if value is None:
+                parsed[key] = None
+                continue
+            try:
+                parsed[key] = parse(value)
+            except rd.CellError as exc:
+                parsed[key] = ERR
+                planned.failed.add(fail)
+                planned.reasons.append(_reason(header, str(exc)))
+        if (
+            probe is not None
+            and parsed.get(probe[0]) == probe[1]
+            and _signature(planned, choice) in examples
+        ):
+            sheet.skipped_example += 1
+            continue
+        sheet.rows.append(planned)
+    from openpyxl.utils import get_column_letter
+
+    sheet.extra_columns = [
+        f"第 {get_column_letter(i + 1)} 列（无表头，已忽略）" for i in sorted(stray)
+    ]
+    return sheet
+
+
+def _is_annex(row: Sequence[Any], choice: HeaderChoice) -> bool:
+    """A row right under the header that explains it: （必填）, （YYYY-MM-DD）, or 1 2 3 4…."""
+    cells = [c for c in row if not rd.is_blank(c)]
+    if not cells:
+        return False
+    texts = [rd.clean_header(c) for c in cells]
+    if all(_BRACKETED.match(t) for t in texts):
+        return True
+    numbers = [c for c in cells if isinstance(c, int) and not isinstance(c, bool)]
+    return len(numbers) == len(cells) >= 3 and numbers == list(
+        range(numbers[0], numbers[0] + len(numbers))
+    )
+
+
+def _reason(label: str, text: str) -> str:
+    """“身份证号：校验位不正确” — the column once, whatever the validator's wording."""
+    if label and text.startswith(label):
+        rest = text[len(label) :]
+        if rest.startswith(("中", "的", "与", "以", "已")):
+            return text  # 身份证号以数字形式保存…: a sentence that already names the column
+        return f"{label}：{rest.lstrip('：:')}"
+    return f"{label}：{text}" if label else text
+
+
+_EXAMPLES: dict[str, set[frozenset[tuple[str, str]]]] | None = None
+
+
+def _example_signatures() -> dict[str, set[frozenset[tuple[str, str]]]]:
+    """The templates' example rows, so a template filled in below its example imports cleanly."""
+    global _EXAMPLES
+    if _EXAMPLES is None:
+        from partybuild.ledgers.templates import example_rows
+
+        _EXAMPLES = {}
+        for name, values in example_rows().items():
+            sig = frozenset((h, _sig_text(v)) for h, v in values.items() if not rd.is_blank(v))
+            _EXAMPLES.setdefault(name, set()).add(sig)
+    return _EXAMPLES
+
+
+def _example_probe(name: str, choice: HeaderChoice) -> tuple[str, Any] | None:
+    """One column and its parsed example value: only rows matching it are compared in full."""
+    example = _example_rows().get(name)
+    if not example:
+        return None
+    for col in choice.mapping.values():
+        value = example.get(col.header)
+        if value is not None and not col.info:
+            try:
+                return col.key, rd.parse_cell(value, col.kind, col.vocabulary)
+            except rd.CellError:
+                continue
+    return None
+
+
+def _example_rows() -> dict[str, dict[str, Any]]:
+    from partybuild.ledgers.templates import example_rows
+
+    return example_rows()
+
+
+def _sig_text(value: Any) -> str:
+    if isinstance(value, dt.datetime) and value.time() == dt.time():
+        value = value.date()
+    return rd.cell_text(value) or ""
+
+
+def _signature(planned: PlannedRow, choice: HeaderChoice) -> frozenset[tuple[str, str]]:
+    return frozenset(
+        (col.header, _sig_text(planned.raw[i]))
+        for i, col in choice.mapping.items()
+        if i < len(planned.raw) and not rd.is_blank(planned.raw[i])
+    )
+
+
+# --------------------------------------------------------------------------- existing records
+
+
+def _chunks(values: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def _fetch(model: type[m.BaseModel], name: str, values: Iterable[Any]) -> list[dict[str, Any]]:
+    """Records whose ``name`` is among ``values``: one query per chunk, deleted ones included."""
+    wanted = sorted({v for v in values if v is not None and v is not ERR}, key=repr)
+    found: list[dict[str, Any]] = []
+    column = model._meta.fields[name]
+    # Only what planning reads: timestamps cost a parse per row and are not compared.
+    skip = {"created_at", "updated_at", "deleted_at", "updated_by"}
+    fields = [f for n, f in model._meta.fields.items() if n not in skip]
+    for chunk in _chunks(wanted):
+        found.extend(model.select(*fields).where(column.in_(list(chunk))).dicts())
+    return found
+
+
+@dataclass
+class _Record:
+    id: int
+    deleted: bool
+    title: str
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class TargetIndex:
+    """A linked ledger by natural title: the file's rows first, then the database's records."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.target = lay.TARGETS[name]
+        self.db: dict[tuple[Any, ...], list[_Record]] = defaultdict(list)
+        self.by_id: dict[int, _Record] = {}
+        self.file: dict[tuple[Any, ...], list[PlannedRow]] = defaultdict(list)
+        self.loaded = False
+        self.asked: set[tuple[Any, ...]] = set()
+
+    # -- database side
+    def load(self, keys: Iterable[tuple[Any, ...]] = ()) -> None:
+        if self.name == "members":
+            wanted = [k for k in keys if k not in self.asked]
+            self.asked.update(wanted)
+            rows = _fetch(m.Member, "id_number", [k[0] for k in wanted])
+            for r in rows:
+                self._add(
+                    (r["id_number"],),
+                    _Record(
+                        r["id"],
+                        r["deleted"],
+                        r["id_number"],
+                        {"name": r["name"], "enterprise": r["enterprise"]},
+                    ),
+                )
+            return
+        if self.loaded:
+            return
+        self.loaded = True
+        if self.name in ("branches", "enterprises", "teams"):
+            model = {"branches": m.Branch, "enterprises": m.Enterprise, "teams": m.Team}[self.name]
+            for rid, name, deleted in model.select(model.id, model.name, model.deleted).tuples():
+                self._add((name,), _Record(rid, deleted, name))
+        elif self.name == "trainings":
+            t = m.Training
+            for rid, name, start, deleted in t.select(
+                t.id, t.name, t.start_date, t.deleted
+            ).tuples():
+                self._add((name, start), _Record(rid, deleted, f"{name}（{start:%Y-%m-%d}）"))
+        elif self.name == "activities":
+            a, b = m.Activity, m.Branch
+            query = a.select(a.id, b.name, a.kind, a.date, a.topic, a.deleted).join(b).tuples()
+            for rid, branch, kind, date, topic, deleted in query:
+                self._add((branch, kind, date, topic), _Record(rid, deleted, topic))
+        elif self.name == "services":
+            s, t = m.Service, m.Team
+            query = s.select(s.id, t.name, s.date, s.topic, s.deleted).join(t).tuples()
+            for rid, team, date, topic, deleted in query:
+                self._add((team, date, topic), _Record(rid, deleted, topic))
+
+    def _add(self, key: tuple[Any, ...], record: _Record) -> None:
+        self.db[key].append(record)
+        self.by_id[record.id] = record
+
+    # -- file side
+    def register(self, key: tuple[Any, ...], row: PlannedRow) -> None:
+        self.file[key].append(row)
+
+    def title_of(self, record_id: int) -> str:
+        record = self.by_id.get(record_id)
+        return record.title if record else f"#{record_id}"
+
+    def keys_by_name(self, name: str) -> list[tuple[Any, ...]]:
+        """Trainings named so, when the sheet gives no start date."""
+        keys = {k for k in self.file if k[0] == name} | {k for k in self.db if k[0] == name}
+        return sorted(keys, key=lambda k: (k[1] is None, k[1] or dt.date.min))
+
+    def suggestion(self, text: str) -> str:
+        if self.name not in ("branches", "enterprises", "teams") or not text:
+            return ""
+        names = {k[0] for k in self.db} | {k[0] for k in self.file}
+        close = [n for n in names if isinstance(n, str) and (text in n or n in text)]
+        return f"（是否为“{close[0]}”？）" if len(close) == 1 else ""
+
+
+def _display(target: str, key: tuple[Any, ...]) -> str:
+    parts = []
+    for value, kind_vocab in zip(
+        key, lay.TARGETS[target].vocabularies or (None,) * len(key), strict=False
+    ):
+        if isinstance(value, dt.date):
+            parts.append(f"{value:%Y-%m-%d}")
+        elif kind_vocab is not None and value is not None:
+            parts.append(kind_vocab.label(value))
+        elif value is not None:
+            parts.append(str(value))
+    return " ".join(parts)
+
+
+# --------------------------------------------------------------------------- planning
+
+
+class _Planner:
+    def __init__(self, plan: ImportPlan, progress: Progress | None, cancel: Cancel | None) -> None:
+        self.plan = plan
+        self.progress = progress
+        self.cancel = cancel
+        self.targets = {name: TargetIndex(name) for name in lay.TARGETS}
+        self.total = sum(len(s.rows) for s in plan.sheets)
+        self.done = 0
+
+    def tick(self, n: int = 1) -> None:
+        self.done += n
+        if self.done % 1000 < n:
+            if self.cancel is not None and self.cancel():
+                raise ImportCancelled()
+            if self.progress is not None:
+                self.progress(self.done, self.total, "预检")
+
+    def run(self) -> None:
+        groups: dict[str, list[SheetPlan]] = defaultdict(list)
+        for sheet in self.plan.sheets:
+            groups[sheet.spec.name].append(sheet)
+        for name in lay.SHEETS:
+            if name in groups:
+                self.plan_group(lay.sheet(name), groups[name])
+        self.plan.planned = True
+        empty: dict[str, Any] = {}
+        for row in self.plan.rows():  # scratch of planning; a 50,000-row plan is lighter without
+            row.parsed = row.data = empty
+
+    # -- one ledger (all its sheets in the file)
+    def plan_group(self, sheet_spec: SheetSpec, sheets: list[SheetPlan]) -> None:
+        rows = [r for s in sheets for r in s.rows]
+        for sheet in sheets:
+            if sheet.problem:
+                for row in sheet.rows:
+                    row.reasons.insert(0, sheet.problem)
+        own_target = lay.TARGET_OF_MODEL.get(sheet_spec.model)
+        if own_target is not None and sheet_spec.title_headers:
+            index = self.targets[own_target]
+            for row in rows:
+                row.title_key = self.title_key(sheet_spec, row)
+                if row.title_key is not None:
+                    index.register(row.title_key, row)
+        self.load_targets(sheet_spec, rows)
+        data = [self.resolve_links(sheet_spec, row) for row in rows]
+        existing = _Existing(sheet_spec, rows, data)
+        for row, values in zip(rows, data, strict=True):
+            self.plan_row(sheet_spec, row, values, existing)
+            self.tick()
+        self.check_duplicates(sheet_spec, rows)
+        if sheet_spec.name == "branches":
+            self.check_parents(rows)
+        for row in rows:
+            if row.reasons:
+                row.state = INVALID
+        self.propagate_same_sheet(sheet_spec, rows)
+
+    def title_key(self, sheet_spec: SheetSpec, row: PlannedRow) -> tuple[Any, ...] | None:
+        parts = []
+        for header in sheet_spec.title_headers:
+            col = sheet_spec.by_header[header]
+            value = row.parsed.get(col.key)
+            if value is None or value is ERR:
+                return None
+            parts.append(value)
+        return tuple(parts)
+
+    def load_targets(self, sheet_spec: SheetSpec, rows: list[PlannedRow]) -> None:
+        for link in sheet_spec.links:
+            index = self.targets[link.target]
+            if link.target == "members":
+                cols = [sheet_spec.by_header[h] for h in link.headers]
+                keys = [(r.parsed.get(cols[0].key),) for r in rows]
+                index.load([k for k in keys if isinstance(k[0], str)])
+            else:
+                index.load()
+
+    # -- links
+    def resolve_links(self, sheet_spec: SheetSpec, row: PlannedRow) -> dict[str, Any]:
+        """Field → parsed value, links resolved to an id or a new row of the file."""
+        plain, links = row.sheet.layout()
+        parsed = row.parsed
+        data: dict[str, Any] = {}
+        for name, key in plain:
+            value = parsed.get(key)
+            data[name] = None if value is ERR else value
+        for name, target, keys, header in links:
+            parts = tuple(parsed.get(k) for k in keys)
+            if ERR in parts or all(p is None for p in parts):
+                data[name] = None
+                continue
+            value, error, file_row = self.find(target, parts, header, row)
+            if error:
+                row.reasons.append(error)
+                row.failed.add(name)
+            if file_row is not None:
+                row.links_to[name] = file_row
+            data[name] = value
+        return data
+
+    def find(
+        self, target: str, parts: tuple[Any, ...], header: str, row: PlannedRow
+    ) -> tuple[Any, str | None, PlannedRow | None]:
+        """(id or new row of the file, error, the row of the file it names)."""
+        index = self.targets[target]
+        if target == "trainings" and parts[1] is None:
+            if parts[0] is None:
+                return None, f"{header}：必填", None
+            keys = index.keys_by_name(parts[0])
+            if len(keys) > 1:
+                dates = "、".join(f"{k[1]:%Y-%m-%d}" for k in keys if k[1])
+                return None, f"{header}：“{parts[0]}”有多期（{dates}），请填写培训开始日期", None
+            if keys:
+                parts = keys[0]
+        if any(p is None for p in parts):
+            headers = _target_headers(row.sheet.spec, target)
+            missing = [h for h, p in zip(headers, parts, strict=False) if p is None]
+            return None, f"{'、'.join(missing) or header}：必填", None
+        records_ = index.db.get(parts, ())
+        live = [r for r in records_ if not r.deleted]
+        rows = index.file.get(parts)
+        if rows:
+            first = rows[0]
+            if first is row:
+                return None, f"{header}：不能是自己", None
+            same_sheet = first.sheet.spec.name == row.sheet.spec.name
+            if not same_sheet:
+                if any(r.state == INVALID for r in rows):
+                    shown = _display(target, parts)
+                    return None, f"{header}：“{shown}”所在行（{first.where}）有错误", first
+                if first.record_id is not None:
+                    return first.record_id, None, first
+            if len(live) == 1:
+                return live[0].id, None, first  # the file's row updates that record
+            if not live:
+                first.referenced = True
+                return first, None, first
+        if len(live) == 1:
+            return live[0].id, None, None
+        shown = _display(target, parts)
+        if len(live) > 1:
+            return None, f"{header}：“{shown}”对应多条记录，无法确定是哪一条", None
+        if records_:
+            return None, f"{header}：“{shown}”在回收站中，请先恢复", None
+        if target == "members":
+            return None, f"{header}：找不到身份证号为 {shown} 的党员（文件和数据库中都没有）", None
+        return None, f"{header}：找不到“{shown}”{index.suggestion(str(parts[0]))}", None
+
+    # -- one row
+    def plan_row(
+        self, sheet_spec: SheetSpec, row: PlannedRow, data: dict[str, Any], existing: _Existing
+    ) -> None:
+        ledger = sheet_spec.ledger
+        self.check_people(sheet_spec, row, data)
+        row.data = data
+        match = existing.match(row, data)
+        if isinstance(match, str):
+            row.reasons.append(match)
+            match = None
+        if match is not None:
+            row.record_id, row.version = match["id"], match["version"]
+            if match["deleted"]:
+                if not sheet_spec.link_table:
+                    row.reasons.append(
+                        f"与回收站中的记录“{_record_title(sheet_spec, match)}”相同，请先在回收站中恢复后再导入"
+                    )
+                    return
+                row.revive = True
+            merged = {c.name: match[c.name] for c in ledger.columns}
+            merged.update(data)
+        else:
+            merged = data
+        row.data = merged
+        values, errors = clean_values(ledger, merged, row.record_id)
+        for name, text in errors.items():
+            if name in row.failed:
+                continue
+            row.reasons.append(_reason(_label(row, sheet_spec, name), text))
+        if row.reasons:
+            return
+        for message in existing.unique_clashes(row, values):
+            row.reasons.append(message)
+        if row.reasons:
+            return
+        row.values = values
+        if match is None:
+            row.state = NEW
+            return
+        row.changes = self.changes(sheet_spec, match, values)
+        if row.revive:
+            row.changes.insert(0, ("状态", "已删除", "恢复"))
+        row.state = UPDATE if row.changes else UNCHANGED
+        if row.state == UPDATE:
+            row.before = {c.name: match[c.name] for c in ledger.columns}
+
+    def check_people(self, sheet_spec: SheetSpec, row: PlannedRow, data: dict[str, Any]) -> None:
+        """The name beside an ID number must be that member's; for attendance it is not stored."""
+        member = data.get("member")
+        if member is None:
+            return
+        name, unit = self.member_name_unit(member, row.links_to.get("member"))
+        if sheet_spec.name == "attendance":
+            given = data.get("person_name")
+            if given is not None and given == name:
+                data["person_name"] = None
+            elif given is not None:
+                row.reasons.append(f"姓名：“{given}”与身份证号对应的党员“{name}”不一致")
+            if data.get("person_unit") is not None and data.get("person_unit") == unit:
+                data["person_unit"] = None
+            return
+        info = next((c for c in sheet_spec.columns if c.info), None)
+        if info is not None:
+            given = row.parsed.get(info.key)
+            if given is not None and given is not ERR and given != name:
+                row.reasons.append(f"{info.header}：“{given}”与身份证号对应的党员“{name}”不一致")
+
+    def member_name_unit(
+        self, member: Any, file_row: PlannedRow | None
+    ) -> tuple[str | None, str | None]:
+        """The member's name and enterprise as this import will leave them."""
+        enterprises = self.targets["enterprises"]
+        enterprises.load()
+        name = unit = None
+        record = self.targets["members"].by_id.get(member) if isinstance(member, int) else None
+        if record is not None:
+            name = record.extra.get("name")
+            enterprise = record.extra.get("enterprise")
+            unit = enterprises.title_of(enterprise) if enterprise else None
+        if file_row is not None:
+            present = file_row.sheet.header.present
+            parsed = file_row.parsed
+            if "姓名" in present and isinstance(parsed.get("name"), str):
+                name = parsed["name"]
+            if "所在企业" in present:
+                value = parsed.get("enterprise#0")
+                unit = value if isinstance(value, str) else None
+        return name, unit
+
+    def changes(
+        self, sheet_spec: SheetSpec, stored: dict[str, Any], values: dict[str, Any]
+    ) -> list[tuple[str, str, str]]:
+        found = []
+        for column in sheet_spec.ledger.columns:
+            old, new = stored[column.name], values[column.name]
+            if isinstance(new, PlannedRow):
+                new_text = _display(lay.TARGET_OF_MODEL[column.link_model], new.title_key or ())  # type: ignore[index]
+                found.append((column.label, self.show(column, old), new_text))
+                continue
+            if old != new:
+                found.append((column.label, self.show(column, old), self.show(column, new)))
+        return found
+
+    def show(self, column: spec.Column, value: Any) -> str:
+        if value is None:
+            return ""
+        if column.kind == spec.LINK:
+            target = lay.TARGET_OF_MODEL[column.link_model]  # type: ignore[index]
+            return self.targets[target].title_of(value)
+        return _show_value(column, value)
+
+    # -- across rows
+    def check_duplicates(self, sheet_spec: SheetSpec, rows: list[PlannedRow]) -> None:
+        for what, key_of in _key_functions(sheet_spec):
+            seen: dict[Any, list[PlannedRow]] = defaultdict(list)
+            for row in rows:
+                key = key_of(row)
+                if key is not None and not any(
+                    k is ERR for k in (key if isinstance(key, tuple) else (key,))
+                ):
+                    seen[key].append(row)
+            for same in seen.values():
+                if len(same) < 2:
+                    continue
+                for row in same:
+                    others = "、".join(
+                        f"第 {o.row} 行" if o.sheet is row.sheet else o.where
+                        for o in same
+                        if o is not row
+                    )
+                    row.reasons.append(f"与{others}的{what}相同（文件中重复，请只保留一行）")
+
+    def check_parents(self, rows: list[PlannedRow]) -> None:
+        """上级党组织 must not make a loop (A under B under A) among the file's branches."""
+        for row in rows:
+            seen = {id(row)}
+            current = row.links_to.get("parent")
+            while current is not None:
+                if id(current) in seen:
+                    row.reasons.append("上级党组织：形成循环（上下级互为上级）")
+                    break
+                seen.add(id(current))
+                current = current.links_to.get("parent")
+
+    def propagate_same_sheet(self, sheet_spec: SheetSpec, rows: list[PlannedRow]) -> None:
+        """A branch whose 上级党组织 is an invalid row of the file is invalid too (until stable)."""
+        if sheet_spec.name != "branches":
+            return
+        changed = True
+        while changed:
+            changed = False
+            for row in rows:
+                parent = row.links_to.get("parent")
+                if row.state != INVALID and parent is not None and parent.state == INVALID:
+                    name = parent.title_key[0] if parent.title_key else ""
+                    row.reasons.append(f"上级党组织：“{name}”所在行（{parent.where}）有错误")
+                    row.state = INVALID
+                    changed = True
+
+
+def _index_of(choice: HeaderChoice, col: XColumn) -> int:
+    for index, mapped in choice.mapping.items():
+        if mapped is col:
+            return index
+    return -1
+
+
+def _target_headers(sheet_spec: SheetSpec, target: str) -> list[str]:
+    for link in sheet_spec.links:
+        if link.target == target:
+            return list(link.headers)
+    return []
+
+
+def _label(row: PlannedRow, sheet_spec: SheetSpec, name: str) -> str:
+    """The column as the file names it (公民身份号码), else our header."""
+    if name == "__all__":
+        return ""
+    for col in sheet_spec.columns:
+        if col.field == name or (col.link == name and col.part == 0):
+            index = _index_of(row.sheet.header, col)
+            return row.sheet.header.headers.get(index, col.header)
+    return sheet_spec.ledger.column(name).label if name in sheet_spec.ledger.by_name else name
+
+
+def _record_title(sheet_spec: SheetSpec, record: dict[str, Any]) -> str:
+    name = sheet_spec.ledger.title_field
+    return str(record.get(name) or f"#{record['id']}")
+
+
+def _show_value(column: spec.Column, value: Any) -> str:
+    if column.kind == spec.CHOICE and column.vocabulary is not None:
+        return column.vocabulary.label(value)
+    if column.kind == spec.BOOL:
+        return "是" if value else "否"
+    if isinstance(value, dt.datetime):
+        return f"{value:%Y-%m-%d %H:%M}"
+    if isinstance(value, dt.date):
+        return f"{value:%Y-%m-%d}"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    text = str(value)
+    return text if len(text) <= 30 else text[:29] + "…"
+
+
+def _key_functions(sheet_spec: SheetSpec) -> list[tuple[str, Callable[[PlannedRow], Any]]]:
+    """What must be unique within one file: the natural key, and every unique field."""
+    ledger = sheet_spec.ledger
+    result: list[tuple[str, Callable[[PlannedRow], Any]]] = []
+    unique = [c.name for c in ledger.columns if c.field.unique]
+
+    def value_key(name: str) -> Callable[[PlannedRow], Any]:
+        return lambda row: (row.values or row.data).get(name)
+
+    for name in unique:
+        result.append((ledger.column(name).label, value_key(name)))
+    natural = tuple(ledger.natural_key)
+    if sheet_spec.name == "enterprises" or natural in [(n,) for n in unique]:
+        return result
+    labels = "、".join(_natural_labels(sheet_spec))
+    return [*result, (labels, lambda row: _natural_key(sheet_spec, row.values or row.data))]
+
+
+def _natural_labels(sheet_spec: SheetSpec) -> list[str]:
+    if sheet_spec.name == "attendance":
+        return ["培训", "人员"]
+    return [sheet_spec.ledger.column(n).label for n in sheet_spec.ledger.natural_key]
+
+
+def _natural_key(sheet_spec: SheetSpec, values: dict[str, Any]) -> tuple[Any, ...] | None:
+    """The natural key of DESIGN.md over field values (links as ids or new rows)."""
+    if sheet_spec.name == "attendance":
+        if values.get("training") is None:
+            return None
+        if values.get("member") is not None:
+            return (values["training"], values["member"])
+        if values.get("person_name") is None:
+            return None
+        return (values["training"], None, values.get("person_name"), values.get("person_unit"))
+    key = tuple(values.get(n) for n in sheet_spec.ledger.natural_key)
+    return None if any(k is None for k in key) else key
+
+
+class _Existing:
+    """The records a sheet's rows may update or clash with, fetched with IN-lists."""
+
+    def __init__(
+        self, sheet_spec: SheetSpec, rows: list[PlannedRow], data: list[dict[str, Any]]
+    ) -> None:
+        self.spec = sheet_spec
+        model = sheet_spec.model
+        lookup = sheet_spec.lookup_field
+        self.by_key: dict[tuple[Any, ...], list[dict[str, Any]]] = defaultdict(list)
+        self.by_unique: dict[str, dict[Any, dict[str, Any]]] = {}
+        wanted = [d.get(lookup) for d in data]
+        wanted = [
+            w for w in wanted if isinstance(w, (int, str, dt.date)) and not isinstance(w, bool)
+        ]
+        fetched = {r["id"]: r for r in _fetch(model, lookup, wanted)}
+        unique = [c.name for c in sheet_spec.ledger.columns if c.field.unique]
+        for name in unique:
+            if name == lookup:
+                records_ = list(fetched.values())
+            else:
+                records_ = _fetch(model, name, [d.get(name) for d in data])
+                fetched.update({r["id"]: r for r in records_})
+            self.by_unique[name] = {r[name]: r for r in records_ if r[name] is not None}
+        if sheet_spec.name != "enterprises":
+            for record in fetched.values():
+                key = _natural_key(sheet_spec, record)
+                if key is not None:
+                    self.by_key[key].append(record)
+
+    def match(self, row: PlannedRow, data: dict[str, Any]) -> dict[str, Any] | str | None:
+        if self.spec.name == "enterprises":
+            return self.match_enterprise(data)
+        key = _natural_key(self.spec, data)
+        if key is None or any(isinstance(k, PlannedRow) for k in key):
+            return None
+        found = self.by_key.get(key, [])
+        live = [r for r in found if not r["deleted"]]
+        if len(live) > 1:
+            return "数据库中已有多条相同的记录，无法确定更新哪一条"
+        if live:
+            return live[0]
+        return found[0] if found else None
+
+    def match_enterprise(self, data: dict[str, Any]) -> dict[str, Any] | str | None:
+        """统一社会信用代码 first, else 名称 (DESIGN.md)."""
+        code, name = data.get("credit_code"), data.get("name")
+        by_code = self.by_unique.get("credit_code", {}).get(code) if code else None
+        if by_code is not None:
+            return by_code
+        by_name = self.by_unique.get("name", {}).get(name) if name else None
+        if by_name is not None and code and by_name["credit_code"] not in (None, code):
+            return (
+                f"名称：企业“{name}”已存在，但统一社会信用代码不同"
+                f"（数据库中为 {by_name['credit_code']}），请核对"
+            )
+        return by_name
+
+    def unique_clashes(self, row: PlannedRow, values: dict[str, Any]) -> list[str]:
+        found = []
+        for name, index in self.by_unique.items():
+            other = index.get(values.get(name))
+            if other is not None and other["id"] != row.record_id:
+                where = "回收站中" if other["deleted"] else ""
+                label = _label(row, self.spec, name)
+                found.append(f"{label}：与{where}已有记录“{_record_title(self.spec, other)}”重复")
+        return found
+
+
+class _FastColumn:
+    """A spec column with its derived properties computed once.
+
+    ``records.clean_value`` reads ``kind``, ``vocabulary`` and ``max_length`` for every value;
+    they are properties over the peewee field, which costs more than the cleaning itself when a
+    roster has 800,000 cells. Anything not copied here is read from the column itself.
+    """
+
+    def __init__(self, column: spec.Column) -> None:
+        self._column = column
+        self.name = column.name
+        self.kind = column.kind
+        self.vocabulary = column.vocabulary
+        self.max_length = column.max_length
+        self.required = column.required
+        self.field = column.field
+        self.link_model = column.link_model
+        self.null = column.field.null
+        self.default = column.field.default
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._column, name)
+
+
+_FAST: dict[int, tuple[_FastColumn, ...]] = {}
+
+
+def _fast_columns(ledger: spec.Ledger) -> tuple[_FastColumn, ...]:
+    columns = _FAST.get(id(ledger))
+    if columns is None:
+        columns = _FAST[id(ledger)] = tuple(_FastColumn(c) for c in ledger.columns)
+    return columns
+
+
+def clean_values(
+    ledger: spec.Ledger, data: dict[str, Any], record_id: int | None = None
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """Field cleaning and domain rules of :func:`records.validate`, without its queries.
+
+    Links arrive resolved (an id, or a new row of the same file) and unique keys are checked in
+    bulk by the caller, so nothing here touches the database.
+    """
+    errors: dict[str, str] = {}
+    values: dict[str, Any] = {}
+    clean = records.clean_value  # the form's own cleaning, value by value
+    for column in _fast_columns(ledger):
+        name = column.name
+        raw = data.get(name)
+        if column.kind == spec.LINK or raw is None:
+            value = raw
+        else:
+            try:
+                value = clean(raw, column)
+            except ValueError as exc:
+                errors[name] = str(exc)
+                values[name] = None
+                continue
+        if value is None:
+            if column.required:
+                errors[name] = "必填"
+            elif not column.null:
+                value = column.default
+        values[name] = value
+    values["id"] = record_id
+    records.apply_rules(ledger, values, errors)
+    values.pop("id")
+    return values, errors
+
+
+def plan(
+    import_plan: ImportPlan, *, progress: Progress | None = None, cancel: Cancel | None = None
+) -> ImportPlan:
+    """Decide each row's fate against the bound database; nothing is written.
+
+    A plan is made once: to plan against a changed database, read the file again.
+    """
+    if import_plan.planned:
+        raise ValueError("this import was already planned; read the file again")
+    with rd.bulk_work():
+        _Planner(import_plan, progress, cancel).run()
+    return import_plan
+
+
+def plan_file(
+    path: Path | str,
+    ledger: str | None = None,
+    *,
+    progress: Progress | None = None,
+    cancel: Cancel | None = None,
+) -> ImportPlan:
+    """Read and plan a file in one call (the CLI and the wizard's worker)."""
+    return plan(
+        read_file(path, ledger, progress=progress, cancel=cancel), progress=progress, cancel=cancel
+    )
+
+
+# --------------------------------------------------------------------------- applying
+
+
+@dataclass
+class ApplyResult:
+    written: int
+    backup: Path | None
+    counts: dict[str, dict[str, int]]
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now().replace(microsecond=0)
+
+
+def backup_before_import(database: pw.Database) -> Path | None:
+    """An online copy of an SQLite database in ``backups/`` beside it (pruned with the other
+    automatic copies); None for a server database, which is backed up on its server."""
+    from partybuild.services import backup
+
+    location = getattr(database, "partybuild_location", None)
+    if location is None or location.path is None:
+        return None
+    return backup.backup_now("before-import", Path(location.path))
+
+
+def apply(
+    import_plan: ImportPlan,
+    database: pw.Database | None = None,
+    *,
+    skip_invalid: bool = False,
+    progress: Progress | None = None,
+    cancel: Cancel | None = None,
+) -> ApplyResult:
+    """Write the planned rows in one transaction (after a backup); all of them or none.
+
+    Raises ImportRefused when there are invalid rows and ``skip_invalid`` is false, or when the
+    database changed since the plan; ImportCancelled when ``cancel()`` turns true before the
+    commit. In both cases nothing is written.
+    """
+    if not import_plan.planned:
+        raise ImportRefused("尚未预检，不能导入")
+    database = database or m.db_proxy.obj
+    invalid = len(import_plan.invalid)
+    if invalid and not skip_invalid:
+        raise ImportRefused(f"有 {invalid} 行错误，未写入任何数据（可选择跳过错误行）")
+    todo = [r for r in import_plan.rows() if r.state in (NEW, UPDATE)]
+    counts = import_plan.counts()
+    if not todo:
+        return ApplyResult(0, None, counts)
+    backup = backup_before_import(database)
+    now = _now()
+    total = len(todo)
+    done = 0
+
+    def step(n: int) -> None:
+        nonlocal done
+        before, done = done, done + n
+        if before // 500 == done // 500 and done != total:
+            return
+        if cancel is not None and cancel():
+            raise ImportCancelled()
+        if progress is not None:
+            progress(done, total, "写入")
+
+    who = _operator()
+    try:
+        with database.atomic():
+            groups: dict[str, list[PlannedRow]] = defaultdict(list)
+            for row in todo:
+                groups[row.sheet.spec.name].append(row)
+            for name in lay.SHEETS:
+                rows = groups.get(name)
+                if rows:
+                    _write_group(lay.sheet(name), rows, now, who, step)
+            if cancel is not None and cancel():
+                raise ImportCancelled()
+    except pw.IntegrityError as exc:
+        raise ImportRefused(
+            "写入时与数据库中的记录冲突（可能有人同时在修改），未写入任何数据，请重新预检："
+            + rd.short_reason(exc)
+        ) from exc
+    except pw.OperationalError as exc:
+        text = str(exc).lower()
+        if "locked" in text or "busy" in text:
+            raise ImportRefused("数据库正忙（有人正在写入），未写入任何数据，请稍后重试") from exc
+        raise
+    return ApplyResult(total, backup, counts)
+
+
+def _operator() -> str:
+    from partybuild.services import audit
+
+    return audit.operator()
+
+
+def _final(value: Any) -> Any:
+    if isinstance(value, PlannedRow):
+        assert value.record_id is not None, "a linked row is written first"
+        return value.record_id
+    return value
+
+
+def _write_group(
+    sheet_spec: SheetSpec,
+    rows: list[PlannedRow],
+    now: dt.datetime,
+    who: str,
+    step: Callable[[int], None],
+) -> None:
+    model = sheet_spec.model
+    new = [r for r in rows if r.state == NEW]
+    if sheet_spec.name == "branches":
+        new = _parents_first(new)
+    stamp = {"created_at": now, "updated_at": now, "version": 1, "deleted": False}
+    if "updated_by" in model._meta.fields:
+        stamp["updated_by"] = who
+    bulk: list[PlannedRow] = []
+    for row in new:
+        if row.referenced:  # later sheets link to it: its id is needed now
+            values = {k: _final(v) for k, v in row.values.items()}
+            row.record_id = model.insert(**values, **stamp).execute()
+            step(1)
+        else:
+            bulk.append(row)
+            if len(bulk) >= 2000:
+                _insert_bulk(sheet_spec, bulk, stamp)
+                step(len(bulk))
+                bulk = []
+    if bulk:
+        _insert_bulk(sheet_spec, bulk, stamp)
+        step(len(bulk))
+    updates = {"updated_at": now}
+    if "updated_by" in model._meta.fields:
+        updates["updated_by"] = who
+    for row in rows:
+        if row.state != UPDATE:
+            continue
+        values = {k: _final(v) for k, v in row.values.items()}
+        if row.revive:
+            values.update(deleted=False, deleted_at=None)
+        changed = (
+            model.update(**values, **updates, version=model.version + 1)
+            .where((model.id == row.record_id) & (model.version == row.version))
+            .execute()
+        )
+        if changed != 1:
+            raise ImportRefused(
+                f"{row.where}：对应的记录在预检后已被他人修改或删除，未写入任何数据，请重新预检"
+            )
+        _log_update(sheet_spec, row)
+        step(1)
+    _log_summary(sheet_spec, rows)
+
+
+def _insert_bulk(sheet_spec: SheetSpec, rows: list[PlannedRow], stamp: dict[str, Any]) -> None:
+    """Many rows at once: ``executemany`` on SQLite (several times faster than SQL per row)."""
+    model = sheet_spec.model
+    database = m.db_proxy.obj
+    names = [c.name for c in sheet_spec.ledger.columns]
+    if not isinstance(database, pw.SqliteDatabase):
+        dicts = [{**{k: _final(v) for k, v in r.values.items()}, **stamp} for r in rows]
+        per_batch = max(1, 900 // (len(names) + len(stamp)))
+        for chunk in _chunks(dicts, per_batch):
+            model.insert_many(list(chunk)).execute()
+        return
+    fields = [model._meta.fields[n] for n in (*names, *stamp)]
+    columns = ", ".join(f'"{f.column_name}"' for f in fields)
+    marks = ", ".join("?" * len(fields))
+    sql = f'INSERT INTO "{model._meta.table_name}" ({columns}) VALUES ({marks})'
+    links = {c.name for c in sheet_spec.ledger.columns if c.kind == spec.LINK}
+    converters = [(n, f.db_value, n in links) for n, f in zip(names, fields, strict=False)]
+    tail = tuple(f.db_value(v) for f, v in zip(fields[len(names) :], stamp.values(), strict=True))
+    params = []
+    for row in rows:
+        values = row.values
+        cells = []
+        for name, convert, link in converters:
+            value = values[name]
+            if value is not None:
+                value = convert(_final(value) if link else value)
+            cells.append(value)
+        params.append((*cells, *tail))
+    database.cursor().executemany(sql, params)
+
+
+def _log_update(sheet_spec: SheetSpec, row: PlannedRow) -> None:
+    """An updated record gets its own 操作日志 entry with each field old → new."""
+    if sheet_spec.name not in spec.LEDGERS or row.before is None:
+        return
+    from partybuild.services import audit
+
+    after = {k: _final(v) for k, v in row.values.items()}
+    title = row.values.get(sheet_spec.ledger.title_field)
+    audit.log(
+        "import",
+        sheet_spec.ledger,
+        row.record_id,
+        str(title) if title is not None else None,
+        audit.diff(sheet_spec.ledger, row.before, after),
+        note=f"由“{row.sheet.title}”第 {row.row} 行导入",
+    )
+
+
+def _log_summary(sheet_spec: SheetSpec, rows: list[PlannedRow]) -> None:
+    """One entry per ledger and file for what was added (50,000 new rows are not 50,000 entries)."""
+    from partybuild.services import audit
+
+    new = sum(1 for r in rows if r.state == NEW)
+    updated = sum(1 for r in rows if r.state == UPDATE)
+    if not new and not updated:
+        return
+    files = "、".join(dict.fromkeys(r.sheet.title for r in rows))
+    name = sheet_spec.name if sheet_spec.name in spec.LEDGERS else None
+    audit.log(
+        "import",
+        name,
+        None,
+        f"Excel 导入：{sheet_spec.label}",
+        note=f"工作表“{files}”：新增 {new} 条，更新 {updated} 条",
+    )
+
+
+def _parents_first(rows: list[PlannedRow]) -> list[PlannedRow]:
+    ordered: list[PlannedRow] = []
+    placed: set[int] = set()
+
+    def place(row: PlannedRow) -> None:
+        if id(row) in placed:
+            return
+        placed.add(id(row))
+        parent = row.values.get("parent")
+        if isinstance(parent, PlannedRow) and parent.state == NEW:
+            place(parent)
+        ordered.append(row)
+
+    for row in rows:
+        place(row)
+    return ordered
+
+
+# --------------------------------------------------------------------------- error workbook
+
+
+def write_error_workbook(import_plan: ImportPlan, path: Path | str) -> int:
+    """The invalid rows as they were, with 错误原因 and 原行号; returns how many were written."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    from partybuild.ledgers.excel_export import safe_cell
+
+    workbook = Workbook(write_only=True)
+    written = 0
+    used: set[str] = set()
+    bold = Font(bold=True)
+    fill = PatternFill("solid", fgColor="FDE7E9")
+    for sheet in import_plan.sheets:
+        bad = [r for r in sheet.rows if r.state == INVALID]
+        if not bad:
+            continue
+        title = sheet.title[:31]
+        while title in used:
+            title = title[:28] + f"_{len(used)}"
+        used.add(title)
+        ws = workbook.create_sheet(title)
+        headers = sheet.headers
+        from openpyxl.utils import get_column_letter
+
+        for index in range(1, len(headers) + 1):
+            col = sheet.header.mapping.get(index - 1)
+            ws.column_dimensions[get_column_letter(index)].width = (col.width + 2) if col else 12
+        ws.column_dimensions[get_column_letter(len(headers) + 1)].width = 60
+        ws.column_dimensions[get_column_letter(len(headers) + 2)].width = 8
+        ws.freeze_panes = "A2"
+        header_cells = []
+        for text in [*headers, "错误原因", "原行号"]:
+            cell = safe_cell(ws, text or None)
+            cell.font = bold
+            header_cells.append(cell)
+        ws.append(header_cells)
+        for row in bad:
+            cells = [safe_cell(ws, value) for value in row.raw]
+            reason = safe_cell(ws, row.reason)
+            reason.fill = fill
+            reason.alignment = Alignment(wrap_text=True, vertical="top")
+            cells += [reason, row.row]
+            ws.append(cells)
+            written += 1
+    if written:
+        workbook.save(str(path))
+    return written
+
+
+def describe(import_plan: ImportPlan) -> list[str]:
+    """One line per sheet for people: what was found and what would happen."""
+    lines = []
+    for sheet in import_plan.sheets:
+        rows = "、".join(str(n) for n in sheet.header.rows)
+        parts = [f"{STATE_LABELS[s]} {sheet.count(s)}" for s in STATES]
+        skipped = []
+        if sheet.skipped_footer:
+            skipped.append(f"表尾 {sheet.skipped_footer} 行")
+        if sheet.skipped_example:
+            skipped.append(f"示例 {sheet.skipped_example} 行")
+        note = f"（跳过{'、'.join(skipped)}）" if skipped else ""
+        lines.append(
+            f"{sheet.spec.label}（工作表“{sheet.title}”，表头第 {rows} 行）：{'，'.join(parts)}{note}"
+        )
+    return lines

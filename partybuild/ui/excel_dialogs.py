@@ -1,0 +1,999 @@
+"""导入 / 导出 / 导入模板 in the app: the import wizard, the export dialog and template saving.
+
+The wizard goes file → preview (every row coloured by what will happen to it, filterable) →
+confirm → progress (with cancel) → result, with the error workbook one click away. Reading,
+planning, writing and exporting run in a worker thread (:class:`Job`) that reports progress, so
+the window never freezes on a 50,000-row roster; a cancel before the commit leaves the database
+as it was (one transaction). All the work is done by :mod:`partybuild.ledgers` — the same
+functions the CLI calls; this module only shows it.
+
+Dialogs are opened with ``open()`` and kept on the window (``window.import_wizard``,
+``window.export_dialog``) so the window stays usable and tests can reach them. The last folder
+used is remembered in QSettings under ``folders/excel``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+import threading
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QDir,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSettings,
+    QSortFilterProxyModel,
+    Qt,
+    QThread,
+    QUrl,
+    Signal,
+)
+from PySide6.QtGui import QBrush, QColor, QDesktopServices
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QButtonGroup,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QRadioButton,
+    QStackedWidget,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from partybuild.ledgers import excel_import as imp
+from partybuild.ledgers import excel_layout as lay
+from partybuild.ledgers import spec
+from partybuild.store import models as m
+
+FOLDER_KEY = "folders/excel"
+XLSX_FILTER = "Excel 工作簿 (*.xlsx *.xlsm)"
+STATE_ROLE = Qt.ItemDataRole.UserRole + 1
+
+# Row colours by state: background, text.
+COLOURS: dict[str, tuple[str, str]] = {
+    imp.NEW: ("#e3f4e6", "#1e5e2b"),
+    imp.UPDATE: ("#fff1cc", "#7a5200"),
+    imp.UNCHANGED: ("#f3f3f3", "#777777"),
+    imp.INVALID: ("#fbdcdc", "#a11212"),
+}
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def last_folder() -> str:
+    folder = QSettings().value(FOLDER_KEY)
+    return str(folder) if folder and Path(str(folder)).is_dir() else QDir.homePath()
+
+
+def remember_folder(path: str | Path) -> None:
+    QSettings().setValue(FOLDER_KEY, str(Path(path).parent))
+
+
+def _with_suffix(path: str) -> str:
+    return path if path.lower().endswith((".xlsx", ".xlsm")) else path + ".xlsx"
+
+
+def _show(value: Any) -> str:
+    """A raw cell as the preview shows it."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return f"{value:%Y-%m-%d}" if value.time() == dt.time() else f"{value:%Y-%m-%d %H:%M}"
+    if isinstance(value, dt.date):
+        return f"{value:%Y-%m-%d}"
+    if isinstance(value, float) and value.is_integer():
+        # Excel keeps 15 significant digits: show a long number as it shows it, lost digits as 0.
+        return str(int(Decimal(f"{value:.15g}")))
+    return str(value)
+
+
+def _counts_text(counts: dict[str, int], label: str) -> str:
+    return (
+        f"<b>{label}</b>：新增 <span style='color:{COLOURS[imp.NEW][1]}'>{counts['new']}</span>，"
+        f"更新 <span style='color:{COLOURS[imp.UPDATE][1]}'>{counts['updated']}</span>，"
+        f"未变 {counts['unchanged']}，"
+        f"错误 <span style='color:{COLOURS[imp.INVALID][1]}'>{counts['invalid']}</span>"
+    )
+
+
+def _label_of(name: str) -> str:
+    return lay.sheet(name).label
+
+
+class Job(QThread):
+    """Runs ``function(progress, cancel)`` off the UI thread and reports back by signals."""
+
+    progressed = Signal(int, int, str)
+    succeeded = Signal(object)
+    failed = Signal(object)
+
+    def __init__(
+        self, function: Callable[[imp.Progress, imp.Cancel], Any], parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self._function = function
+        self._cancelled = threading.Event()
+
+    def cancel(self) -> None:
+        self._cancelled.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancelled.is_set()
+
+    def run(self) -> None:  # the worker thread
+        try:
+            result = self._function(self.progressed.emit, self._cancelled.is_set)
+        except BaseException as exc:  # every failure goes back to the UI thread, as a message
+            self.failed.emit(exc)
+        else:
+            self.succeeded.emit(result)
+        finally:
+            database = m.db_proxy.obj
+            if database is not None and not database.is_closed():
+                database.close()  # this thread's own connection only (peewee keeps one per thread)
+
+
+class Progress(QWidget):
+    """A progress bar with its status line."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.bar = QProgressBar()
+        self.bar.setObjectName("excel_progress")
+        self.label = QLabel()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.label)
+        layout.addWidget(self.bar)
+
+    def start(self, text: str) -> None:
+        self.label.setText(text)
+        self.bar.setRange(0, 0)  # busy until the first figure arrives
+        self.show()
+
+    def report(self, done: int, total: int, text: str) -> None:
+        if total > 0:
+            self.bar.setRange(0, total)
+            self.bar.setValue(min(done, total))
+            self.label.setText(f"{text}：{done:,} / {total:,}")
+        else:
+            self.label.setText(text)
+
+
+# --------------------------------------------------------------------------- preview table
+
+
+class PreviewModel(QAbstractTableModel):
+    """The rows of one sheet: 行号, 状态, 说明, then the sheet's own columns as read."""
+
+    FIXED = ("行号", "状态", "说明")
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.sheet: imp.SheetPlan | None = None
+        self.headers: list[str] = []
+
+    def set_sheet(self, sheet: imp.SheetPlan | None) -> None:
+        self.beginResetModel()
+        self.sheet = sheet
+        self.headers = (
+            [h or f"（第 {i + 1} 列）" for i, h in enumerate(sheet.headers)] if sheet else []
+        )
+        self.endResetModel()
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() or self.sheet is None else len(self.sheet.rows)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self.FIXED) + len(self.headers)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:  # noqa: N802
+        if role != Qt.ItemDataRole.DisplayRole or orientation != Qt.Orientation.Horizontal:
+            return None
+        fixed = len(self.FIXED)
+        return self.FIXED[section] if section < fixed else self.headers[section - fixed]
+
+    def row(self, number: int) -> imp.PlannedRow:
+        assert self.sheet is not None
+        return self.sheet.rows[number]
+
+    def data(
+        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if not index.isValid() or self.sheet is None:
+            return None
+        row = self.sheet.rows[index.row()]
+        column = index.column()
+        if role == STATE_ROLE:
+            return row.state
+        if role == Qt.ItemDataRole.BackgroundRole:
+            return QBrush(QColor(COLOURS.get(row.state, ("#ffffff", ""))[0]))
+        if role == Qt.ItemDataRole.ForegroundRole and column < len(self.FIXED):
+            return QBrush(QColor(COLOURS.get(row.state, ("", "#000000"))[1]))
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            if column == 0:
+                return row.row
+            if column == 1:
+                return imp.STATE_LABELS.get(row.state, "")
+            if column == 2:
+                return row.summary()
+            value = (
+                row.raw[column - len(self.FIXED)]
+                if column - len(self.FIXED) < len(row.raw)
+                else None
+            )
+            return _show(value)
+        return None
+
+
+class StateFilter(QSortFilterProxyModel):
+    """Shows the rows of one state (or all)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.state: str | None = None
+
+    def set_state(self, state: str | None) -> None:
+        if hasattr(self, "beginFilterChange"):  # Qt 6.9+: invalidateFilter() is deprecated
+            self.beginFilterChange()
+            self.state = state
+            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        else:
+            self.state = state
+            self.invalidateFilter()
+
+    def filterAcceptsRow(
+        self, source_row: int, source_parent: QModelIndex | QPersistentModelIndex
+    ) -> bool:  # noqa: N802
+        if self.state is None:
+            return True
+        model = self.sourceModel()
+        return model.data(model.index(source_row, 0, source_parent), STATE_ROLE) == self.state
+
+
+# --------------------------------------------------------------------------- the wizard
+
+
+class ImportWizard(QDialog):
+    """选择文件 → 预览 → 确认 → 导入 → 结果."""
+
+    FILE, PREVIEW, CONFIRM, RUNNING, RESULT = range(5)
+    imported = Signal()
+
+    def __init__(self, parent: QWidget | None = None, ledger: str | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("import_wizard")
+        self.setWindowTitle(self.tr("导入 Excel 台账"))
+        self.resize(1080, 680)
+        self.plan: imp.ImportPlan | None = None
+        self.job: Job | None = None
+        self.error_workbook: Path | None = None
+        self.result_text = ""
+
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self._file_page(ledger))
+        self.pages.addWidget(self._preview_page())
+        self.pages.addWidget(self._confirm_page())
+        self.pages.addWidget(self._running_page())
+        self.pages.addWidget(self._result_page())
+
+        self.steps = QLabel()
+        self.steps.setObjectName("import_steps")
+        self.back_button = QPushButton(self.tr("上一步"))
+        self.next_button = QPushButton(self.tr("下一步"))
+        self.next_button.setDefault(True)
+        self.cancel_button = QPushButton(self.tr("取消"))
+        self.back_button.clicked.connect(self.back)
+        self.next_button.clicked.connect(self.forward)
+        self.cancel_button.clicked.connect(self.cancel)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.steps, 1)
+        for button in (self.back_button, self.next_button, self.cancel_button):
+            buttons.addWidget(button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.pages, 1)
+        line = QFrame()
+        line.setFrameShape(QFrame.Shape.HLine)
+        layout.addWidget(line)
+        layout.addLayout(buttons)
+        self.go(self.FILE)
+
+    # -- pages ---------------------------------------------------------------------------
+    def _file_page(self, ledger: str | None) -> QWidget:
+        page = QWidget()
+        intro = QLabel(
+            self.tr(
+                "选择要导入的 Excel 台账（.xlsx）。表头可以在前几行、列的顺序不限，常见的别名（如“公民身份号码”"
+                "“所在单位”“联系方式”）都能识别。\n导入前会逐行预检：每一行显示为新增、更新、未变或错误，"
+                "确认后才写入；写入在一个事务中完成，全部成功或全部不写。"
+            )
+        )
+        intro.setWordWrap(True)
+        self.path_edit = QLineEdit()
+        self.path_edit.setObjectName("import_path")
+        self.path_edit.setPlaceholderText(self.tr("尚未选择文件"))
+        self.path_edit.textChanged.connect(self._update_buttons)
+        self.browse_button = QPushButton(self.tr("选择文件…"))
+        self.browse_button.setObjectName("import_browse")
+        self.browse_button.clicked.connect(self.browse)
+        row = QHBoxLayout()
+        row.addWidget(self.path_edit, 1)
+        row.addWidget(self.browse_button)
+        self.ledger_combo = QComboBox()
+        self.ledger_combo.setObjectName("import_ledger")
+        self.ledger_combo.addItem(self.tr("按工作表自动识别（可一次导入全部台账）"), None)
+        for item in spec.LEDGERS.values():
+            self.ledger_combo.addItem(self.tr("只导入：%s") % item.label, item.name)
+        if ledger is not None:
+            self.ledger_combo.setCurrentIndex(max(0, self.ledger_combo.findData(ledger)))
+        self.read_progress = Progress()
+        self.read_progress.hide()
+        self.file_message = QLabel()
+        self.file_message.setObjectName("import_file_message")
+        self.file_message.setWordWrap(True)
+        self.file_message.setStyleSheet(f"color: {COLOURS[imp.INVALID][1]};")
+        layout = QVBoxLayout(page)
+        layout.addWidget(intro)
+        layout.addSpacing(8)
+        layout.addWidget(QLabel(self.tr("文件：")))
+        layout.addLayout(row)
+        layout.addWidget(QLabel(self.tr("台账：")))
+        layout.addWidget(self.ledger_combo)
+        layout.addSpacing(8)
+        layout.addWidget(self.read_progress)
+        layout.addWidget(self.file_message)
+        layout.addStretch(1)
+        return page
+
+    def _preview_page(self) -> QWidget:
+        page = QWidget()
+        self.summary = QLabel()
+        self.summary.setObjectName("import_summary")
+        self.summary.setWordWrap(True)
+        self.summary.setTextFormat(Qt.TextFormat.RichText)
+        self.notes = QLabel()
+        self.notes.setObjectName("import_notes")
+        self.notes.setWordWrap(True)
+        self.notes.setStyleSheet("color: #7a5200;")
+        self.sheet_combo = QComboBox()
+        self.sheet_combo.setObjectName("import_sheet")
+        self.sheet_combo.currentIndexChanged.connect(self._show_sheet)
+        self.state_combo = QComboBox()
+        self.state_combo.setObjectName("import_state")
+        self.state_combo.addItem(self.tr("全部行"), None)
+        for state in imp.STATES:
+            self.state_combo.addItem(self.tr(imp.STATE_LABELS[state]), state)
+        self.state_combo.currentIndexChanged.connect(self._filter_state)
+        self.export_errors_button = QPushButton(self.tr("导出错误行…"))
+        self.export_errors_button.setObjectName("import_export_errors")
+        self.export_errors_button.clicked.connect(self.save_errors_as)
+        bar = QHBoxLayout()
+        bar.addWidget(QLabel(self.tr("工作表：")))
+        bar.addWidget(self.sheet_combo, 2)
+        bar.addSpacing(12)
+        bar.addWidget(QLabel(self.tr("显示：")))
+        bar.addWidget(self.state_combo, 1)
+        bar.addStretch(1)
+        bar.addWidget(self.export_errors_button)
+        self.model = PreviewModel(self)
+        self.proxy = StateFilter(self)
+        self.proxy.setSourceModel(self.model)
+        self.table = QTableView()
+        self.table.setObjectName("import_preview")
+        self.table.setModel(self.proxy)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.skip_box = QCheckBox(self.tr("跳过错误行，只导入正确的行"))
+        self.skip_box.setObjectName("import_skip_invalid")
+        self.skip_box.toggled.connect(self._update_buttons)
+        layout = QVBoxLayout(page)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.notes)
+        layout.addLayout(bar)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.skip_box)
+        return page
+
+    def _confirm_page(self) -> QWidget:
+        page = QWidget()
+        self.confirm_text = QLabel()
+        self.confirm_text.setObjectName("import_confirm")
+        self.confirm_text.setWordWrap(True)
+        self.confirm_text.setTextFormat(Qt.TextFormat.RichText)
+        layout = QVBoxLayout(page)
+        layout.addWidget(self.confirm_text)
+        layout.addStretch(1)
+        return page
+
+    def _running_page(self) -> QWidget:
+        page = QWidget()
+        self.write_progress = Progress()
+        layout = QVBoxLayout(page)
+        layout.addStretch(1)
+        layout.addWidget(self.write_progress)
+        note = QLabel(self.tr("正在一个事务中写入；取消或出错时数据库保持导入前的样子。"))
+        note.setStyleSheet("color: #666666;")
+        layout.addWidget(note)
+        layout.addStretch(2)
+        return page
+
+    def _result_page(self) -> QWidget:
+        page = QWidget()
+        self.result_label = QLabel()
+        self.result_label.setObjectName("import_result")
+        self.result_label.setWordWrap(True)
+        self.result_label.setTextFormat(Qt.TextFormat.RichText)
+        self.open_errors_button = QPushButton(self.tr("打开错误行工作簿"))
+        self.open_errors_button.setObjectName("import_open_errors")
+        self.open_errors_button.clicked.connect(self.open_error_workbook)
+        self.open_folder_button = QPushButton(self.tr("打开所在文件夹"))
+        self.open_folder_button.clicked.connect(self.open_error_folder)
+        row = QHBoxLayout()
+        row.addWidget(self.open_errors_button)
+        row.addWidget(self.open_folder_button)
+        row.addStretch(1)
+        layout = QVBoxLayout(page)
+        layout.addWidget(self.result_label)
+        layout.addLayout(row)
+        layout.addStretch(1)
+        return page
+
+    # -- navigation ----------------------------------------------------------------------
+    def go(self, page: int) -> None:
+        self.pages.setCurrentIndex(page)
+        names = ["选择文件", "预览", "确认", "导入", "结果"]
+        self.steps.setText(
+            "  ›  ".join(f"<b>{n}</b>" if i == page else n for i, n in enumerate(names))
+        )
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        page = self.pages.currentIndex()
+        busy = self.job is not None and self.job.isRunning()
+        plan = self.plan
+        self.back_button.setVisible(page in (self.PREVIEW, self.CONFIRM))
+        self.back_button.setEnabled(not busy)
+        self.next_button.setVisible(page != self.RUNNING)
+        self.cancel_button.setText(self.tr("关闭") if page == self.RESULT else self.tr("取消"))
+        if page == self.FILE:
+            self.next_button.setText(self.tr("预检"))
+            self.next_button.setEnabled(bool(self.path_edit.text().strip()) and not busy)
+        elif page == self.PREVIEW:
+            self.next_button.setText(self.tr("下一步"))
+            self.next_button.setEnabled(plan is not None and self._writable())
+        elif page == self.CONFIRM:
+            self.next_button.setText(self.tr("开始导入"))
+            self.next_button.setEnabled(plan is not None and self._writable())
+        elif page == self.RESULT:
+            self.next_button.setText(self.tr("完成"))
+            self.next_button.setEnabled(True)
+
+    def _writable(self) -> bool:
+        plan = self.plan
+        if plan is None or plan.to_write == 0:
+            return False
+        return not plan.invalid or self.skip_box.isChecked()
+
+    def back(self) -> None:
+        self.go(max(self.FILE, self.pages.currentIndex() - 1))
+
+    def forward(self) -> None:
+        page = self.pages.currentIndex()
+        if page == self.FILE:
+            self.start_planning()
+        elif page == self.PREVIEW:
+            self._fill_confirm()
+            self.go(self.CONFIRM)
+        elif page == self.CONFIRM:
+            self.start_import()
+        elif page == self.RESULT:
+            self.accept()
+
+    def cancel(self) -> None:
+        if self.job is not None and self.job.isRunning():
+            self.job.cancel()
+            self.cancel_button.setEnabled(False)
+            self.write_progress.label.setText(self.tr("正在取消…"))
+            self.read_progress.label.setText(self.tr("正在取消…"))
+            return
+        if self.pages.currentIndex() == self.RESULT:
+            self.accept()
+        else:
+            self.reject()
+
+    def closeEvent(self, event: Any) -> None:  # noqa: N802
+        if self.job is not None and self.job.isRunning():
+            self.job.cancel()
+            self.job.wait()
+        super().closeEvent(event)
+
+    # -- file ----------------------------------------------------------------------------
+    def browse(self) -> None:
+        path, _filter = QFileDialog.getOpenFileName(
+            self, self.tr("选择 Excel 台账"), last_folder(), self.tr(XLSX_FILTER)
+        )
+        if path:
+            self.path_edit.setText(path)
+            remember_folder(path)
+
+    def start_planning(self) -> None:
+        path = Path(self.path_edit.text().strip())
+        ledger = self.ledger_combo.currentData()
+        self.file_message.clear()
+        self.read_progress.start(self.tr("正在读取“%s”…") % path.name)
+
+        def work(progress: imp.Progress, cancel: imp.Cancel) -> imp.ImportPlan:
+            return imp.plan_file(path, ledger, progress=progress, cancel=cancel)
+
+        self._run(work, self.read_progress, self._planned, self._planning_failed)
+
+    def _planned(self, plan: imp.ImportPlan) -> None:
+        self.read_progress.hide()
+        self.plan = plan
+        self.error_workbook = None
+        self._fill_preview()
+        self.go(self.PREVIEW)
+
+    def _planning_failed(self, exc: BaseException) -> None:
+        self.read_progress.hide()
+        if isinstance(exc, imp.ImportCancelled):
+            self.file_message.setText(self.tr("已取消预检"))
+        else:
+            self.file_message.setText(_message(exc))
+        self._update_buttons()
+
+    # -- preview -------------------------------------------------------------------------
+    def _fill_preview(self) -> None:
+        plan = self.plan
+        assert plan is not None
+        lines = [_counts_text(c, _label_of(name)) for name, c in plan.counts().items()]
+        self.summary.setText("<br>".join(lines))
+        notes = [*plan.ignored]
+        unknown = plan.unknown_columns()
+        if unknown:
+            notes.append(
+                "未识别的列（已忽略）："
+                + "；".join(f"{u['sheet']}：{u['column']}" for u in unknown)
+            )
+        for sheet in plan.sheets:
+            if sheet.problem:
+                notes.append(f"{sheet.title}：{sheet.problem}")
+            skipped = []
+            if sheet.skipped_footer:
+                skipped.append(f"表尾 {sheet.skipped_footer} 行（填报人、审核人等）")
+            if sheet.skipped_example:
+                skipped.append(f"模板示例 {sheet.skipped_example} 行")
+            if skipped:
+                notes.append(f"{sheet.title}：已跳过{'、'.join(skipped)}")
+        self.notes.setText("\n".join(notes))
+        self.notes.setVisible(bool(notes))
+        self.sheet_combo.blockSignals(True)
+        self.sheet_combo.clear()
+        for index, sheet in enumerate(plan.sheets):
+            text = (
+                sheet.title
+                if sheet.title == sheet.spec.label
+                else f"{sheet.title}（{sheet.spec.label}）"
+            )
+            self.sheet_combo.addItem(f"{text} · {len(sheet.rows)} 行", index)
+        self.sheet_combo.blockSignals(False)
+        first_bad = next((i for i, s in enumerate(plan.sheets) if s.count(imp.INVALID)), 0)
+        self.sheet_combo.setCurrentIndex(first_bad)
+        self._show_sheet()
+        invalid = len(plan.invalid)
+        self.skip_box.setVisible(bool(invalid))
+        self.skip_box.setChecked(False)
+        self.skip_box.setText(self.tr("跳过 %d 行错误，只导入正确的行") % invalid)
+        self.export_errors_button.setEnabled(bool(invalid))
+
+    def _show_sheet(self) -> None:
+        plan = self.plan
+        index = self.sheet_combo.currentData()
+        sheet = plan.sheets[index] if plan is not None and index is not None else None
+        self.model.set_sheet(sheet)
+        header = self.table.horizontalHeader()
+        widths = [56, 56, 420]
+        for column in range(self.model.columnCount()):
+            if column < len(widths):
+                header.resizeSection(column, widths[column])
+            else:
+                mapped = sheet.header.mapping.get(column - 3) if sheet else None
+                header.resizeSection(column, max(70, (mapped.width if mapped else 10) * 9))
+
+    def _filter_state(self) -> None:
+        self.proxy.set_state(self.state_combo.currentData())
+
+    def save_errors_as(self) -> None:
+        plan = self.plan
+        if plan is None or not plan.invalid:
+            return
+        default = str(Path(last_folder()) / f"{plan.path.stem}-错误行.xlsx")
+        path, _filter = QFileDialog.getSaveFileName(
+            self, self.tr("导出错误行"), default, self.tr(XLSX_FILTER)
+        )
+        if not path:
+            return
+        path = _with_suffix(path)
+        try:
+            imp.write_error_workbook(plan, path)
+        except OSError as exc:
+            QMessageBox.warning(self, self.windowTitle(), self.tr("无法写入：%s") % exc)
+            return
+        remember_folder(path)
+        self.error_workbook = Path(path)
+        QDesktopServices.openUrl(QUrl.fromLocalFile(path))
+
+    # -- confirm and import ----------------------------------------------------------------
+    def _fill_confirm(self) -> None:
+        plan = self.plan
+        assert plan is not None
+        totals = {"new": 0, "updated": 0, "unchanged": 0, "invalid": 0}
+        for counts in plan.counts().values():
+            for key in totals:
+                totals[key] += counts[key]
+        from partybuild.store.database import current_location
+
+        location = current_location()
+        if location is not None and location.path is not None:
+            backup = self.tr("导入前会先把数据库备份到 %s") % (location.path.parent / "backups")
+        else:
+            backup = self.tr("共享数据库（PostgreSQL）请确认服务器已有备份")
+        skipped = (
+            self.tr("，<span style='color:%s'>%d 行错误将被跳过</span>")
+            % (COLOURS[imp.INVALID][1], totals["invalid"])
+            if totals["invalid"]
+            else ""
+        )
+        self.confirm_text.setText(
+            self.tr(
+                "<p style='font-size:12pt'>即将导入“%s”：</p>"
+                "<p style='font-size:12pt'>新增 <b>%d</b> 条，更新 <b>%d</b> 条；%d 条未变，不写入%s。</p>"
+                "<p>%s。</p><p>所有改动在一个事务中写入：中途取消或出错时，数据库保持导入前的样子。</p>"
+            )
+            % (
+                plan.path.name,
+                totals["new"],
+                totals["updated"],
+                totals["unchanged"],
+                skipped,
+                backup,
+            )
+        )
+
+    def start_import(self) -> None:
+        plan = self.plan
+        assert plan is not None
+        skip = self.skip_box.isChecked()
+        self.go(self.RUNNING)
+        self.write_progress.start(self.tr("正在写入…"))
+        database = m.db_proxy.obj
+
+        def work(progress: imp.Progress, cancel: imp.Cancel) -> imp.ApplyResult:
+            return imp.apply(plan, database, skip_invalid=skip, progress=progress, cancel=cancel)
+
+        self._run(work, self.write_progress, self._imported, self._import_failed)
+
+    def _imported(self, result: imp.ApplyResult) -> None:
+        plan = self.plan
+        assert plan is not None
+        text = (
+            self.tr("<p style='font-size:12pt'>导入完成：已写入 <b>%d</b> 条记录。</p>")
+            % result.written
+        )
+        if result.backup is not None:
+            text += self.tr("<p>导入前的数据库已备份到：%s</p>") % result.backup
+        if plan.invalid:
+            text += self.tr(
+                "<p style='color:%s'>有 %d 行错误未导入，已写入错误行工作簿（含“错误原因”列），改正后可再次导入。</p>"
+            ) % (COLOURS[imp.INVALID][1], len(plan.invalid))
+            self._write_error_workbook()
+        self._finish(text)
+        self.imported.emit()
+
+    def _import_failed(self, exc: BaseException) -> None:
+        if isinstance(exc, imp.ImportCancelled):
+            text = self.tr("<p style='font-size:12pt'>已取消导入，数据库未做任何改动。</p>")
+        else:
+            text = self.tr(
+                "<p style='font-size:12pt;color:%s'>导入失败，数据库未做任何改动：</p><p>%s</p>"
+            ) % (
+                COLOURS[imp.INVALID][1],
+                _message(exc),
+            )
+        if self.plan is not None and self.plan.invalid:
+            self._write_error_workbook()
+        self._finish(text)
+
+    def _finish(self, text: str) -> None:
+        self.result_text = text
+        self.result_label.setText(text)
+        has_errors = self.error_workbook is not None
+        self.open_errors_button.setVisible(has_errors)
+        self.open_folder_button.setVisible(has_errors)
+        if has_errors:
+            self.open_errors_button.setToolTip(str(self.error_workbook))
+            self.result_label.setText(
+                text + self.tr("<p>错误行工作簿：%s</p>") % self.error_workbook
+            )
+        self.cancel_button.setEnabled(True)
+        self.go(self.RESULT)
+
+    def _write_error_workbook(self) -> None:
+        """Beside the imported file (“名册-错误行.xlsx”), else in the temporary folder."""
+        plan = self.plan
+        assert plan is not None
+        for folder in (plan.path.parent, Path(tempfile.gettempdir())):
+            target = folder / f"{plan.path.stem}-错误行.xlsx"
+            counter = 1
+            while target.exists():
+                counter += 1
+                target = folder / f"{plan.path.stem}-错误行（{counter}）.xlsx"
+            try:
+                imp.write_error_workbook(plan, target)
+            except OSError:
+                continue
+            self.error_workbook = target
+            return
+
+    def open_error_workbook(self) -> None:
+        if self.error_workbook is not None:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.error_workbook)))
+
+    def open_error_folder(self) -> None:
+        if self.error_workbook is not None:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.error_workbook.parent)))
+
+    # -- jobs ----------------------------------------------------------------------------
+    def _run(
+        self,
+        function: Callable[[imp.Progress, imp.Cancel], Any],
+        progress: Progress,
+        done: Callable[[Any], None],
+        failed: Callable[[BaseException], None],
+    ) -> None:
+        job = Job(function, self)
+        job.progressed.connect(progress.report)
+        job.succeeded.connect(done)
+        job.failed.connect(failed)
+        job.finished.connect(self._job_finished)
+        self.job = job
+        self.cancel_button.setEnabled(True)
+        job.start()
+        self._update_buttons()
+
+    def _job_finished(self) -> None:
+        self.cancel_button.setEnabled(True)
+        self._update_buttons()
+
+
+def _message(exc: BaseException) -> str:
+    from partybuild.ledgers.excel_read import WorkbookRefused
+
+    if isinstance(exc, (WorkbookRefused, imp.ImportRefused)):
+        return str(exc)
+    return f"{type(exc).__name__}: {exc}"
+
+
+# --------------------------------------------------------------------------- export
+
+
+class ExportDialog(QDialog):
+    """One ledger or all, masked by default; the file is written off the UI thread."""
+
+    exported = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None, ledger: str | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("export_dialog")
+        self.setWindowTitle(self.tr("导出 Excel 台账"))
+        self.resize(560, 0)
+        self.ledger = ledger
+        self.job: Job | None = None
+        self.output: Path | None = None
+
+        self.one_button = QRadioButton(
+            self.tr("当前台账：%s") % spec.ledger(ledger).label if ledger else self.tr("当前台账")
+        )
+        self.one_button.setObjectName("export_one")
+        self.all_button = QRadioButton(
+            self.tr("全部台账（每个台账一个工作表，另含参会人员、服务队队员、参加队员）")
+        )
+        self.all_button.setObjectName("export_all")
+        group = QButtonGroup(self)
+        group.addButton(self.one_button)
+        group.addButton(self.all_button)
+        self.one_button.setEnabled(ledger is not None)
+        (self.one_button if ledger else self.all_button).setChecked(True)
+        self.mask_box = QCheckBox(self.tr("脱敏导出（隐藏身份证号和电话号码的中间位）"))
+        self.mask_box.setObjectName("export_mask")
+        self.mask_box.setChecked(True)
+        self.mask_note = QLabel()
+        self.mask_note.setObjectName("export_mask_note")
+        self.mask_note.setWordWrap(True)
+        # Room for the longer (unmasked) explanation, so toggling never squeezes the buttons.
+        self.mask_note.setMinimumHeight(self.mask_note.fontMetrics().lineSpacing() * 3 + 4)
+        self.mask_box.toggled.connect(self._explain)
+        self.progress = Progress()
+        self.progress.hide()
+        self.export_button = QPushButton(self.tr("导出…"))
+        self.export_button.setObjectName("export_start")
+        self.export_button.setDefault(True)
+        self.export_button.clicked.connect(self.choose_and_export)
+        self.cancel_button = QPushButton(self.tr("取消"))
+        self.cancel_button.clicked.connect(self.cancel)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.export_button)
+        buttons.addWidget(self.cancel_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel(self.tr("导出范围：")))
+        layout.addWidget(self.one_button)
+        layout.addWidget(self.all_button)
+        layout.addSpacing(8)
+        layout.addWidget(self.mask_box)
+        layout.addWidget(self.mask_note)
+        layout.addWidget(self.progress)
+        layout.addLayout(buttons)
+        self._explain()
+
+    def _explain(self) -> None:
+        if self.mask_box.isChecked():
+            self.mask_note.setStyleSheet("color: #555555;")
+            self.mask_note.setText(
+                self.tr("脱敏文件适合报送和传阅；因为身份证号不完整，它不能再导入本程序。")
+            )
+        else:
+            self.mask_note.setStyleSheet(f"color: {COLOURS[imp.INVALID][1]};")
+            self.mask_note.setText(
+                self.tr(
+                    "将导出完整数据：党员的完整身份证号（含出生日期）、手机号码等个人信息。"
+                    "请只在需要再次导入或存档时使用，妥善保管，不要通过群聊或邮件随意传送。"
+                )
+            )
+
+    def selected(self) -> list[str] | None:
+        return [self.ledger] if self.one_button.isChecked() and self.ledger else None
+
+    def default_name(self) -> str:
+        ledgers = self.selected()
+        what = spec.ledger(ledgers[0]).label if ledgers else "全部"
+        masked = "（脱敏）" if self.mask_box.isChecked() else ""
+        return f"{what}台账{masked}-{dt.date.today():%Y%m%d}.xlsx"
+
+    def choose_and_export(self) -> None:
+        path, _filter = QFileDialog.getSaveFileName(
+            self,
+            self.tr("导出到"),
+            str(Path(last_folder()) / self.default_name()),
+            self.tr("Excel 工作簿 (*.xlsx)"),
+        )
+        if not path:
+            return
+        self.start(Path(_with_suffix(path)))
+
+    def start(self, path: Path) -> None:
+        from partybuild.ledgers import excel_export
+
+        remember_folder(path)
+        ledgers, mask = self.selected(), self.mask_box.isChecked()
+        self.output = path
+
+        def work(progress: imp.Progress, cancel: imp.Cancel) -> dict[str, int]:
+            return excel_export.export(path, ledgers, mask=mask, progress=progress, cancel=cancel)
+
+        self.export_button.setEnabled(False)
+        self.progress.start(self.tr("正在导出…"))
+        job = Job(work, self)
+        job.progressed.connect(self.progress.report)
+        job.succeeded.connect(self._done)
+        job.failed.connect(self._failed)
+        self.job = job
+        job.start()
+
+    def _done(self, counts: dict[str, int]) -> None:
+        total = sum(counts.values())
+        message = self.tr("已导出 %d 条记录到 %s") % (total, self.output)
+        self.exported.emit(message)
+        self.accept()
+
+    def _failed(self, exc: BaseException) -> None:
+        from partybuild.ledgers.excel_export import ExportCancelled
+
+        self.progress.hide()
+        self.export_button.setEnabled(True)
+        if isinstance(exc, ExportCancelled):
+            return
+        text = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        QMessageBox.warning(self, self.windowTitle(), self.tr("导出失败：%s") % text)
+
+    def cancel(self) -> None:
+        if self.job is not None and self.job.isRunning():
+            self.job.cancel()
+            return
+        self.reject()
+
+    def closeEvent(self, event: Any) -> None:  # noqa: N802
+        if self.job is not None and self.job.isRunning():
+            self.job.cancel()
+            self.job.wait()
+        super().closeEvent(event)
+
+
+# --------------------------------------------------------------------------- entry points
+
+
+def open_import_wizard(window: Any) -> ImportWizard:
+    """The window's 导入 action. Sheets are recognised by name and headers, so an all-ledgers
+    file imports whole from any page; the wizard's 台账 choice narrows it when wanted."""
+    wizard = ImportWizard(window, None)
+    wizard.imported.connect(window.refresh_all)
+    window.import_wizard = wizard
+    wizard.open()
+    return wizard
+
+
+def open_export_dialog(window: Any) -> ExportDialog:
+    dialog = ExportDialog(window, window.current_ledger_name())
+    dialog.exported.connect(lambda text: window.statusBar().showMessage(text, 10000))
+    window.export_dialog = dialog
+    dialog.open()
+    return dialog
+
+
+def save_template(window: Any) -> Path | None:
+    """An empty template of the page's ledger (or one the user picks), where the user says."""
+    from partybuild.ledgers import templates
+
+    name = window.current_ledger_name()
+    if name is None:
+        labels = [item.label for item in spec.LEDGERS.values()]
+        label, ok = QInputDialog.getItem(
+            window, window.tr("导入模板"), window.tr("选择台账："), labels, 0, False
+        )
+        if not ok:
+            return None
+        name = next(item.name for item in spec.LEDGERS.values() if item.label == label)
+    label = spec.ledger(name).label
+    path, _filter = QFileDialog.getSaveFileName(
+        window,
+        window.tr("保存导入模板"),
+        str(Path(last_folder()) / f"{label}导入模板.xlsx"),
+        window.tr("Excel 工作簿 (*.xlsx)"),
+    )
+    if not path:
+        return None
+    target = Path(_with_suffix(path))
+    try:
+        templates.write_template(name, target)
+    except OSError as exc:
+        QMessageBox.warning(window, window.tr("导入模板"), window.tr("无法写入：%s") % exc)
+        return None
+    remember_folder(target)
+    window.statusBar().showMessage(window.tr("已保存%s导入模板：%s") % (label, target), 10000)
+    return target

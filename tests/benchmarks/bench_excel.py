@@ -1,0 +1,213 @@
+"""Excel exchange with a 50,000-member roster: import and export next to bare openpyxl.
+
+Targets (issue 4): import ≤ 2× openpyxl reading the same file (``read_only=True,
+values_only=True``), export ≤ 1.5× openpyxl writing the same values (``write_only=True``).
+Each measured step runs in a fresh child process, so its peak memory (max RSS) is its own.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+MEMBERS = 50_000
+
+
+def _rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _in_child(target: Any, *args: Any) -> tuple[float, float, Any]:
+    """Run ``target(*args)`` in a fresh process: (seconds, peak RSS MB, result)."""
+    context = mp.get_context("spawn")
+    with context.Pool(1) as pool:
+        return pool.apply(_measure, (target, *args))
+
+
+def _measure(target: Any, *args: Any) -> tuple[float, float, Any]:
+    started = time.perf_counter()
+    result = target(*args)
+    return time.perf_counter() - started, _rss_mb(), result
+
+
+# --------------------------------------------------------------------------- steps (children)
+# Each step imports what it needs first and times only the work itself, so module loading and
+# opening the database count for neither side.
+
+
+def step_build(path: str) -> int:
+    """The members-page benchmark's roster, made valid: the sex read from each ID number."""
+    from partybuild.store.database import open_database
+    from tests.benchmarks.bench_members_page import build
+
+    build(Path(path))
+    database = open_database(path)
+    database.execute_sql(
+        "UPDATE member SET gender = CASE WHEN CAST(substr(id_number, 17, 1) AS INTEGER) % 2 = 1 "
+        "THEN 'male' ELSE 'female' END"
+    )
+    database.close()
+    return MEMBERS
+
+
+def step_export(db: str, out: str) -> dict[str, Any]:
+    from partybuild.ledgers import excel_export
+    from partybuild.store.database import open_database
+
+    open_database(db)
+    started = time.perf_counter()
+    rows = excel_export.export(out, ["members"])["members"]
+    return {"seconds": time.perf_counter() - started, "rows": rows}
+
+
+def step_bare_write(db: str, out: str) -> dict[str, Any]:
+    """openpyxl alone writing the same cells (computed before the clock starts)."""
+    from openpyxl import Workbook
+
+    from partybuild.ledgers import excel_export, excel_layout
+    from partybuild.store.database import open_database
+
+    open_database(db)
+    sheet = excel_layout.sheet("members")
+    rows = excel_export.sheet_rows(sheet)
+    started = time.perf_counter()
+    workbook = Workbook(write_only=True)
+    ws = workbook.create_sheet(sheet.label)
+    ws.append([f"{sheet.label}台账"])
+    ws.append([c.header for c in sheet.columns])
+    for row in rows:
+        ws.append(row)
+    workbook.save(out)
+    return {"seconds": time.perf_counter() - started}
+
+
+def step_bare_read(path: str) -> dict[str, Any]:
+    from openpyxl import load_workbook
+
+    started = time.perf_counter()
+    workbook = load_workbook(path, read_only=True, data_only=True)
+    n = 0
+    for ws in workbook.worksheets:
+        for _row in ws.iter_rows(values_only=True):
+            n += 1
+    workbook.close()
+    return {"seconds": time.perf_counter() - started, "rows": n}
+
+
+def step_registry(db: str, target: str, out: str) -> int:
+    """A database with the branches and enterprises the roster links to, and no members."""
+    from partybuild.ledgers import excel_export, excel_import
+    from partybuild.store.database import close_database, open_database
+
+    open_database(db)
+    excel_export.export(out, ["branches", "enterprises"])
+    close_database()
+    database = open_database(target)
+    plan = excel_import.plan_file(out)
+    written = excel_import.apply(plan, database).written
+    close_database()  # the last connection checkpoints the WAL into the file
+    return written
+
+
+def step_import(db: str, path: str) -> dict[str, Any]:
+    from partybuild.ledgers import (
+        excel_import,
+        templates,  # noqa: F401 - loaded by the first read anyway
+    )
+    from partybuild.store.database import open_database
+
+    database = open_database(db)
+    t0 = time.perf_counter()
+    plan = excel_import.read_file(path)
+    t1 = time.perf_counter()
+    excel_import.plan(plan)
+    t2 = time.perf_counter()
+    result = excel_import.apply(plan, database)
+    t3 = time.perf_counter()
+    return {
+        "seconds": t3 - t0,
+        "counts": plan.counts(),
+        "read": t1 - t0,
+        "plan": t2 - t1,
+        "write": t3 - t2,
+        "written": result.written,
+    }
+
+
+# --------------------------------------------------------------------------- report
+
+RUNS = 3
+
+
+def main() -> None:
+    from partybuild.store.database import backup_sqlite
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        db = str(folder / "roster.sqlite3")
+        roster = str(folder / "members.xlsx")
+        build_s, _, _ = _in_child(step_build, db)
+        registry = str(folder / "registry.sqlite3")
+        _in_child(step_registry, db, registry, str(folder / "registry.xlsx"))
+        exports, bare_writes, imports, bare_reads = [], [], [], []
+        for run in range(RUNS):  # alternate, so load on the machine hits both sides alike
+            exports.append(_in_child(step_export, db, roster))
+            bare_writes.append(_in_child(step_bare_write, db, str(folder / "bare.xlsx")))
+            fresh = folder / f"fresh-{run}.sqlite3"
+            backup_sqlite(Path(registry), fresh)
+            imports.append(_in_child(step_import, str(fresh), roster))
+            bare_reads.append(_in_child(step_bare_read, roster))
+        again = _in_child(step_import, db, roster)
+        size_mb = Path(roster).stat().st_size / 1e6
+
+    def median(runs: list[tuple[float, float, Any]]) -> float:
+        return statistics.median(r[2]["seconds"] for r in runs)
+
+    def peak(runs: list[tuple[float, float, Any]]) -> float:
+        return max(r[1] for r in runs)
+
+    export_s, bare_write_s = median(exports), median(bare_writes)
+    import_s, bare_read_s = median(imports), median(bare_reads)
+    details = sorted(imports, key=lambda r: r[2]["seconds"])[RUNS // 2][2]
+    members = details["counts"]["members"]
+    rows = exports[0][2]["rows"]
+    print(
+        f"Excel exchange, {rows:,} members ({size_mb:.1f} MB xlsx; database build {build_s:.1f} s);"
+        f" median of {RUNS} alternating runs"
+    )
+    print(
+        f"  export members:        {export_s:6.2f} s   bare openpyxl write_only {bare_write_s:6.2f} s"
+        f"   ratio {export_s / bare_write_s:4.2f}  target ≤ 1.5"
+    )
+    print(
+        f"  import into empty db:  {import_s:6.2f} s   bare openpyxl read_only  {bare_read_s:6.2f} s"
+        f"   ratio {import_s / bare_read_s:4.2f}  target ≤ 2.0"
+    )
+    print(
+        f"     (read+parse {details['read']:.2f} s, plan {details['plan']:.2f} s, "
+        f"write {details['write']:.2f} s; new {members['new']:,}, invalid {members['invalid']})"
+    )
+    print(
+        f"  re-import, unchanged:  {again[2]['seconds']:6.2f} s   ratio"
+        f" {again[2]['seconds'] / bare_read_s:4.2f}"
+        f"   (unchanged {again[2]['counts']['members']['unchanged']:,}, written {again[2]['written']})"
+    )
+    print(
+        f"  peak RSS: export {peak(exports):.0f} MB (bare write {peak(bare_writes):.0f} MB), "
+        f"import {peak(imports):.0f} MB, re-import {again[1]:.0f} MB "
+        f"(bare read {peak(bare_reads):.0f} MB)"
+    )
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+    main()

@@ -1,0 +1,226 @@
+"""The import wizard, export dialog and template saving, driven as a user would."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from pathlib import Path
+
+import peewee as pw
+import pytest
+from openpyxl import load_workbook
+from PySide6.QtCore import QSettings, QUrl
+from PySide6.QtGui import QColor, QDesktopServices
+from PySide6.QtWidgets import QApplication, QFileDialog, QInputDialog
+from pytestqt.qtbot import QtBot
+
+from partybuild.ledgers import excel_import as imp
+from partybuild.store import models as m
+from partybuild.ui.excel_dialogs import COLOURS, ImportWizard
+from partybuild.ui.main_window import MainWindow
+from tests.ledgers.conftest import MEMBER_HEADER, make_registry, member_row, person_id, workbook
+
+PREVIEW_PNG = Path("/tmp/import_preview.png")
+
+
+@pytest.fixture
+def window(sqlite_db: pw.Database, qtbot: QtBot) -> MainWindow:
+    make_registry()
+    win = MainWindow(sqlite_db)
+    qtbot.addWidget(win)
+    win.resize(1200, 800)
+    return win
+
+
+def messy_roster(folder: Path) -> Path:
+    """A title, two good rows, a damaged ID number, a month-only date, a footer."""
+    damaged = float(person_id(3)[:17] + "0")
+    return workbook(
+        folder / "恒远化工党员花名册.xlsx",
+        {
+            "花名册": [
+                ["恒远化工有限公司党员花名册"],
+                MEMBER_HEADER,
+                member_row(1),
+                member_row(2, name="李示芳", 类别="预备党员"),
+                member_row(3, name="王示明", 身份证号=damaged),
+                member_row(4, name="赵示华", 入党日期="2019.07"),
+                ["填报人：张示安"],
+            ]
+        },
+        merge=["A1:H1"],
+    )
+
+
+def open_wizard(window: MainWindow, path: Path, monkeypatch: pytest.MonkeyPatch) -> ImportWizard:
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(path), ""))
+    window.import_action.trigger()
+    wizard = window.import_wizard
+    assert wizard.isVisible()
+    wizard.browse_button.click()
+    assert wizard.path_edit.text() == str(path)
+    return wizard
+
+
+def test_the_wizard_previews_commits_and_leaves_the_error_workbook_one_click_away(
+    window: MainWindow, qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = messy_roster(tmp_path)
+    wizard = open_wizard(window, path, monkeypatch)
+    assert QSettings().value("folders/excel") == str(tmp_path)
+    wizard.next_button.click()  # 预检, in the worker thread
+    qtbot.waitUntil(lambda: wizard.pages.currentIndex() == wizard.PREVIEW, timeout=20000)
+
+    assert "新增" in wizard.summary.text() and "2" in wizard.summary.text()
+    model = wizard.model
+    assert [model.data(model.index(r, 1)) for r in range(model.rowCount())] == [
+        "新增",
+        "新增",
+        "错误",
+        "错误",
+    ]
+    assert [model.data(model.index(r, 0)) for r in range(model.rowCount())] == [3, 4, 5, 6]
+    bad = model.index(2, 0)
+    assert model.data(bad, 8).color() == QColor(COLOURS[imp.INVALID][0])  # BackgroundRole
+    assert "丢失末位" in model.data(model.index(2, 2))
+    assert model.data(model.index(0, 5)) == person_id(1)  # 行号 状态 说明 | 序号 姓名 身份证号
+    # Filter to the errors only.
+    wizard.state_combo.setCurrentIndex(wizard.state_combo.findData(imp.INVALID))
+    assert wizard.proxy.rowCount() == 2
+    wizard.state_combo.setCurrentIndex(0)
+    wizard.table.resizeRowsToContents()
+    QApplication.processEvents()
+    assert wizard.grab().save(str(PREVIEW_PNG))
+
+    # Invalid rows: nothing can be written until the user chooses to skip them.
+    assert not wizard.next_button.isEnabled()
+    wizard.skip_box.setChecked(True)
+    wizard.next_button.click()
+    assert wizard.pages.currentIndex() == wizard.CONFIRM
+    assert "新增 <b>2</b> 条" in wizard.confirm_text.text()
+    assert "2 行错误将被跳过" in wizard.confirm_text.text()
+    wizard.next_button.click()  # 开始导入
+    qtbot.waitUntil(lambda: wizard.pages.currentIndex() == wizard.RESULT, timeout=20000)
+
+    assert {x.id_number for x in m.Member.select()} == {person_id(1), person_id(2)}
+    assert "已写入 <b>2</b> 条" in wizard.result_label.text()
+    assert wizard.open_errors_button.isVisible()
+    opened: list[QUrl] = []
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url) or True)
+    wizard.open_errors_button.click()
+    errors = Path(opened[0].toLocalFile())
+    assert errors.name == "恒远化工党员花名册-错误行.xlsx" and errors.parent == tmp_path
+    rows = list(load_workbook(errors).active.iter_rows(values_only=True))
+    assert rows[0][-2:] == ("错误原因", "原行号") and [r[-1] for r in rows[1:]] == [5, 6]
+    wizard.next_button.click()  # 完成
+    assert not wizard.isVisible()
+
+
+def test_a_refused_file_says_why_and_stays_on_the_first_page(
+    window: MainWindow, qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    old = tmp_path / "台账.xls"
+    old.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600)
+    wizard = open_wizard(window, old, monkeypatch)
+    wizard.next_button.click()
+    qtbot.waitUntil(lambda: bool(wizard.file_message.text()), timeout=10000)
+    assert wizard.file_message.text() == "不支持 .xls 格式，请在 Excel/WPS 中另存为 .xlsx"
+    assert wizard.pages.currentIndex() == wizard.FILE and wizard.next_button.isEnabled()
+
+
+def test_cancelling_the_import_writes_nothing(
+    window: MainWindow, qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = workbook(tmp_path / "ok.xlsx", {"党员": [MEMBER_HEADER, member_row(1), member_row(2)]})
+    real_apply = imp.apply
+
+    def slow_apply(plan, database=None, **kwargs):  # noqa: ANN001, ANN202 - the wizard's call
+        cancel = kwargs["cancel"]
+        deadline = time.monotonic() + 10
+        while not cancel() and time.monotonic() < deadline:  # in the worker thread: just wait
+            time.sleep(0.01)  # for the user to press 取消 while it runs
+        return real_apply(plan, database, **kwargs)
+
+    monkeypatch.setattr(imp, "apply", slow_apply)
+    wizard = open_wizard(window, path, monkeypatch)
+    wizard.next_button.click()
+    qtbot.waitUntil(lambda: wizard.pages.currentIndex() == wizard.PREVIEW, timeout=20000)
+    wizard.next_button.click()
+    wizard.next_button.click()
+    assert wizard.pages.currentIndex() == wizard.RUNNING
+    wizard.cancel_button.click()
+    qtbot.waitUntil(lambda: wizard.pages.currentIndex() == wizard.RESULT, timeout=20000)
+    assert "已取消导入，数据库未做任何改动" in wizard.result_label.text()
+    assert not wizard.open_errors_button.isVisible()
+    assert m.Member.select().count() == 0
+
+
+def test_export_defaults_to_masked_and_says_what_full_data_contains(
+    window: MainWindow, qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    imp.apply(
+        imp.plan_file(workbook(tmp_path / "ok.xlsx", {"党员": [MEMBER_HEADER, member_row(1)]}))
+    )
+    window.go_to("members")
+    window.export_action.trigger()
+    dialog = window.export_dialog
+    assert dialog.mask_box.isChecked() and dialog.one_button.isChecked()
+    assert "不能再导入" in dialog.mask_note.text()
+    dialog.mask_box.setChecked(False)
+    assert "完整身份证号" in dialog.mask_note.text()
+    dialog.mask_box.setChecked(True)
+    out = tmp_path / "exports" / "members"
+    out.parent.mkdir()
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))
+    dialog.export_button.click()
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=20000)
+    written = out.with_suffix(".xlsx")
+    rows = list(load_workbook(written).active.iter_rows(values_only=True))
+    assert rows[0][0] == "党员台账（脱敏）" and person_id(1) not in str(rows)
+    assert "已导出 1 条记录" in window.statusBar().currentMessage()
+    assert QSettings().value("folders/excel") == str(out.parent)
+
+
+def test_export_all_from_the_overview(
+    window: MainWindow, qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    window.go_to("overview")
+    window.export_action.trigger()
+    dialog = window.export_dialog
+    assert dialog.all_button.isChecked() and not dialog.one_button.isEnabled()
+    out = tmp_path / "all.xlsx"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))
+    dialog.export_button.click()
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=20000)
+    assert len(load_workbook(out, read_only=True).sheetnames) == 12
+
+
+def test_template_of_the_page_or_of_a_chosen_ledger(
+    window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "members-template.xlsx"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))
+    window.go_to("members")
+    window.template_action.trigger()
+    assert load_workbook(out).sheetnames == ["党员", "填写说明"]
+    window.go_to("overview")
+    monkeypatch.setattr(QInputDialog, "getItem", lambda *a, **k: ("企业诉求", True))
+    window.template_action.trigger()
+    assert load_workbook(out).sheetnames == ["企业诉求", "填写说明"]
+    assert "导入模板" in window.statusBar().currentMessage()
+
+
+def test_the_window_stays_responsive_while_a_big_file_is_read(
+    window: MainWindow, qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rows = [member_row(n, 入党日期=dt.date(2010, 7, 1)) for n in range(1, 600)]
+    path = workbook(tmp_path / "big.xlsx", {"党员": [MEMBER_HEADER, *rows]})
+    wizard = open_wizard(window, path, monkeypatch)
+    ticks: list[int] = []
+    wizard.next_button.click()
+    while wizard.pages.currentIndex() == wizard.FILE and len(ticks) < 10_000:
+        ticks.append(1)  # the event loop keeps turning while the worker reads
+        qtbot.wait(5)
+    qtbot.waitUntil(lambda: wizard.pages.currentIndex() == wizard.PREVIEW, timeout=30000)
+    assert len(ticks) > 1
+    assert wizard.model.rowCount() == 599
