@@ -66,3 +66,24 @@ def sqlite_db(tmp_path: Path) -> Iterator[pw.Database]:
     database = open_database(tmp_path / "ledger.sqlite3")
     yield database
     close_database()
+
+
+@pytest.fixture(scope="session")
+def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The 2023 demo ledger, built once per test session; tests use copies (``demo``)."""
+    from partybuild.services.demo import build_demo
+
+    path = tmp_path_factory.mktemp("demo") / "demo.sqlite3"
+    build_demo(open_database(path))
+    close_database()
+    return path
+
+
+@pytest.fixture
+def demo(demo_file: Path, tmp_path: Path) -> Iterator[pw.Database]:
+    """A private copy of the demo ledger, open: edits and saved settings don't leak."""
+    copy = tmp_path / "demo.sqlite3"
+    copy.write_bytes(demo_file.read_bytes())
+    database = open_database(copy)
+    yield database
+    close_database()

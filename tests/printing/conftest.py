@@ -157,23 +157,7 @@ def pdf_dir(tmp_path: Path) -> Iterator[Path]:
     yield folder
 
 
-@pytest.fixture(scope="session")
-def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from partybuild.services.demo import build_demo
-    from partybuild.store.database import close_database, open_database
-
-    path = tmp_path_factory.mktemp("demo") / "demo.sqlite3"
-    build_demo(open_database(path))
-    close_database()
-    return path
-
-
 @pytest.fixture
-def demo_db(demo_file: Path, tmp_path: Path) -> Iterator[pw.Database]:
-    from partybuild.store.database import close_database, open_database
-
-    copy = tmp_path / "demo.sqlite3"
-    copy.write_bytes(demo_file.read_bytes())
-    database = open_database(copy)
-    yield database
-    close_database()
+def demo_db(demo: pw.Database) -> pw.Database:
+    """The demo ledger (a private copy; see tests/conftest.py)."""
+    return demo

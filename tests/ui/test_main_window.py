@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from pathlib import Path
 
 import peewee as pw
@@ -15,9 +14,8 @@ from pytestqt.qtbot import QtBot
 
 from partybuild.ledgers import spec
 from partybuild.services import audit, records
-from partybuild.services.demo import build_demo
 from partybuild.store import models as m
-from partybuild.store.database import close_database, open_database
+from partybuild.store.database import open_database
 from partybuild.ui.app import database_is_empty, offer_demo_if_empty
 from partybuild.ui.form import RecordDialog
 from partybuild.ui.ledger_page import LedgerPage
@@ -26,24 +24,6 @@ from partybuild.ui.relations import AttendanceEditor
 from tests.ui.test_form import fill, type_text
 
 LEDGER_PAGES = [name for name, _ in PAGES if name in spec.LEDGERS]
-
-
-@pytest.fixture(scope="module")
-def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("demo") / "demo.sqlite3"
-    build_demo(open_database(path))
-    close_database()
-    return path
-
-
-@pytest.fixture
-def demo(demo_file: Path, tmp_path: Path) -> Iterator[pw.Database]:
-    """A private copy of the demo ledger per test, so edits don't leak between tests."""
-    copy = tmp_path / "demo.sqlite3"
-    copy.write_bytes(demo_file.read_bytes())
-    database = open_database(copy)
-    yield database
-    close_database()
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ exactly the records they count, the deliberate gaps as reminders, the summary on
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import peewee as pw
@@ -16,9 +15,7 @@ from pytestqt.qtbot import QtBot
 
 from partybuild.domain import compliance as rules
 from partybuild.services import stats
-from partybuild.services.demo import build_demo
 from partybuild.store import models as m
-from partybuild.store.database import close_database, open_database
 from partybuild.ui.main_window import MainWindow
 from partybuild.ui.overview import OverviewPage
 
@@ -28,24 +25,6 @@ GAPS = (
     "7月未开展主题党日",
     "8月未开展主题党日",
 )
-
-
-@pytest.fixture(scope="module")
-def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("demo") / "demo.sqlite3"
-    build_demo(open_database(path))
-    close_database()
-    return path
-
-
-@pytest.fixture
-def demo(demo_file: Path, tmp_path: Path) -> Iterator[pw.Database]:
-    """A private copy of the demo per test: saved rules or edits do not leak."""
-    copy = tmp_path / "demo.sqlite3"
-    copy.write_bytes(demo_file.read_bytes())
-    database = open_database(copy)
-    yield database
-    close_database()
 
 
 @pytest.fixture
