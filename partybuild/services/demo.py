@@ -1277,4 +1277,14 @@ def build_demo(database: pw.Database, *, seed: int = 2023) -> dict[str, int]:
         demo.build_issues()
         demo.build_activities()
         with database.atomic():
-            return demo.write(database)
+            counts = demo.write(database)
+            from partybuild.services import audit
+
+            audit.log(
+                "import",
+                None,
+                None,
+                "演示台账",
+                note=f"载入 2023 年演示台账（{sum(counts.values())} 条记录，人员和证件号码均为虚构）",
+            )
+            return counts
