@@ -253,3 +253,22 @@ def purge_impact(rows: Iterable[tuple[str, int]]) -> dict[str, int]:
                 label = ledger_models[dependent].label
                 impact[label] = impact.get(label, 0) + n
     return impact
+
+
+def purge_blockers(rows: Iterable[tuple[str, int]]) -> list[str]:
+    """Why some of ``rows`` cannot be purged (live records still refer to them), before asking.
+
+    The same rule as :func:`partybuild.services.records.purge`, checked up front so the user is
+    not asked to confirm a deletion that will then be refused.
+    """
+    reasons = []
+    for ledger_name, record_id in rows:
+        ledger = spec.ledger(ledger_name)
+        record = ledger.model.get_or_none(ledger.model.id == record_id)
+        if record is None:
+            continue
+        users = records.live_references(record)
+        if users:
+            listing = "、".join(f"{label} {n} 条" for label, n in users.items())
+            reasons.append(f"“{ledger.title(record)}”仍被{listing}使用")
+    return reasons

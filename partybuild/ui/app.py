@@ -20,11 +20,27 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     QCoreApplication.setApplicationName("partybuild")
     QCoreApplication.setApplicationVersion(__version__)
     app.setApplicationDisplayName(APP_NAME)
+    _install_qt_chinese(app)
     register_fonts()
     font = QFont(ui_font_family())
     font.setPointSize(10)
     app.setFont(font)
     return app  # type: ignore[return-value]
+
+
+def _install_qt_chinese(app: QApplication) -> None:
+    """Qt's own words (Yes/No, OK/Cancel, the text-box menu, the calendar, print preview) in
+    Chinese, whatever the system language: the users read Chinese."""
+    from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+
+    if getattr(app, "_partybuild_translator", None) is not None:
+        return
+    QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
+    translator = QTranslator(app)
+    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    if translator.load("qtbase_zh_CN", folder):
+        app.installTranslator(translator)
+        app._partybuild_translator = translator  # type: ignore[attr-defined]
 
 
 def run(db: str | None) -> int:

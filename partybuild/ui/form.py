@@ -729,7 +729,9 @@ class RecordDialog(QDialog):
         height = hint.height() + 130
         for index in range(1, self.tabs.count()):  # a relations tab may want more room
             tab = self.tabs.widget(index).sizeHint()
-            width, height = max(width, tab.width() + 40), max(height, tab.height() + 130)
+            # Sign-in lists and member lists read as tables: room for their columns and rows.
+            width = max(width, tab.width() + 40, 1000)
+            height = max(height, tab.height() + 130, 660)
         self.resize(min(width, 1180), min(height, 740))
 
     # -- loading and saving ---------------------------------------------------------------

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QPushButton,
     QSplitter,
     QTableView,
     QVBoxLayout,
@@ -104,12 +105,24 @@ class LedgerPage(QWidget):
         header.setSectionsMovable(True)
         header.setHighlightSections(False)
         for i, column in enumerate(self.model.columns):
-            self.table.setColumnWidth(i, max(56, column.width * 9))
+            header_text = header.fontMetrics().horizontalAdvance(column.label) + 30
+            self.table.setColumnWidth(i, max(56, column.width * 9, header_text))
         self.table.doubleClicked.connect(lambda _i: self.edit_current())
         self.table.edit_requested.connect(self.edit_current)
         self.table.delete_requested.connect(self.delete_selected)
 
         self.count_label = QLabel()
+        # A drill-down from 概览 shows exactly the counted records; say so, and offer the way back.
+        self.drill_bar = QWidget()
+        self.drill_label = QLabel()
+        self.drill_clear = QPushButton(self.tr("显示全部"))
+        self.drill_clear.clicked.connect(self.clear_drill)
+        drill_row = QHBoxLayout(self.drill_bar)
+        drill_row.setContentsMargins(8, 2, 8, 2)
+        drill_row.addWidget(self.drill_label, 1)
+        drill_row.addWidget(self.drill_clear)
+        self.drill_bar.setStyleSheet("background: #fff3cd; color: #664d03; border-radius: 4px;")
+        self.drill_bar.hide()
         self.detail = _detail_panel(ledger.name, self)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.table)
@@ -117,12 +130,13 @@ class LedgerPage(QWidget):
             splitter.addWidget(self.detail)
             splitter.setStretchFactor(0, 3)
             splitter.setStretchFactor(1, 1)
-            splitter.setSizes([900, 320])
+            splitter.setSizes([1000, 280])
         self.splitter = splitter
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 4)
         layout.addLayout(bar)
+        layout.addWidget(self.drill_bar)
         layout.addWidget(splitter, 1)
 
         self.search.textChanged.connect(self.apply_filters)
@@ -162,10 +176,11 @@ class LedgerPage(QWidget):
             kind=value("kind"),  # type: ignore[arg-type]
             year=value("year"),  # type: ignore[arg-type]
             status=value("status"),  # type: ignore[arg-type]
-            record_ids=self.model.filters.record_ids,
         )
 
     def apply_filters(self) -> None:
+        """The user changed a filter or the search: that replaces any drill-down from 概览."""
+        self.drill_bar.hide()
         self.model.set_filters(self.current_filters())
         self.count_changed.emit()
         self._current_changed()
@@ -191,6 +206,19 @@ class LedgerPage(QWidget):
                 tuple(record_ids) if record_ids is not None else None,
             )
         )
+        if record_ids is not None:
+            self.drill_label.setText(self.tr("仅显示概览中统计的 %d 条记录") % len(set(record_ids)))
+            self.drill_bar.show()
+        else:
+            self.drill_bar.hide()
+        self.count_changed.emit()
+
+    def clear_drill(self) -> None:
+        """Back to the whole ledger (under the filters the user set)."""
+        if self.model.filters.record_ids is None:
+            return
+        self.drill_bar.hide()
+        self.model.set_filters(self.current_filters())
         self.count_changed.emit()
 
     def refresh(self) -> None:
@@ -263,6 +291,9 @@ class LedgerPage(QWidget):
         dialog.open()
 
     def _saved(self, record_id: int) -> None:
+        ids = self.model.filters.record_ids
+        if ids is not None and record_id not in ids:
+            self.clear_drill()  # a record just saved must not vanish behind a drill-down
         self.refresh()
         self.select_record(record_id)
         self.data_changed.emit()

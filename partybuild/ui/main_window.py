@@ -137,6 +137,8 @@ class MainWindow(QMainWindow):
     def _page_changed(self, row: int) -> None:
         self.stack.setCurrentIndex(row)
         page = self.current_page()
+        if isinstance(page, LedgerPage):
+            page.clear_drill()  # coming back by the navigation shows the whole ledger again
         if hasattr(page, "refresh") and not isinstance(page, LedgerPage):
             page.refresh()
         is_ledger = isinstance(page, LedgerPage)

@@ -274,6 +274,14 @@ class RecycleBinPage(QWidget):
         if not rows:
             return
         keys = [row.key for row in rows]
+        blockers = recycle.purge_blockers(keys)
+        if blockers:
+            self._show_message(
+                self.tr("不能彻底删除：%s。请先删除或改挂这些记录。") % "；".join(blockers[:5])
+                + (self.tr("（另有 %d 条）") % (len(blockers) - 5) if len(blockers) > 5 else ""),
+                error=True,
+            )
+            return
         text = self.tr(
             "确定要彻底删除选中的 %s 条记录吗？\n彻底删除后无法恢复，此操作不能撤销。"
         ) % len(rows)

@@ -95,8 +95,11 @@ class LedgerTableModel(QAbstractTableModel):
         value = row.values[index.column()]
         if role == Qt.ItemDataRole.DisplayRole:
             return display_value(column, value)
-        if role == Qt.ItemDataRole.ToolTipRole and column.kind == spec.LONGTEXT and value:
-            return str(value)[:1000]
+        if role == Qt.ItemDataRole.ToolTipRole and value:
+            if column.kind == spec.LONGTEXT:
+                return str(value)[:1000]
+            if column.kind in (spec.TEXT, spec.LINK):  # names cut short in narrow columns
+                return str(value)
         if role == Qt.ItemDataRole.TextAlignmentRole and column.kind in (spec.INT, spec.FLOAT):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == RECORD_ID_ROLE:

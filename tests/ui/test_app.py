@@ -24,3 +24,11 @@ def test_unusable_database_gets_a_dialog_and_is_untouched(
     assert len(shown) == 1 and "无法打开数据库" in shown[0]
     assert hashlib.sha256(path.read_bytes()).hexdigest() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["ledger.sqlite3"]
+
+
+def test_qt_own_words_are_chinese() -> None:
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    app.make_application()
+    box = QDialogButtonBox(QDialogButtonBox.StandardButton.Yes | QDialogButtonBox.StandardButton.No)
+    assert sorted(b.text() for b in box.buttons()) == ["否(&N)", "是(&Y)"]

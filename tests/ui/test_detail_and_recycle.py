@@ -294,9 +294,11 @@ def test_purge_refused_while_live_records_use_it_is_shown(
     records.soft_delete("branches", branch.id)
     page = bin_page(qtbot)
     select_rows(page, [0])
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    asked: list[str] = []
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: asked.append(a[2]))
     page.purge_button.click()
-    assert not page.message.isHidden() and "仍被其他记录使用" in page.message.text()
+    assert asked == []  # refused up front: no confirmation for a deletion that cannot happen
+    assert not page.message.isHidden() and "不能彻底删除" in page.message.text()
     assert m.Branch.get_by_id(branch.id).deleted is True and page.model.rowCount() == 1
 
 

@@ -265,7 +265,17 @@ def test_overview_card_opens_filtered_page(window: MainWindow, qtbot: QtBot) -> 
         pytest.skip("overview without cards")
     qtbot.mouseClick(card, Qt.MouseButton.LeftButton)
     assert window.page_name() == "trainings"
-    assert window.pages["trainings"].model.total == 6
+    trainings = window.pages["trainings"]
+    assert trainings.model.total == 6
+    assert trainings.drill_bar.isVisible() and "6 条" in trainings.drill_label.text()
+    trainings.drill_clear.click()
+    assert not trainings.drill_bar.isVisible()
+    assert trainings.model.total == m.Training.select().count()
+    # A drill-down never outlives leaving the page.
+    qtbot.mouseClick(card, Qt.MouseButton.LeftButton)
+    window.go_to("members")
+    window.go_to("trainings")
+    assert trainings.model.total == m.Training.select().count()
 
 
 def test_settings_remember_geometry_and_columns(demo: pw.Database, qtbot: QtBot) -> None:
