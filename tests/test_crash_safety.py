@@ -16,22 +16,10 @@ import pytest
 
 from partybuild.services.demo import build_demo
 from partybuild.store.database import close_database, open_database
+from partybuild.store.models import LEDGER_MODELS
 
 ROOT = Path(__file__).resolve().parents[1]
-TABLES = (
-    "branch",
-    "enterprise",
-    "member",
-    "activity",
-    "activity_attendee",
-    "training",
-    "attendance",
-    "team",
-    "team_member",
-    "service",
-    "service_participant",
-    "enterprise_issue",
-)
+TABLES = tuple(model._meta.table_name for model in LEDGER_MODELS)
 
 
 VOLATILE = {"created_at", "updated_at"}  # stamped with the clock of each run
