@@ -458,6 +458,7 @@ def _read_sheet(
             raw = tuple(row) + (None,) * (width - length)
         planned = PlannedRow(sheet, number, raw)
         parsed = planned.parsed
+        month_only: tuple[rd.MonthOnly, str, str] | None = None
         for index, key, parse, header, fail in parsers:
             value = raw[index]
             if value is None:
@@ -465,10 +466,20 @@ def _read_sheet(
                 continue
             try:
                 parsed[key] = parse(value)
+            except rd.MonthOnly as exc:
+                if key == "birth_date" and sheet_spec.name == "members":
+                    month_only = (exc, header, fail)  # the ID number may settle it, below
+                    parsed[key] = ERR
+                    continue
+                parsed[key] = ERR
+                planned.failed.add(fail)
+                planned.reasons.append(_reason(header, str(exc)))
             except rd.CellError as exc:
                 parsed[key] = ERR
                 planned.failed.add(fail)
                 planned.reasons.append(_reason(header, str(exc)))
+        if month_only is not None:
+            _birth_from_id(planned, *month_only)
         if (
             probe is not None
             and parsed.get(probe[0]) == probe[1]
@@ -483,6 +494,35 @@ def _read_sheet(
         f"第 {get_column_letter(i + 1)} 列（无表头，已忽略）" for i in sorted(stray)
     ]
     return sheet
+
+
+def _birth_from_id(planned: PlannedRow, exc: rd.MonthOnly, header: str, fail: str) -> None:
+    """出生年月 "1985.06" is how rosters write it. The ID number on the same row is the record of
+    the full birth date: take it when it is valid and agrees with the year and month; otherwise
+    refuse the cell as any month-only date is refused (nothing is guessed)."""
+    from partybuild.domain import validators
+
+    id_number = planned.parsed.get("id_number")
+    if isinstance(id_number, str):
+        try:
+            validators.check_id_number(id_number)
+        except ValueError:
+            pass
+        else:
+            born = validators.birth_date_from_id(id_number)
+            if (born.year, born.month) == (exc.year, exc.month):
+                planned.parsed["birth_date"] = born
+                return
+            planned.failed.add(fail)
+            planned.reasons.append(
+                _reason(
+                    header,
+                    f"{exc.year}年{exc.month}月与身份证号中的出生日期 {born:%Y-%m-%d} 不一致",
+                )
+            )
+            return
+    planned.failed.add(fail)
+    planned.reasons.append(_reason(header, str(exc)))
 
 
 def _is_annex(row: Sequence[Any], choice: HeaderChoice) -> bool:

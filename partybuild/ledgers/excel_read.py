@@ -472,8 +472,18 @@ def _date(year: int, month: int, day: int, shown: str) -> dt.date:
         raise CellError(f"“{shown}”不是有效的日期") from None
 
 
-def _month_only(shown: str) -> CellError:
-    return CellError(f"“{shown}”只精确到月，无法确定具体日期，请填写完整日期（如 2019-07-01）")
+class MonthOnly(CellError):
+    """A date given to the month only (2019.07). Refused — unless, for a birth date, the ID
+    number on the same row carries the full date and agrees with the month (the importer checks)."""
+
+    def __init__(self, shown: str, year: int, month: int) -> None:
+        super().__init__(f"“{shown}”只精确到月，无法确定具体日期，请填写完整日期（如 2019-07-01）")
+        self.year = year
+        self.month = month
+
+
+def _month_only(shown: str, year: int, month: int) -> CellError:
+    return MonthOnly(shown, year, month)
 
 
 def _serial(value: float, epoch: Any, shown: str) -> dt.datetime:
@@ -482,7 +492,8 @@ def _serial(value: float, epoch: Any, shown: str) -> dt.datetime:
         # 2023 or 2019.07 typed into a date column: a year, or a year and month, not a serial.
         if value.is_integer():
             raise CellError(f"“{shown}”只有年份，请填写完整日期（如 {int(value)}-07-01）")
-        raise _month_only(shown)
+        year = int(value)
+        raise _month_only(shown, year, round((value - year) * 100))
     if 19000101 <= value <= 21001231 and float(value).is_integer():
         text = str(int(value))
         return dt.datetime.combine(
@@ -528,8 +539,9 @@ def _parse_date_text(text: str) -> tuple[dt.date, str]:
     match = _DATE8.fullmatch(compact)
     if match:
         return _date(int(match[1]), int(match[2]), int(match[3]), text), ""
-    if _MONTH.fullmatch(compact):
-        raise _month_only(text)
+    month_only = _MONTH.fullmatch(compact)
+    if month_only:
+        raise _month_only(text, int(month_only[1]), int(month_only[2]))
     if _YEAR.fullmatch(compact):
         raise CellError(f"“{text}”只有年份，请填写完整日期")
     raise CellError(f"无法识别的日期“{text}”（请写成 2023-04-18）")

@@ -606,3 +606,26 @@ def test_the_error_workbook_holds_the_rows_as_they_were_with_the_reason(
     # Fixed and imported again, the extra columns are not "unknown".
     again = imp.plan_file(out)
     assert again.unknown_columns() == []
+
+
+def test_birth_month_is_completed_from_the_id_number(tmp_path: Path, registry: Registry) -> None:
+    """出生年月 “1985.06” (how rosters write it) takes the day from a valid ID number that agrees;
+    a disagreeing or missing ID number leaves it refused, never guessed."""
+    header = [*MEMBER_HEADER, "出生年月"]
+    born = dt.date(1985, 6, 15)  # what person_id() puts in every ID number
+    rows = [
+        [*member_row(1), "1985.06"],
+        [*member_row(2), 1985.06],  # typed as a number
+        [*member_row(3), "1985年7月"],  # disagrees with the ID number
+        [*member_row(4, 身份证号=None), "1985.06"],  # nothing to complete it from
+    ]
+    path = workbook(tmp_path / "months.xlsx", {"党员": [header, *rows]})
+    plan = imp.plan_file(path)
+    states = [r.state for r in plan.rows()]
+    assert states == [NEW, NEW, INVALID, INVALID]
+    planned = list(plan.rows())
+    assert planned[0].values["birth_date"] == born
+    assert planned[1].values["birth_date"] == born
+    why = list(reasons(plan).values())
+    assert "不一致" in why[0] and "出生" in why[0]
+    assert "只精确到月" in why[1]
