@@ -36,6 +36,7 @@ from partybuild.ledgers import excel_read as rd
 from partybuild.ledgers import spec
 from partybuild.ledgers.excel_layout import HeaderChoice, SheetSpec, XColumn
 from partybuild.services import records
+from partybuild.services.errors import is_busy
 from partybuild.store import models as m
 
 NEW, UPDATE, UNCHANGED, INVALID = "new", "update", "unchanged", "invalid"
@@ -1291,10 +1292,6 @@ class ApplyResult:
     counts: dict[str, dict[str, int]]
 
 
-def _now() -> dt.datetime:
-    return dt.datetime.now().replace(microsecond=0)
-
-
 def backup_before_import(database: pw.Database) -> Path | None:
     """An online copy of an SQLite database in ``backups/`` beside it (pruned with the other
     automatic copies); None for a server database, which is backed up on its server."""
@@ -1331,7 +1328,7 @@ def apply(
     if not todo:
         return ApplyResult(0, None, counts)
     backup = backup_before_import(database)
-    now = _now()
+    now = m.now()
     total = len(todo)
     done = 0
 
@@ -1363,8 +1360,7 @@ def apply(
             + rd.short_reason(exc)
         ) from exc
     except pw.OperationalError as exc:
-        text = str(exc).lower()
-        if "locked" in text or "busy" in text:
+        if is_busy(exc):
             raise ImportRefused("数据库正忙（有人正在写入），未写入任何数据，请稍后重试") from exc
         raise
     return ApplyResult(total, backup, counts)

@@ -383,13 +383,6 @@ LEDGERS: dict[str, Ledger] = {
     )
 }
 
-# Link tables edited inside their parent record; the recycle bin and validation still see them.
-CHILD_MODELS: dict[str, type[m.BaseModel]] = {
-    "activity_attendees": m.ActivityAttendee,
-    "team_members": m.TeamMember,
-    "service_participants": m.ServiceParticipant,
-}
-
 
 def ledger(name: str) -> Ledger:
     try:

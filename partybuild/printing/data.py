@@ -57,10 +57,6 @@ _REMARK = Column("备注", 32, font_pt=SMALL_PT)
 _BLANK_FILL = "______"
 
 
-def _live(model: type[m.BaseModel]) -> pw.Expression:
-    return model.deleted == False  # noqa: E712
-
-
 def _day(day: dt.date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
@@ -117,6 +113,16 @@ def _signin_table(rows: list[tuple[str, str, str, str]], organisation_label: str
 # --------------------------------------------------------------------------- sign-in sheets
 
 
+def _training_info(training: m.Training) -> tuple[tuple[str, str], ...]:
+    """The header lines a training's sheet and its summary share."""
+    return (
+        ("时间", date_span(training.start_date, training.end_date)),
+        ("地点", training.place or ""),
+        ("主讲人", training.lecturer or ""),
+        ("主办单位", training.organiser or ""),
+    )
+
+
 def training_signin(training_id: int) -> Document:
     """签到表 of a training: everyone on its sign-in list, whatever their status."""
     training: m.Training = records.get("trainings", training_id)  # type: ignore[assignment]
@@ -124,13 +130,7 @@ def training_signin(training_id: int) -> Document:
     rows = [
         (p.name, _organisation(p.branch, p.unit), "", _remark(p.status, p.note)) for p in people
     ]
-    info = (
-        ("时间", date_span(training.start_date, training.end_date)),
-        ("地点", training.place or ""),
-        ("主讲人", training.lecturer or ""),
-        ("主办单位", training.organiser or ""),
-        *_headcount_info(len(rows)),
-    )
+    info = (*_training_info(training), *_headcount_info(len(rows)))
     return Document(
         "signin",
         f"{training.name}签到表",
@@ -166,7 +166,7 @@ def activity_signin(activity_id: int) -> Document:
             .join(E, pw.JOIN.LEFT_OUTER, on=(M.enterprise == E.id))
             .where(
                 M.branch == branch.id,
-                _live(M),
+                m.live(M),
                 M.category.in_(relations.PARTY_MEMBERS),
                 M.status.in_(relations.ACTIVE_STATUSES),
             )
@@ -254,12 +254,7 @@ def training_summary(training_id: int) -> Document:
             lists.append(_name_grid(caption, [p.name for p in group]))
         else:
             lists.append(_follow_up(caption, group))
-    info = (
-        ("时间", date_span(training.start_date, training.end_date)),
-        ("地点", training.place or ""),
-        ("主讲人", training.lecturer or ""),
-        ("主办单位", training.organiser or ""),
-    )
+    info = _training_info(training)
     return Document(
         "summary",
         f"{training.name}签到汇总",
@@ -304,7 +299,7 @@ def branch_roster(
         .join(E, pw.JOIN.LEFT_OUTER, on=(M.enterprise == E.id))
         .where(
             M.branch == branch.id,
-            _live(M),
+            m.live(M),
             M.category.in_(relations.PARTY_MEMBERS),
             M.status.in_(relations.ACTIVE_STATUSES),
         )
@@ -363,10 +358,10 @@ def find_trainings(text: str) -> list[m.Training]:
     T = m.Training
     text = text.strip()
     if text.isdigit():
-        hit = T.get_or_none(T.id == int(text), _live(T))
+        hit = T.get_or_none(T.id == int(text), m.live(T))
         if hit is not None:
             return [hit]
-    exact = list(T.select().where(T.name == text, _live(T)).order_by(T.start_date, T.id))
+    exact = list(T.select().where(T.name == text, m.live(T)).order_by(T.start_date, T.id))
     if exact or not text or text.isdigit():
         return exact
-    return list(T.select().where(T.name.contains(text), _live(T)).order_by(T.start_date, T.id))
+    return list(T.select().where(T.name.contains(text), m.live(T)).order_by(T.start_date, T.id))

@@ -40,10 +40,6 @@ QUARTER_NAMES = "一二三四"
 MEETING_KINDS = frozenset({"general_meeting", "committee_meeting", "group_meeting", "life_meeting"})
 
 
-def _live(model: type[m.BaseModel]) -> pw.Expression:
-    return model.deleted == False  # noqa: E712
-
-
 # --------------------------------------------------------------------------- periods
 
 
@@ -329,7 +325,7 @@ def _dues(year: int, as_of: dt.date, rules: Sequence[Rule]) -> list[Due]:
     year_start = dt.date(year, 1, 1)
     branches = list(
         B.select(B.id, B.name, B.founded_on, B.has_committee, B.has_groups)
-        .where(_live(B), B.founded_on.is_null() | (B.founded_on <= as_of))
+        .where(m.live(B), B.founded_on.is_null() | (B.founded_on <= as_of))
         .order_by(B.name, B.id)
         .tuples()
     )
@@ -337,7 +333,7 @@ def _dues(year: int, as_of: dt.date, rules: Sequence[Rule]) -> list[Due]:
     for branch_id, kind, day, activity_id in (
         A.select(A.branch, A.kind, A.date, A.id)
         .join(B)
-        .where(_live(A), _live(B), A.date.between(year_start, dt.date(year, 12, 31)))
+        .where(m.live(A), m.live(B), A.date.between(year_start, dt.date(year, 12, 31)))
         .tuples()
     ):
         held[(branch_id, kind)].append((day, activity_id))
@@ -375,7 +371,7 @@ def activity_ids(due: Due) -> list[int]:
         i
         for (i,) in A.select(A.id)
         .where(
-            _live(A),
+            m.live(A),
             A.branch == due.branch_id,
             A.kind == due.kind,
             A.date.between(dt.date(year, 1, 1), dt.date(year, 12, 31)),
@@ -388,14 +384,14 @@ def activity_ids(due: Due) -> list[int]:
 def _quorum_flags(year: int, as_of: dt.date) -> list[QuorumFlag]:
     """党员大会 is quorate with more than half of the full members present (DESIGN.md)."""
     A, B, AA = m.Activity, m.Branch, m.ActivityAttendee
-    recorded = AA.select(AA.activity).where(_live(AA))
+    recorded = AA.select(AA.activity).where(m.live(AA))
     flags: list[QuorumFlag] = []
     meetings = (
         A.select(A.id, A.branch, B.name, A.date, A.topic, A.id.in_(recorded).alias("recorded"))
         .join(B)
         .where(
-            _live(A),
-            _live(B),
+            m.live(A),
+            m.live(B),
             A.kind == "general_meeting",
             A.date.between(dt.date(year, 1, 1), as_of),
         )
@@ -427,11 +423,11 @@ def setup_warnings() -> list[SetupWarning]:
     covered = dict(
         E.select(E.branch, pw.fn.COUNT(E.id))
         .join(B, on=(E.branch == B.id))
-        .where(_live(E), _live(B), B.kind == "joint")
+        .where(m.live(E), m.live(B), B.kind == "joint")
         .group_by(E.branch)
         .tuples()
     )
-    active = M.select().where(_live(M), M.status.in_(ACTIVE))
+    active = M.select().where(m.live(M), M.status.in_(ACTIVE))
     party = dict(
         active.select(M.branch, pw.fn.COUNT(M.id))
         .where(M.category.in_(PARTY), M.branch.is_null(False))
@@ -444,7 +440,7 @@ def setup_warnings() -> list[SetupWarning]:
         .group_by(M.branch)
         .tuples()
     )
-    for branch in B.select().where(_live(B)).order_by(B.name, B.id):
+    for branch in B.select().where(m.live(B)).order_by(B.name, B.id):
         units = covered.get(branch.id, 0)
         if branch.kind == "joint" and units > JOINT_BRANCH_MAX_UNITS:
             warnings.append(
@@ -484,14 +480,14 @@ def setup_warnings() -> list[SetupWarning]:
     # An enterprise with 3+ full members should have a branch of its own, not a joint one.
     full_at = (
         M.select(M.enterprise, pw.fn.COUNT(M.id).alias("n"))
-        .where(_live(M), M.status.in_(ACTIVE), M.category == "full", M.enterprise.is_null(False))
+        .where(m.live(M), M.status.in_(ACTIVE), M.category == "full", M.enterprise.is_null(False))
         .group_by(M.enterprise)
     )
     rows = (
         E.select(E.id, E.name, B.id, B.name, full_at.c.n)
         .join(B, on=(E.branch == B.id))
         .join(full_at, on=(full_at.c.enterprise_id == E.id))
-        .where(_live(E), _live(B), B.kind == "joint", full_at.c.n >= OWN_BRANCH_FROM_FULL_MEMBERS)
+        .where(m.live(E), m.live(B), B.kind == "joint", full_at.c.n >= OWN_BRANCH_FROM_FULL_MEMBERS)
         .order_by(B.name, E.name)
         .tuples()
     )
@@ -527,8 +523,8 @@ def overdue_issues(as_of: dt.date) -> list[OverdueIssue]:
         )
         .join(E)
         .where(
-            _live(I),
-            _live(E),
+            m.live(I),
+            m.live(E),
             I.received_on <= as_of,
             I.state.in_(("open", "in_progress")),
             I.deadline.is_null(False),
@@ -547,7 +543,7 @@ def resolve_times(start: dt.date, end: dt.date) -> tuple[list[ResolveTime], list
     query = (
         I.select(I.id, I.category, I.responsible_unit, I.received_on, I.resolved_on)
         .join(E)
-        .where(_live(I), _live(E), I.state == "resolved", I.resolved_on.between(start, end))
+        .where(m.live(I), m.live(E), I.state == "resolved", I.resolved_on.between(start, end))
         .tuples()
     )
     by_category: dict[str, list[tuple[int, int]]] = defaultdict(list)

@@ -28,10 +28,6 @@ LIST_CAP = 200
 ACTIVE_STATUSES = ("normal", "mobile")
 
 
-def _live(model: type[m.BaseModel]) -> pw.Expression:
-    return model.deleted == False  # noqa: E712
-
-
 def _capped(query: pw.ModelSelect, cap: int) -> tuple[list, int]:
     """The first ``cap`` rows and the full count (counted only when the cap was reached)."""
     rows = list(query.limit(cap))
@@ -109,7 +105,7 @@ def member_detail(
     trainings_q = (
         A.select(A, T)
         .join(T)
-        .where(A.member == member.id, _live(A), _live(T))
+        .where(A.member == member.id, m.live(A), m.live(T))
         .order_by(T.start_date.desc(), T.id.desc())
     )
     trainings, n_trainings = _capped(trainings_q, cap)
@@ -119,7 +115,7 @@ def member_detail(
         At.select(At, Act, B)
         .join(Act)
         .join(B)
-        .where(At.member == member.id, _live(At), _live(Act), _live(B))
+        .where(At.member == member.id, m.live(At), m.live(Act), m.live(B))
         .order_by(Act.date.desc(), Act.id.desc())
     )
     activities, n_activities = _capped(activities_q, cap)
@@ -128,7 +124,7 @@ def member_detail(
     teams_q = (
         TM.select(TM, Tm)
         .join(Tm)
-        .where(TM.member == member.id, _live(TM), _live(Tm))
+        .where(TM.member == member.id, m.live(TM), m.live(Tm))
         .order_by(Tm.id)
     )
     teams, n_teams = _capped(teams_q, cap)
@@ -229,7 +225,7 @@ def enterprise_detail(
     M = m.Member
     members_q = (
         M.select()
-        .where(M.enterprise == ent.id, _live(M))
+        .where(M.enterprise == ent.id, m.live(M))
         # Office holders first: they are who the secretary calls about the enterprise.
         .order_by(M.party_post.is_null(), M.id)
     )
@@ -238,12 +234,12 @@ def enterprise_detail(
     I = m.EnterpriseIssue  # noqa: E741
     issues_q = (
         I.select()
-        .where(I.enterprise == ent.id, _live(I))
+        .where(I.enterprise == ent.id, m.live(I))
         .order_by(I.received_on.desc(), I.id.desc())
     )
     issues, n_issues = _capped(issues_q, cap)
     pending = I.select().where(
-        I.enterprise == ent.id, _live(I), I.state.in_(("open", "in_progress"))
+        I.enterprise == ent.id, m.live(I), I.state.in_(("open", "in_progress"))
     )
     overdue = pending.where(I.deadline.is_null(False), I.deadline < today)
 
@@ -334,7 +330,7 @@ def branch_detail(branch_id: int, *, cap: int = LIST_CAP) -> BranchDetail:
     branch: m.Branch = records.get("branches", branch_id)  # type: ignore[assignment]
     E, M = m.Enterprise, m.Member
     enterprises, n_enterprises = _capped(
-        E.select().where(E.branch == branch.id, _live(E)).order_by(E.id), cap
+        E.select().where(E.branch == branch.id, m.live(E)).order_by(E.id), cap
     )
     per_enterprise: dict[int, int] = {}
     if enterprises:
@@ -342,7 +338,7 @@ def branch_detail(branch_id: int, *, cap: int = LIST_CAP) -> BranchDetail:
             M.select(M.enterprise, pw.fn.COUNT(M.id))
             .where(
                 M.enterprise.in_([e.id for e in enterprises]),
-                _live(M),
+                m.live(M),
                 M.status.in_(ACTIVE_STATUSES),
             )
             .group_by(M.enterprise)
@@ -351,13 +347,13 @@ def branch_detail(branch_id: int, *, cap: int = LIST_CAP) -> BranchDetail:
 
     by_category = dict(
         M.select(M.category, pw.fn.COUNT(M.id))
-        .where(M.branch == branch.id, _live(M), M.status.in_(ACTIVE_STATUSES))
+        .where(M.branch == branch.id, m.live(M), M.status.in_(ACTIVE_STATUSES))
         .group_by(M.category)
         .tuples()
     )
 
     T = m.Team
-    teams, n_teams = _capped(T.select().where(T.branch == branch.id, _live(T)).order_by(T.id), cap)
+    teams, n_teams = _capped(T.select().where(T.branch == branch.id, m.live(T)).order_by(T.id), cap)
 
     # One indexed LIMIT 1 query per kind: cheap, and it also names the topic of that meeting.
     A = m.Activity
@@ -365,7 +361,7 @@ def branch_detail(branch_id: int, *, cap: int = LIST_CAP) -> BranchDetail:
     for code, label in vocab.ACTIVITY_KIND:
         act = (
             A.select(A.date, A.topic)
-            .where(A.branch == branch.id, A.kind == code, _live(A))
+            .where(A.branch == branch.id, A.kind == code, m.live(A))
             .order_by(A.date.desc(), A.id.desc())
             .first()
         )
@@ -438,7 +434,7 @@ def training_detail(training_id: int, *, cap: int = LIST_CAP) -> TrainingDetail:
         A.select(A, M, E)
         .join(M, pw.JOIN.LEFT_OUTER)
         .join(E, pw.JOIN.LEFT_OUTER)
-        .where(A.training == training.id, _live(A), A.member.is_null() | _live(M))
+        .where(A.training == training.id, m.live(A), A.member.is_null() | m.live(M))
     )
     counts = dict(rows.select(A.status, pw.fn.COUNT(A.id)).group_by(A.status).order_by().tuples())
     expected = sum(counts.values())

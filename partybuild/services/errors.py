@@ -67,6 +67,12 @@ class StorageBusy(pw.OperationalError):
         super().__init__("数据库正被其他人写入（等待 5 秒后仍未释放），本次操作未保存，请稍后重试")
 
 
+def is_busy(exc: pw.OperationalError) -> bool:
+    """SQLite's "database is locked" / "busy": another writer kept the lock past the timeout."""
+    text = str(exc).lower()
+    return "locked" in text or "busy" in text
+
+
 def busy_as_storage_busy(function: Callable[..., T]) -> Callable[..., T]:
     """Turn SQLite's "database is locked" after the busy timeout into :class:`StorageBusy`."""
 
@@ -77,8 +83,7 @@ def busy_as_storage_busy(function: Callable[..., T]) -> Callable[..., T]:
         except pw.OperationalError as exc:
             if isinstance(exc, StorageBusy):
                 raise
-            text = str(exc).lower()
-            if "locked" in text or "busy" in text:
+            if is_busy(exc):
                 raise StorageBusy() from exc
             raise
 

@@ -166,8 +166,3 @@ class LedgerQuery:
     def rows(self, offset: int = 0, limit: int = PAGE_SIZE) -> list[Row]:
         query = self._select.order_by(*self._order()).offset(offset).limit(limit).tuples()
         return [Row(r[0], r[1], list(r[2:])) for r in query]
-
-    def ids(self, limit: int = 100_000) -> list[int]:
-        model = self.ledger.model
-        query = self._select.select(model.id).order_by(*self._order()).limit(limit).tuples()
-        return [r[0] for r in query]

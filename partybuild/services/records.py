@@ -30,10 +30,6 @@ MAX_TEXT = 255
 MAX_LONGTEXT = 20_000
 
 
-def _now() -> dt.datetime:
-    return dt.datetime.now().replace(microsecond=0)
-
-
 def _db() -> pw.Database:
     return m.db_proxy.obj
 
@@ -275,7 +271,7 @@ def create(ledger: Ledger | str, data: Mapping[str, Any]) -> m.BaseModel:
     ledger = spec.ledger(ledger) if isinstance(ledger, str) else ledger
     with _db().atomic():
         values = validate(ledger, data)
-        now = _now()
+        now = m.now()
         try:
             record = ledger.model.create(
                 **values, created_at=now, updated_at=now, updated_by=audit.operator()
@@ -312,7 +308,7 @@ def update(
             model.update(
                 **values,
                 version=expected_version + 1,
-                updated_at=_now(),
+                updated_at=m.now(),
                 updated_by=audit.operator(),
             )
             .where(
@@ -372,9 +368,9 @@ def _set_deleted(ledger: Ledger | str, record_id: int, deleted: bool) -> None:
             return
         model.update(
             deleted=deleted,
-            deleted_at=_now() if deleted else None,
+            deleted_at=m.now() if deleted else None,
             version=model.version + 1,
-            updated_at=_now(),
+            updated_at=m.now(),
             updated_by=audit.operator(),
         ).where(model.id == record_id).execute()
         audit.log("delete" if deleted else "restore", ledger, record_id, ledger.title(record))
@@ -390,7 +386,7 @@ def purge(ledger: Ledger | str, record_id: int) -> None:
             raise ValidationError({"__all__": "只能彻底删除回收站中的记录"})
         users = live_references(record)
         if users:
-            listing = "、".join(f"{label} {n} 条" for label, n in users.items())
+            listing = references_text(users)
             raise ValidationError(
                 {
                     "__all__": f"“{ledger.title(record)}”仍被其他记录使用（{listing}），"
@@ -412,6 +408,11 @@ OWNED_PARTS: frozenset[pw.ForeignKeyField] = frozenset(
         m.ServiceParticipant.service,
     }
 )
+
+
+def references_text(users: dict[str, int]) -> str:
+    """ "组织生活 2 条、培训签到 5 条": what :func:`live_references` found, as a person reads it."""
+    return "、".join(f"{label} {n} 条" for label, n in users.items())
 
 
 def live_references(record: m.BaseModel) -> dict[str, int]:
@@ -437,8 +438,3 @@ def live_references(record: m.BaseModel) -> dict[str, int]:
                 }.get(referrer.__name__, label)
             found[label] = found.get(label, 0) + n
     return found
-
-
-def live(model: type[m.BaseModel]) -> pw.ModelSelect:
-    """Records not in the recycle bin."""
-    return model.select().where(model.deleted == False)  # noqa: E712

@@ -269,6 +269,5 @@ def purge_blockers(rows: Iterable[tuple[str, int]]) -> list[str]:
             continue
         users = records.live_references(record)
         if users:
-            listing = "、".join(f"{label} {n} 条" for label, n in users.items())
-            reasons.append(f"“{ledger.title(record)}”仍被{listing}使用")
+            reasons.append(f"“{ledger.title(record)}”仍被{records.references_text(users)}使用")
     return reasons

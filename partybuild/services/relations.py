@@ -38,16 +38,8 @@ ACTIVE_STATUSES: tuple[str, ...] = ("normal", "mobile")
 JOINT_BRANCH_MAX_UNITS = 5
 
 
-def _now() -> dt.datetime:
-    return dt.datetime.now().replace(microsecond=0)
-
-
 def _db() -> pw.Database:
     return m.db_proxy.obj
-
-
-def _live(model: type[m.BaseModel]) -> pw.Expression:
-    return model.deleted == False  # noqa: E712
 
 
 def _refuse(message: str) -> ValidationError:
@@ -103,11 +95,11 @@ def _soft_delete(model: type[m.BaseModel], ids: Iterable[int]) -> int:
     ids = _ids(ids)
     if not ids:
         return 0
-    now = _now()
+    now = m.now()
     with _db().atomic():
         return int(
             model.update(_bump(model, now, deleted=True, deleted_at=now))
-            .where(model.id.in_(ids), _live(model))
+            .where(model.id.in_(ids), m.live(model))
             .execute()
         )
 
@@ -143,7 +135,7 @@ def _usable_members(member_ids: Sequence[int]) -> set[int]:
     usable: set[int] = set()
     for start in range(0, len(member_ids), 500):
         chunk = member_ids[start : start + 500]
-        query = m.Member.select(m.Member.id).where(m.Member.id.in_(chunk), _live(m.Member))
+        query = m.Member.select(m.Member.id).where(m.Member.id.in_(chunk), m.live(m.Member))
         usable.update(row_id for (row_id,) in query.tuples())
     return usable
 
@@ -173,7 +165,7 @@ def _add_links(
         known = existing.get(member_id)
         if known is None or (known[1] and not deleted):
             existing[member_id] = (row_id, bool(deleted))
-    now = _now()
+    now = m.now()
     revive: list[int] = []
     insert: list[int] = []
     already = 0
@@ -220,7 +212,7 @@ def _members_of(
     """Ids of live members still active in a branch or enterprise, of the given categories."""
     cats = [_code(vocab.MEMBER_CATEGORY, c, "党员类别") for c in categories]
     query = m.Member.select(m.Member.id).where(
-        _live(m.Member), m.Member.category.in_(cats), m.Member.status.in_(ACTIVE_STATUSES)
+        m.live(m.Member), m.Member.category.in_(cats), m.Member.status.in_(ACTIVE_STATUSES)
     )
     if branch_id is not None:
         query = query.where(m.Member.branch == branch_id)
@@ -311,7 +303,7 @@ def attendance_rows(training_id: int) -> list[AttendanceRow]:
         .join(B, pw.JOIN.LEFT_OUTER, on=(M.branch == B.id))
         .switch(A)
         .join(E, pw.JOIN.LEFT_OUTER, on=(M.enterprise == E.id))
-        .where(A.training == training_id, _live(A), A.member.is_null() | _live(M))
+        .where(A.training == training_id, m.live(A), A.member.is_null() | m.live(M))
     )
     rows = [
         AttendanceRow(
@@ -413,7 +405,7 @@ def add_guest(training_id: int, name: str, unit: str | None = None) -> int:
             A.select()
             .where(
                 A.training == training_id,
-                _live(A),
+                m.live(A),
                 A.member.is_null(),
                 A.person_name == values["person_name"],
                 unit_match,
@@ -426,7 +418,7 @@ def add_guest(training_id: int, name: str, unit: str | None = None) -> int:
                 {"person_name": f"“{values['person_name']}{where}”已在签到名单中"},
                 {"person_name": "姓名"},
             )
-        now = _now()
+        now = m.now()
         return int(
             A.insert(
                 training=training_id,
@@ -452,7 +444,7 @@ def set_status(attendance_ids: Iterable[Any], status: str, at: dt.datetime | Non
     if not ids:
         return 0
     A = m.Attendance
-    now = _now()
+    now = m.now()
     with _db().atomic():
         if code == "signed":
             when = (at or now).replace(microsecond=0)
@@ -461,7 +453,7 @@ def set_status(attendance_ids: Iterable[Any], status: str, at: dt.datetime | Non
         else:
             values = _bump(A, now, status=code, signed_at=None)
             unchanged = (A.status == code) & A.signed_at.is_null()
-        return int(A.update(values).where(A.id.in_(ids), _live(A), ~unchanged).execute())
+        return int(A.update(values).where(A.id.in_(ids), m.live(A), ~unchanged).execute())
 
 
 def remove(attendance_ids: Iterable[Any]) -> int:
@@ -508,7 +500,7 @@ def _person_rows(
         .join(B, pw.JOIN.LEFT_OUTER, on=(M.branch == B.id))
         .switch(M)
         .join(E, pw.JOIN.LEFT_OUTER, on=(M.enterprise == E.id))
-        .where(parent_field == parent_id, _live(model), _live(M))
+        .where(parent_field == parent_id, m.live(model), m.live(M))
     )
     rows = list(query.tuples())
     rows.sort(key=lambda r: _sort_key(r[3], r[2], r[0]))
@@ -577,8 +569,8 @@ def set_attendee_status(attendee_ids: Iterable[Any], status: str) -> int:
     AA = m.ActivityAttendee
     with _db().atomic():
         return int(
-            AA.update(_bump(AA, _now(), status=code))
-            .where(AA.id.in_(ids), _live(AA), AA.status != code)
+            AA.update(_bump(AA, m.now(), status=code))
+            .where(AA.id.in_(ids), m.live(AA), AA.status != code)
             .execute()
         )
 
@@ -614,7 +606,7 @@ def quorum(activity_id: int) -> Quorum:
     activity = _parent(m.Activity, activity_id)
     M, AA = m.Member, m.ActivityAttendee
     entitled_q = M.select(M.id).where(
-        _live(M),
+        m.live(M),
         M.branch == activity.branch_id,
         M.category == "full",
         M.status.in_(ACTIVE_STATUSES),
@@ -624,7 +616,7 @@ def quorum(activity_id: int) -> Quorum:
         AA.select()
         .where(
             AA.activity == activity_id,
-            _live(AA),
+            m.live(AA),
             AA.status == "present",
             AA.member.in_(entitled_q),
         )
@@ -677,7 +669,7 @@ def remove_team_members(team_member_ids: Iterable[Any]) -> int:
 
 def _team_member_ids(team_id: int) -> pw.ModelSelect:
     TM = m.TeamMember
-    return TM.select(TM.member).where(TM.team == team_id, _live(TM))
+    return TM.select(TM.member).where(TM.team == team_id, m.live(TM))
 
 
 def service_participants(service_id: int) -> list[PersonRow]:
@@ -735,11 +727,14 @@ def branch_enterprises(branch_id: int) -> list[EnterpriseRow]:
     _parent(m.Branch, branch_id)
     E, M = m.Enterprise, m.Member
     members = M.select(pw.fn.COUNT(M.id)).where(
-        M.enterprise == E.id, _live(M), M.category.in_(PARTY_MEMBERS), M.status.in_(ACTIVE_STATUSES)
+        M.enterprise == E.id,
+        m.live(M),
+        M.category.in_(PARTY_MEMBERS),
+        M.status.in_(ACTIVE_STATUSES),
     )
     query = (
         E.select(E.id, E.name, E.credit_code, E.industry, members.alias("n"), E.version)
-        .where(E.branch == branch_id, _live(E))
+        .where(E.branch == branch_id, m.live(E))
         .order_by(E.name, E.id)
     )
     return [EnterpriseRow(*row[:4], int(row[4] or 0), row[5]) for row in query.tuples()]
@@ -755,7 +750,7 @@ def branch_warnings(branch_id: int) -> list[str]:
     if branch.kind != "joint":
         return []
     covered = int(
-        m.Enterprise.select().where(m.Enterprise.branch == branch_id, _live(m.Enterprise)).count()
+        m.Enterprise.select().where(m.Enterprise.branch == branch_id, m.live(m.Enterprise)).count()
     )
     if covered > JOINT_BRANCH_MAX_UNITS:
         return [
@@ -798,7 +793,7 @@ def attach_enterprises(branch_id: int, enterprise_ids: Iterable[Any]) -> AddResu
                     old = old_names.get(found[i].branch_id, "")
                     warnings.append(f"“{found[i].name}”原属“{old}”，已改为本党组织")
         if move:
-            E.update(_bump(E, _now(), branch=branch_id)).where(E.id.in_(move)).execute()
+            E.update(_bump(E, m.now(), branch=branch_id)).where(E.id.in_(move)).execute()
         warnings.extend(branch_warnings(branch_id))
         return AddResult(
             added=len(move),
@@ -817,8 +812,8 @@ def detach_enterprises(branch_id: int, enterprise_ids: Iterable[Any]) -> int:
     with _db().atomic():
         _parent(m.Branch, branch_id)
         return int(
-            E.update(_bump(E, _now(), branch=None))
-            .where(E.id.in_(ids), E.branch == branch_id, _live(E))
+            E.update(_bump(E, m.now(), branch=None))
+            .where(E.id.in_(ids), E.branch == branch_id, m.live(E))
             .execute()
         )
 
@@ -887,7 +882,7 @@ def member_candidates(
     query = (
         M.select(M.id, M.name, E.name)
         .join(E, pw.JOIN.LEFT_OUTER, on=(M.enterprise == E.id))
-        .where(_live(M))
+        .where(m.live(M))
     )
     if text:
         query = query.where(M.name.contains(text) | M.id_number.contains(text))
@@ -910,13 +905,13 @@ def member_candidates(
 def branch_choices() -> list[tuple[int, str]]:
     """Live branches by name, for pickers (a park has tens, not thousands)."""
     B = m.Branch
-    return list(B.select(B.id, B.name).where(_live(B)).order_by(B.name).tuples())
+    return list(B.select(B.id, B.name).where(m.live(B)).order_by(B.name).tuples())
 
 
 def enterprise_choices(text: str = "", limit: int = 1000) -> list[tuple[int, str]]:
     """Live enterprises by name, optionally filtered, for pickers."""
     E = m.Enterprise
-    query = E.select(E.id, E.name).where(_live(E))
+    query = E.select(E.id, E.name).where(m.live(E))
     if text and text.strip():
         query = query.where(E.name.contains(text.strip()) | E.credit_code.contains(text.strip()))
     return list(query.order_by(E.name).limit(limit).tuples())

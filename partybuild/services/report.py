@@ -32,10 +32,6 @@ ACTIVE = ("normal", "mobile")
 PARTY = ("full", "probationary")
 
 
-def _live(model: type[m.BaseModel]) -> pw.Expression:
-    return model.deleted == False  # noqa: E712
-
-
 def _exists_at(field: pw.Field, end: dt.date) -> pw.Expression:
     return field.is_null() | (field <= end)
 
@@ -50,19 +46,21 @@ def _ids(query: pw.ModelSelect, model: type[m.BaseModel]) -> list[int]:
 def branch_ids(period: stats.Period, kind: str) -> list[int]:
     """Live branches of a kind existing at the end of the period (``branches.<kind>``)."""
     B = m.Branch
-    return _ids(B.select().where(_live(B), _exists_at(B.founded_on, period.end), B.kind == kind), B)
+    return _ids(
+        B.select().where(m.live(B), _exists_at(B.founded_on, period.end), B.kind == kind), B
+    )
 
 
 def party_member_ids() -> list[int]:
     """Full and probationary members still active (``members.full + members.probationary``)."""
     M = m.Member
-    return _ids(M.select().where(_live(M), M.status.in_(ACTIVE), M.category.in_(PARTY)), M)
+    return _ids(M.select().where(m.live(M), M.status.in_(ACTIVE), M.category.in_(PARTY)), M)
 
 
 def training_ids(period: stats.Period, kind: str | None = None) -> list[int]:
     """Live trainings starting in the period (``trainings.<kind>.sessions``)."""
     T = m.Training
-    query = T.select().where(_live(T), T.start_date.between(period.start, period.end))
+    query = T.select().where(m.live(T), T.start_date.between(period.start, period.end))
     if kind is not None:
         query = query.where(T.kind == kind)
     return _ids(query, T)
@@ -71,13 +69,15 @@ def training_ids(period: stats.Period, kind: str | None = None) -> list[int]:
 def team_ids(period: stats.Period, kind: str) -> list[int]:
     """Live teams of a kind existing at the end of the period (``teams.<kind>``)."""
     T = m.Team
-    return _ids(T.select().where(_live(T), _exists_at(T.founded_on, period.end), T.kind == kind), T)
+    return _ids(
+        T.select().where(m.live(T), _exists_at(T.founded_on, period.end), T.kind == kind), T
+    )
 
 
 def service_ids(period: stats.Period, team_id: int | None = None) -> list[int]:
     """Live services of live teams in the period (``services.count``)."""
     S, T = m.Service, m.Team
-    query = S.select().join(T).where(_live(S), _live(T), S.date.between(period.start, period.end))
+    query = S.select().join(T).where(m.live(S), m.live(T), S.date.between(period.start, period.end))
     if team_id is not None:
         query = query.where(S.team == team_id)
     return _ids(query, S)
@@ -85,7 +85,7 @@ def service_ids(period: stats.Period, team_id: int | None = None) -> list[int]:
 
 def _issues() -> pw.ModelSelect:
     I, E = m.EnterpriseIssue, m.Enterprise
-    return I.select().join(E).where(_live(I), _live(E))
+    return I.select().join(E).where(m.live(I), m.live(E))
 
 
 def resolved_issue_ids(period: stats.Period, category: str | None = None) -> list[int]:
@@ -113,7 +113,7 @@ def latest_year_with_data() -> int:
     years = []
     for day in (m.Training.start_date, m.Activity.date):
         model = day.model
-        latest = model.select(pw.fn.MAX(day).coerce(False)).where(_live(model)).scalar()
+        latest = model.select(pw.fn.MAX(day).coerce(False)).where(m.live(model)).scalar()
         if latest:
             years.append(int(str(latest)[:4]))
     this_year = dt.date.today().year
@@ -143,10 +143,10 @@ def trainings_by_month(year: int) -> list[MonthRow]:
         .switch(A)
         .join(M, pw.JOIN.LEFT_OUTER)
         .where(
-            _live(T),
+            m.live(T),
             T.start_date.between(period.start, period.end),
-            _live(A),
-            A.member.is_null() | _live(M),
+            m.live(A),
+            A.member.is_null() | m.live(M),
             A.status == "signed",
         )
         .group_by(A.training)
@@ -170,7 +170,7 @@ def trainings_by_month(year: int) -> list[MonthRow]:
 def _trainings_in(period: stats.Period) -> pw.ModelSelect:
     T = m.Training
     return T.select(T.id, T.start_date).where(
-        _live(T), T.start_date.between(period.start, period.end)
+        m.live(T), T.start_date.between(period.start, period.end)
     )
 
 
@@ -206,13 +206,13 @@ def services_by_team(year: int) -> list[TeamRow]:
     for sid, tid in (
         S.select(S.id, S.team)
         .join(T)
-        .where(_live(S), _live(T), S.date.between(period.start, period.end))
+        .where(m.live(S), m.live(T), S.date.between(period.start, period.end))
         .order_by(S.id)
         .tuples()
     ):
         per_team[tid].append(sid)
     teams = T.select(T.id, T.name, T.kind).where(
-        _live(T), _exists_at(T.founded_on, period.end) | T.id.in_(list(per_team) or [-1])
+        m.live(T), _exists_at(T.founded_on, period.end) | T.id.in_(list(per_team) or [-1])
     )
     rows = [TeamRow(tid, name, kind, tuple(per_team[tid])) for tid, name, kind in teams.tuples()]
     rows.sort(key=lambda r: (-len(r.service_ids), r.name))
@@ -357,7 +357,7 @@ def _series(period: stats.Period, kind: str, must_contain: str) -> str:
     names = [
         n
         for (n,) in T.select(T.name)
-        .where(_live(T), T.kind == kind, T.start_date.between(period.start, period.end))
+        .where(m.live(T), T.kind == kind, T.start_date.between(period.start, period.end))
         .order_by(T.start_date, T.id)
         .tuples()
     ]
@@ -370,7 +370,7 @@ def _first_names(period: stats.Period, kind: str, limit: int = 2) -> list[str]:
     return [
         _SERIAL.sub("", n).strip()
         for (n,) in T.select(T.name)
-        .where(_live(T), T.kind == kind, T.start_date.between(period.start, period.end))
+        .where(m.live(T), T.kind == kind, T.start_date.between(period.start, period.end))
         .order_by(T.start_date, T.id)
         .limit(limit)
         .tuples()
@@ -393,12 +393,12 @@ def _regional_without_members(period: stats.Period) -> bool:
         E.select()
         .join(B, on=(E.branch == B.id))
         .where(
-            _live(E),
-            _live(B),
+            m.live(E),
+            m.live(B),
             B.kind == "regional",
             _exists_at(B.founded_on, period.end),
             E.id.in_(
-                M.select(M.enterprise).where(_live(M), M.status.in_(ACTIVE), M.category.in_(PARTY))
+                M.select(M.enterprise).where(m.live(M), M.status.in_(ACTIVE), M.category.in_(PARTY))
             ),
         )
     )
@@ -578,7 +578,7 @@ def _branch_rows(period: stats.Period, check: compliance.ComplianceReport) -> li
     B = m.Branch
     rows = []
     order = {code: i for i, code in enumerate(vocab.BRANCH_KIND.codes)}
-    branches = list(B.select().where(_live(B), _exists_at(B.founded_on, period.end)))
+    branches = list(B.select().where(m.live(B), _exists_at(B.founded_on, period.end)))
     branches.sort(key=lambda b: (order.get(b.kind, 9), b.id))
     for branch in branches:
         f = stats.compute(period, branch)

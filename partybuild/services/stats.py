@@ -39,10 +39,6 @@ class Period:
         return f"{self.start:%Y-%m-%d} 至 {self.end:%Y-%m-%d}"
 
 
-def _live(model: type[m.BaseModel]) -> pw.Expression:
-    return model.deleted == False  # noqa: E712
-
-
 def _existing(field: pw.Field, period: Period) -> pw.Expression:
     return field.is_null() | (field <= period.end)
 
@@ -55,19 +51,19 @@ def compute(period: Period, branch: m.Branch | None = None) -> dict[str, Any]:
     """All figures for a period, optionally for one branch only."""
     B, E, M = m.Branch, m.Enterprise, m.Member
 
-    branches = B.select().where(_live(B), _existing(B.founded_on, period))
+    branches = B.select().where(m.live(B), _existing(B.founded_on, period))
     if branch is not None:
         branches = branches.where(B.id == branch.id)
     branch_counts = {code: 0 for code in vocab.BRANCH_KIND.codes}
     for kind, n in branches.select(B.kind, pw.fn.COUNT(B.id)).group_by(B.kind).tuples():
         branch_counts[kind] = n
 
-    enterprises = E.select().where(_live(E))
+    enterprises = E.select().where(m.live(E))
     covered = {code: 0 for code in vocab.BRANCH_KIND.codes}
     covered_q = (
         E.select(B.kind, pw.fn.COUNT(E.id))
         .join(B, on=(E.branch == B.id))
-        .where(_live(E), _live(B), _existing(B.founded_on, period))
+        .where(m.live(E), m.live(B), _existing(B.founded_on, period))
     )
     if branch is not None:
         covered_q = covered_q.where(B.id == branch.id)
@@ -75,7 +71,7 @@ def compute(period: Period, branch: m.Branch | None = None) -> dict[str, Any]:
     for kind, n in covered_q.group_by(B.kind).tuples():
         covered[kind] = n
 
-    members = M.select().where(_live(M), M.status.in_(("normal", "mobile")))
+    members = M.select().where(m.live(M), M.status.in_(("normal", "mobile")))
     if branch is not None:
         members = members.where(M.branch == branch.id)
     member_counts = {code: 0 for code in vocab.MEMBER_CATEGORY.codes}
@@ -106,7 +102,7 @@ def _activities(period: Period, branch: m.Branch | None) -> dict[str, int]:
     q = (
         A.select(A.kind, pw.fn.COUNT(A.id))
         .join(B)
-        .where(_live(A), _live(B), A.date.between(period.start, period.end))
+        .where(m.live(A), m.live(B), A.date.between(period.start, period.end))
     )
     if branch is not None:
         q = q.where(A.branch == branch.id)
@@ -118,15 +114,15 @@ def _activities(period: Period, branch: m.Branch | None) -> dict[str, int]:
 
 def _trainings(period: Period, branch: m.Branch | None) -> dict[str, Any]:
     T, A, M = m.Training, m.Attendance, m.Member
-    in_period = _live(T) & T.start_date.between(period.start, period.end)
+    in_period = m.live(T) & T.start_date.between(period.start, period.end)
     # Attendance of a deleted member does not count; a non-member row has no member to check.
-    member_ok = A.member.is_null() | (_live(M))
+    member_ok = A.member.is_null() | (m.live(M))
     rows = (
         A.select()
         .join(T)
         .switch(A)
         .join(M, pw.JOIN.LEFT_OUTER)
-        .where(in_period, _live(A), member_ok)
+        .where(in_period, m.live(A), member_ok)
     )
     sessions = T.select().where(in_period)
     if branch is not None:
@@ -158,7 +154,7 @@ def _trainings(period: Period, branch: m.Branch | None) -> dict[str, Any]:
 
 def _teams(period: Period, branch: m.Branch | None) -> dict[str, int]:
     T = m.Team
-    q = T.select(T.kind, pw.fn.COUNT(T.id)).where(_live(T), _existing(T.founded_on, period))
+    q = T.select(T.kind, pw.fn.COUNT(T.id)).where(m.live(T), _existing(T.founded_on, period))
     if branch is not None:
         q = q.where(T.branch == branch.id)
     counts = {code: 0 for code in vocab.TEAM_KIND.codes}
@@ -169,11 +165,11 @@ def _teams(period: Period, branch: m.Branch | None) -> dict[str, int]:
 
 def _services(period: Period, branch: m.Branch | None) -> dict[str, Any]:
     S, T, P, M = m.Service, m.Team, m.ServiceParticipant, m.Member
-    q = S.select().join(T).where(_live(S), _live(T), S.date.between(period.start, period.end))
+    q = S.select().join(T).where(m.live(S), m.live(T), S.date.between(period.start, period.end))
     if branch is not None:
         q = q.where(T.branch == branch.id)
     participants = (
-        P.select().join(M).switch(P).where(_live(P), _live(M), P.service.in_(q.select(S.id)))
+        P.select().join(M).switch(P).where(m.live(P), m.live(M), P.service.in_(q.select(S.id)))
     )
     hours = q.select(pw.fn.SUM(S.hours)).scalar() or 0
     return {
@@ -185,7 +181,7 @@ def _services(period: Period, branch: m.Branch | None) -> dict[str, Any]:
 
 def _issues(period: Period, branch: m.Branch | None) -> dict[str, Any]:
     Iss, E = m.EnterpriseIssue, m.Enterprise
-    base = Iss.select().join(E).where(_live(Iss), _live(E))
+    base = Iss.select().join(E).where(m.live(Iss), m.live(E))
     if branch is not None:
         base = base.where(E.branch == branch.id)
     received = base.where(Iss.received_on.between(period.start, period.end))

@@ -20,8 +20,14 @@ from partybuild.domain import vocab
 db_proxy = pw.DatabaseProxy()
 
 
-def _now() -> dt.datetime:
+def now() -> dt.datetime:
+    """The time stamped on records and log entries (whole seconds)."""
     return dt.datetime.now().replace(microsecond=0)
+
+
+def live(model: type[pw.Model] | pw.ModelAlias) -> pw.Expression:
+    """The condition "not in the recycle bin", for any ledger table or its alias."""
+    return model.deleted == False  # noqa: E712
 
 
 def _years_between(start: dt.date, end: dt.date) -> int:
@@ -29,8 +35,8 @@ def _years_between(start: dt.date, end: dt.date) -> int:
 
 
 class BaseModel(pw.Model):
-    created_at = pw.DateTimeField(default=_now, verbose_name="创建时间")
-    updated_at = pw.DateTimeField(default=_now, verbose_name="修改时间")
+    created_at = pw.DateTimeField(default=now, verbose_name="创建时间")
+    updated_at = pw.DateTimeField(default=now, verbose_name="修改时间")
     version = pw.IntegerField(default=1, verbose_name="版本")
     deleted = pw.BooleanField(default=False, index=True, verbose_name="已删除")
     deleted_at = pw.DateTimeField(null=True, verbose_name="删除时间")
