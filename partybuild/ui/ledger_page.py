@@ -111,7 +111,6 @@ class LedgerPage(QWidget):
         self.table.edit_requested.connect(self.edit_current)
         self.table.delete_requested.connect(self.delete_selected)
 
-        self.count_label = QLabel()
         # A drill-down from 概览 shows exactly the counted records; say so, and offer the way back.
         self.drill_bar = QWidget()
         self.drill_label = QLabel()

@@ -86,8 +86,10 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.db_label)
 
         self._make_actions()
-        self.nav.currentRowChanged.connect(self._page_changed)
+        # Every page has just read its data: show the first without reading it all again.
         self.nav.setCurrentRow(0)
+        self._page_changed(0, refresh=False)
+        self.nav.currentRowChanged.connect(self._page_changed)
         self.restore_settings()
 
     # -- pages --------------------------------------------------------------------------
@@ -134,12 +136,12 @@ class MainWindow(QMainWindow):
             ids = filters.pop("record_ids", None)
             page.show_only(ids, **filters)
 
-    def _page_changed(self, row: int) -> None:
+    def _page_changed(self, row: int, refresh: bool = True) -> None:
         self.stack.setCurrentIndex(row)
         page = self.current_page()
         if isinstance(page, LedgerPage):
             page.clear_drill()  # coming back by the navigation shows the whole ledger again
-        if hasattr(page, "refresh") and not isinstance(page, LedgerPage):
+        if refresh and hasattr(page, "refresh") and not isinstance(page, LedgerPage):
             page.refresh()
         is_ledger = isinstance(page, LedgerPage)
         for action in (self.new_action, self.edit_action, self.delete_action, self.find_action):

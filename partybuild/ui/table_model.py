@@ -17,10 +17,6 @@ from partybuild.ledgers.display import display_value
 from partybuild.ledgers.spec import Column, Ledger
 from partybuild.services.query import PAGE_SIZE, Filters, LedgerQuery, Row
 
-RECORD_ID_ROLE = Qt.ItemDataRole.UserRole + 1
-VERSION_ROLE = Qt.ItemDataRole.UserRole + 2
-RAW_ROLE = Qt.ItemDataRole.UserRole + 3
-
 _Index = QModelIndex | QPersistentModelIndex
 
 
@@ -102,12 +98,6 @@ class LedgerTableModel(QAbstractTableModel):
                 return str(value)
         if role == Qt.ItemDataRole.TextAlignmentRole and column.kind in (spec.INT, spec.FLOAT):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == RECORD_ID_ROLE:
-            return row.id
-        if role == VERSION_ROLE:
-            return row.version
-        if role == RAW_ROLE:
-            return value
         return None
 
     def headerData(  # noqa: N802
