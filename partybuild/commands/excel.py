@@ -25,8 +25,8 @@ def _xlsx(path: str) -> Path:
 
 
 def run_import(args: argparse.Namespace) -> int:
-    from partybuild.ledgers import excel_import
-    from partybuild.ledgers.excel_read import WorkbookRefused
+    from partybuild.exchange import importer as excel_import
+    from partybuild.exchange.read import WorkbookRefused
 
     errors_path = _xlsx(args.errors) if args.errors else None
     try:  # the file first: an unusable file must not create or touch a database
@@ -73,7 +73,7 @@ def run_import(args: argparse.Namespace) -> int:
 
 
 def _print_text(plan, written: bool, backup, dry_run: bool, errors_path) -> None:  # noqa: ANN001
-    from partybuild.ledgers import excel_import
+    from partybuild.exchange import importer as excel_import
 
     for line in excel_import.describe(plan):
         print(line)
@@ -102,7 +102,7 @@ def _print_text(plan, written: bool, backup, dry_run: bool, errors_path) -> None
 
 
 def run_export(args: argparse.Namespace) -> int:
-    from partybuild.ledgers import excel_export
+    from partybuild.exchange import export as excel_export
 
     output = _xlsx(args.output)
     open_db(args)
@@ -118,7 +118,7 @@ def run_export(args: argparse.Namespace) -> int:
 
 
 def run_template(args: argparse.Namespace) -> int:
-    from partybuild.ledgers import templates
+    from partybuild.exchange import templates
 
     output = _xlsx(args.output)
     try:

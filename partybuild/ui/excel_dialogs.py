@@ -4,7 +4,7 @@ The wizard goes file → preview (every row coloured by what will happen to it, 
 confirm → progress (with cancel) → result, with the error workbook one click away. Reading,
 planning, writing and exporting run in a worker thread (:class:`Job`) that reports progress, so
 the window never freezes on a 50,000-row roster; a cancel before the commit leaves the database
-as it was (one transaction). All the work is done by :mod:`partybuild.ledgers` — the same
+as it was (one transaction). All the work is done by :mod:`partybuild.exchange` — the same
 functions the CLI calls; this module only shows it.
 
 Dialogs are opened with ``open()`` and kept on the window (``window.import_wizard``,
@@ -58,8 +58,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from partybuild.ledgers import excel_import as imp
-from partybuild.ledgers import excel_layout as lay
+from partybuild.exchange import importer as imp
+from partybuild.exchange import sheets as lay
 from partybuild.ledgers import spec
 from partybuild.store import models as m
 
@@ -793,7 +793,7 @@ class ImportWizard(QDialog):
 
 
 def _message(exc: BaseException) -> str:
-    from partybuild.ledgers.excel_read import WorkbookRefused
+    from partybuild.exchange.read import WorkbookRefused
 
     if isinstance(exc, (WorkbookRefused, imp.ImportRefused)):
         return str(exc)
@@ -898,7 +898,7 @@ class ExportDialog(QDialog):
         self.start(Path(_with_suffix(path)))
 
     def start(self, path: Path) -> None:
-        from partybuild.ledgers import excel_export
+        from partybuild.exchange import export as excel_export
 
         remember_folder(path)
         ledgers, mask = self.selected(), self.mask_box.isChecked()
@@ -923,7 +923,7 @@ class ExportDialog(QDialog):
         self.accept()
 
     def _failed(self, exc: BaseException) -> None:
-        from partybuild.ledgers.excel_export import ExportCancelled
+        from partybuild.exchange.export import ExportCancelled
 
         self.progress.hide()
         self.export_button.setEnabled(True)
@@ -968,7 +968,7 @@ def open_export_dialog(window: Any) -> ExportDialog:
 
 def save_template(window: Any) -> Path | None:
     """An empty template of the page's ledger (or one the user picks), where the user says."""
-    from partybuild.ledgers import templates
+    from partybuild.exchange import templates
 
     name = window.current_ledger_name()
     if name is None:

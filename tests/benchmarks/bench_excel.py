@@ -60,7 +60,7 @@ def step_build(path: str) -> int:
 
 
 def step_export(db: str, out: str) -> dict[str, Any]:
-    from partybuild.ledgers import excel_export
+    from partybuild.exchange import export as excel_export
     from partybuild.store.database import open_database
 
     open_database(db)
@@ -73,7 +73,8 @@ def step_bare_write(db: str, out: str) -> dict[str, Any]:
     """openpyxl alone writing the same cells (computed before the clock starts)."""
     from openpyxl import Workbook
 
-    from partybuild.ledgers import excel_export, excel_layout
+    from partybuild.exchange import export as excel_export
+    from partybuild.exchange import sheets as excel_layout
     from partybuild.store.database import open_database
 
     open_database(db)
@@ -105,7 +106,8 @@ def step_bare_read(path: str) -> dict[str, Any]:
 
 def step_registry(db: str, target: str, out: str) -> int:
     """A database with the branches and enterprises the roster links to, and no members."""
-    from partybuild.ledgers import excel_export, excel_import
+    from partybuild.exchange import export as excel_export
+    from partybuild.exchange import importer as excel_import
     from partybuild.store.database import close_database, open_database
 
     open_database(db)
@@ -119,10 +121,8 @@ def step_registry(db: str, target: str, out: str) -> int:
 
 
 def step_import(db: str, path: str) -> dict[str, Any]:
-    from partybuild.ledgers import (
-        excel_import,
-        templates,  # noqa: F401 - loaded by the first read anyway
-    )
+    from partybuild.exchange import importer as excel_import
+    from partybuild.exchange import templates  # noqa: F401 - loaded by the first read anyway
     from partybuild.store.database import open_database
 
     database = open_database(db)

@@ -14,11 +14,11 @@ from PySide6.QtGui import QColor, QDesktopServices
 from PySide6.QtWidgets import QApplication, QFileDialog, QInputDialog
 from pytestqt.qtbot import QtBot
 
-from partybuild.ledgers import excel_import as imp
+from partybuild.exchange import importer as imp
 from partybuild.store import models as m
 from partybuild.ui.excel_dialogs import COLOURS, ImportWizard
 from partybuild.ui.main_window import MainWindow
-from tests.ledgers.conftest import MEMBER_HEADER, make_registry, member_row, person_id, workbook
+from tests.exchange.conftest import MEMBER_HEADER, make_registry, member_row, person_id, workbook
 
 PREVIEW_PNG = Path("/tmp/import_preview.png")
 

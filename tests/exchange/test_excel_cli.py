@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from partybuild.cli import main
 from partybuild.store import models as m
 from partybuild.store.database import close_database, open_database
-from tests.ledgers.conftest import MEMBER_HEADER, make_registry, member_row, person_id, workbook
+from tests.exchange.conftest import MEMBER_HEADER, make_registry, member_row, person_id, workbook
 
 JSON_KEYS = {"written", "ledgers", "invalid_rows", "unknown_columns"}
 

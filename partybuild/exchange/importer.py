@@ -15,7 +15,7 @@
 
 Validation per row mirrors :func:`partybuild.services.records.validate` field for field, but finds
 links and unique clashes in per-ledger dictionaries instead of three queries a row: 50,000 members
-must import in seconds (see ``tests/benchmarks/bench_excel.py``). ``tests/ledgers`` checks that the
+must import in seconds (see ``tests/benchmarks/bench_excel.py``). ``tests/exchange`` checks that the
 two give the same answers.
 """
 
@@ -31,10 +31,10 @@ from typing import Any
 
 import peewee as pw
 
-from partybuild.ledgers import excel_layout as lay
-from partybuild.ledgers import excel_read as rd
+from partybuild.exchange import read as rd
+from partybuild.exchange import sheets as lay
+from partybuild.exchange.sheets import HeaderChoice, SheetSpec, XColumn
 from partybuild.ledgers import spec
-from partybuild.ledgers.excel_layout import HeaderChoice, SheetSpec, XColumn
 from partybuild.services import records
 from partybuild.services.errors import is_busy
 from partybuild.store import models as m
@@ -557,7 +557,7 @@ def _example_signatures() -> dict[str, set[frozenset[tuple[str, str]]]]:
     """The templates' example rows, so a template filled in below its example imports cleanly."""
     global _EXAMPLES
     if _EXAMPLES is None:
-        from partybuild.ledgers.templates import example_rows
+        from partybuild.exchange.templates import example_rows
 
         _EXAMPLES = {}
         for name, values in example_rows().items():
@@ -582,7 +582,7 @@ def _example_probe(name: str, choice: HeaderChoice) -> tuple[str, Any] | None:
 
 
 def _example_rows() -> dict[str, dict[str, Any]]:
-    from partybuild.ledgers.templates import example_rows
+    from partybuild.exchange.templates import example_rows
 
     return example_rows()
 
@@ -1525,7 +1525,7 @@ def write_error_workbook(import_plan: ImportPlan, path: Path | str) -> int:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
 
-    from partybuild.ledgers.excel_export import safe_cell
+    from partybuild.exchange.export import safe_cell
 
     workbook = Workbook(write_only=True)
     written = 0

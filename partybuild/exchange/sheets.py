@@ -18,8 +18,8 @@ from functools import cached_property
 
 from partybuild.domain import vocab
 from partybuild.domain.vocab import Vocabulary
+from partybuild.exchange.read import clean_header
 from partybuild.ledgers import spec
-from partybuild.ledgers.excel_read import clean_header
 from partybuild.ledgers.spec import Column, Ledger
 from partybuild.store import models as m
 

@@ -10,11 +10,11 @@ import peewee as pw
 import pytest
 from openpyxl import load_workbook
 
-from partybuild.ledgers import excel_import as imp
-from partybuild.ledgers.excel_import import INVALID, NEW, UNCHANGED, UPDATE
+from partybuild.exchange import importer as imp
+from partybuild.exchange.importer import INVALID, NEW, UNCHANGED, UPDATE
 from partybuild.services import audit, records
 from partybuild.store import models as m
-from tests.ledgers.conftest import (
+from tests.exchange.conftest import (
     BRANCH,
     CODE_A,
     FIRM,

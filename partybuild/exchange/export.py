@@ -29,10 +29,10 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from partybuild.domain import validators as v
-from partybuild.ledgers import excel_layout as lay
+from partybuild.exchange import sheets as lay
+from partybuild.exchange.read import bulk_work, escape_text
+from partybuild.exchange.sheets import SheetSpec, XColumn
 from partybuild.ledgers import spec
-from partybuild.ledgers.excel_layout import SheetSpec, XColumn
-from partybuild.ledgers.excel_read import bulk_work, escape_text
 from partybuild.store import models as m
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")

@@ -15,15 +15,15 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from partybuild.ledgers import excel_export as exp
-from partybuild.ledgers import excel_import as imp
-from partybuild.ledgers import excel_layout as lay
-from partybuild.ledgers import templates
+from partybuild.exchange import export as exp
+from partybuild.exchange import importer as imp
+from partybuild.exchange import sheets as lay
+from partybuild.exchange import templates
 from partybuild.services import records
 from partybuild.services.demo import build_demo
 from partybuild.store import models as m
 from partybuild.store.database import close_database, open_database
-from tests.ledgers.conftest import MEMBER_HEADER, Registry, member_row, person_id, workbook
+from tests.exchange.conftest import MEMBER_HEADER, Registry, member_row, person_id, workbook
 
 HYPERLINK = '=HYPERLINK("http://example.com","x")'
 
@@ -184,7 +184,7 @@ CELL = st.one_of(
 @pytest.fixture(scope="module")
 def fuzz_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[pw.Database]:
     database = open_database(tmp_path_factory.mktemp("fuzz") / "fuzz.sqlite3")
-    from tests.ledgers.conftest import make_registry
+    from tests.exchange.conftest import make_registry
 
     make_registry()
     yield database
@@ -239,7 +239,7 @@ def test_any_stored_text_round_trips(
 
     The one deliberate exception: 张  三, a short name spaced out to align a printed roster.
     """
-    from partybuild.ledgers.excel_read import ALIGNED_NAME
+    from partybuild.exchange.read import ALIGNED_NAME
     from partybuild.services.errors import ValidationError
 
     assume(not ALIGNED_NAME.fullmatch(name.strip()))

@@ -20,15 +20,15 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from partybuild.domain import validators as v
-from partybuild.ledgers import excel_layout as lay
-from partybuild.ledgers import spec
-from partybuild.ledgers.excel_export import (
+from partybuild.exchange import sheets as lay
+from partybuild.exchange.export import (
     HEADER_BORDER,
     HEADER_FILL,
     PAPER_A4,
     save_atomically,
 )
-from partybuild.ledgers.excel_layout import SheetSpec, XColumn
+from partybuild.exchange.sheets import SheetSpec, XColumn
+from partybuild.ledgers import spec
 
 TEMPLATE_ROWS = 2000  # rows prepared with drop-downs and formats below the header
 EXAMPLE_FONT = Font(italic=True, color="808080")

@@ -17,11 +17,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from partybuild.domain import vocab
-from partybuild.ledgers import excel_import as imp
-from partybuild.ledgers import excel_read as rd
+from partybuild.exchange import importer as imp
+from partybuild.exchange import read as rd
 from partybuild.ledgers import spec
 from partybuild.store import models as m
-from tests.ledgers.conftest import MEMBER_HEADER, member_row, workbook
+from tests.exchange.conftest import MEMBER_HEADER, member_row, workbook
 
 OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
