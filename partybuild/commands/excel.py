@@ -79,6 +79,8 @@ def _print_text(plan, written: bool, backup, dry_run: bool, errors_path) -> None
         print(line)
     for note in plan.ignored:
         print(f"提示：{note}")
+    for warning in plan.warnings:
+        print(f"注意：{warning.text()}")
     unknown = plan.unknown_columns()
     if unknown:
         listing = "；".join(f"{u['sheet']}：{u['column']}" for u in unknown)

@@ -163,6 +163,30 @@ class SheetPlan:
         return self._layout
 
 
+@dataclass(frozen=True)
+class ImportWarning:
+    """A note about the file that does not stop the import (``import --json``'s ``warnings``)."""
+
+    ledger: str | None
+    sheet: str | None
+    row: int | None
+    message: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "ledger": self.ledger,
+            "sheet": self.sheet,
+            "row": self.row,
+            "message": self.message,
+        }
+
+    def text(self) -> str:
+        where = f"工作表“{self.sheet}”" if self.sheet else ""
+        if self.row is not None:
+            where += f"第 {self.row} 行"
+        return f"{where}：{self.message}" if where else self.message
+
+
 @dataclass(eq=False)
 class ImportPlan:
     """Everything found in a file, and (after :func:`plan`) what importing it would do."""
@@ -171,6 +195,15 @@ class ImportPlan:
     sheets: list[SheetPlan] = field(default_factory=list)
     ignored: list[str] = field(default_factory=list)  # notes on sheets not imported
     planned: bool = False
+    # Sheet-level notes that are not errors: defaults applied, columns ignored, hidden sheets or
+    # rows, merged ranges filled. Each is said once, with its row where it is about one row.
+    warnings: list[ImportWarning] = field(default_factory=list)
+
+    def warn(self, ledger: str | None, sheet: str | None, row: int | None, message: str) -> None:
+        """Record a warning once (the same sentence about the same place is not repeated)."""
+        note = ImportWarning(ledger, sheet, row, message)
+        if note not in self.warnings:
+            self.warnings.append(note)
 
     def rows(self) -> Iterator[PlannedRow]:
         for sheet in self.sheets:
@@ -219,6 +252,7 @@ class ImportPlan:
                 for r in self.invalid
             ],
             "unknown_columns": self.unknown_columns(),
+            "warnings": [w.as_json() for w in self.warnings],
         }
 
 

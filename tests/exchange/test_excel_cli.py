@@ -13,7 +13,7 @@ from partybuild.store import models as m
 from partybuild.store.database import close_database, open_database
 from tests.exchange.conftest import MEMBER_HEADER, make_registry, member_row, person_id, workbook
 
-JSON_KEYS = {"written", "ledgers", "invalid_rows", "unknown_columns"}
+JSON_KEYS = {"written", "ledgers", "invalid_rows", "unknown_columns", "warnings"}
 
 
 @pytest.fixture
@@ -51,6 +51,7 @@ def test_a_clean_file_imports_with_exit_0(
         "ledgers": {"members": {"new": 2, "updated": 0, "unchanged": 0, "invalid": 0}},
         "invalid_rows": [],
         "unknown_columns": [],
+        "warnings": [],
     }
     assert count_members(ledger_db) == 2
     assert list((tmp_path / "backups").glob("ledger-before-import-*.sqlite3"))
