@@ -29,7 +29,7 @@ from openpyxl.utils.datetime import from_excel
 from openpyxl.workbook import Workbook
 
 from partybuild.domain import validators as v
-from partybuild.domain.vocab import Vocabulary
+from partybuild.domain.vocab import UnknownChoice, Vocabulary
 from partybuild.ledgers import spec
 
 # A sheet larger than this is not a ledger of one park; refuse it rather than fill the memory.
@@ -328,19 +328,18 @@ def parser(
         return _blank_or(parse_phone)
     if kind == spec.CHOICE:
         assert vocabulary is not None
-        codes = {label: code for code, label in vocabulary.items}
-        codes.update({code: code for code in vocabulary.codes})
+        known: dict[str, str] = {}  # a column repeats a handful of words 50,000 times
 
         def choice(value: Any) -> str | None:
             text = cell_text(value)
             if text is None:
                 return None
-            code = codes.get(text)
-            if code is None and (" " in text or "\xa0" in text or "\n" in text):
-                text = _SPACES.sub("", text)
-                code = codes.get(text)
+            code = known.get(text)
             if code is None:
-                raise CellError(f"“{text}”不是可选值（可选：{'、'.join(vocabulary.labels)}）")
+                try:  # labels, codes and their synonyms, as the form and search read them
+                    code = known[text] = vocabulary.resolve(text)
+                except UnknownChoice as exc:
+                    raise CellError(str(exc)) from None
             return code
 
         return choice

@@ -78,10 +78,7 @@ def clean_value(value: Any, column: Column) -> Any:
     if kind == spec.CHOICE:
         vocabulary = column.vocabulary
         assert vocabulary is not None
-        code = vocabulary.code(str(value))
-        if code is None:
-            raise ValueError(f"“{value}”不是可选值（可选：{'、'.join(vocabulary.labels)}）")
-        return code
+        return vocabulary.resolve(value)  # UnknownChoice is a ValueError with the reason
     if kind == spec.DATE:
         if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
             raise ValueError("应为日期")

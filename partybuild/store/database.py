@@ -19,6 +19,8 @@ from urllib.parse import quote, urlparse
 import peewee as pw
 from playhouse.migrations import Runner
 
+from partybuild.domain import vocab
+from partybuild.store import models as m
 from partybuild.store.models import db_proxy
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -254,7 +256,18 @@ def open_database(
         database = _open_server(location.url)
     database.partybuild_location = location  # type: ignore[attr-defined]
     db_proxy.initialize(database)
+    load_vocabularies()
     return database
+
+
+def load_vocabularies() -> None:
+    """Lay the park's stored vocabulary items over the built-in ones (see domain.vocab)."""
+    rows = m.VocabularyItem.select().order_by(
+        m.VocabularyItem.vocabulary, m.VocabularyItem.position, m.VocabularyItem.id
+    )
+    vocab.apply_park(
+        (row.vocabulary, row.code, row.label, (row.synonyms or "").splitlines()) for row in rows
+    )
 
 
 def current_location() -> Location | None:
@@ -266,3 +279,4 @@ def close_database() -> None:
     database = db_proxy.obj
     if database is not None and not database.is_closed():
         database.close()
+    vocab.apply_park(())

@@ -105,7 +105,7 @@ class Member(BaseModel):
 
     name = pw.CharField(index=True, verbose_name="姓名")
     gender = pw.CharField(choices=vocab.GENDER.choices(), null=True, verbose_name="性别")
-    ethnicity = pw.CharField(null=True, verbose_name="民族")
+    ethnicity = pw.CharField(choices=vocab.ETHNICITY.choices(), null=True, verbose_name="民族")
     birth_date = pw.DateField(null=True, verbose_name="出生日期")
     id_number = pw.CharField(max_length=18, unique=True, verbose_name="身份证号")
     education = pw.CharField(choices=vocab.EDUCATION.choices(), null=True, verbose_name="学历")
@@ -357,6 +357,26 @@ class Setting(pw.Model):
         table_name = "setting"
 
 
+class VocabularyItem(pw.Model):
+    """The park's own items of an editable vocabulary (产业, 问题类别…), in its order.
+
+    A built-in code appears here when the park relabelled or reordered it, or gave it synonyms;
+    a code of the park's own (``custom_N``) only here. ``synonyms`` is one spelling per line.
+    Read into :mod:`partybuild.domain.vocab` when the database is opened.
+    """
+
+    vocabulary = pw.CharField(verbose_name="词表")
+    code = pw.CharField(verbose_name="代码")
+    label = pw.CharField(verbose_name="名称")
+    synonyms = pw.TextField(null=True, verbose_name="同义词")
+    position = pw.IntegerField(verbose_name="顺序")
+
+    class Meta:
+        database = db_proxy
+        table_name = "vocabulary_item"
+        indexes = ((("vocabulary", "code"), True),)
+
+
 class AuditEntry(pw.Model):
     """操作日志: one create, update, delete, restore, purge, import or database restore.
 
@@ -391,4 +411,4 @@ LEDGER_MODELS: tuple[type[BaseModel], ...] = (
     ServiceParticipant,
     EnterpriseIssue,
 )
-ALL_MODELS: tuple[type[pw.Model], ...] = (*LEDGER_MODELS, Setting, AuditEntry)
+ALL_MODELS: tuple[type[pw.Model], ...] = (*LEDGER_MODELS, Setting, AuditEntry, VocabularyItem)

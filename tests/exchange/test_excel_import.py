@@ -180,14 +180,17 @@ def test_choices_by_label_or_code_and_unknown_choices_named(
                 MEMBER_HEADER,
                 member_row(51, 类别="预备党员"),
                 member_row(52, 类别="probationary"),
-                member_row(53, 类别="党员"),
+                member_row(53, 类别="群众"),
+                member_row(54, 类别="党员"),
             ]
         },
     )
     plan = imp.plan_file(path)
-    assert [r.state for r in plan.rows()] == [NEW, NEW, INVALID]
+    assert [r.state for r in plan.rows()] == [NEW, NEW, INVALID, INVALID]
     assert {r.values.get("category") for r in plan.rows() if r.state == NEW} == {"probationary"}
-    assert reasons(plan)[4].startswith("类别：“党员”不是可选值（可选：正式党员、预备党员")
+    assert reasons(plan)[4].startswith("类别：“群众”不是可选值（可选：正式党员、预备党员")
+    # A word known to be ambiguous is refused with what it leaves open, never guessed.
+    assert reasons(plan)[5] == "类别：“党员”没有说明是正式党员还是预备党员"
 
 
 def test_links_resolve_by_name_and_unknown_ones_are_reported(
