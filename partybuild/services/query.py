@@ -13,6 +13,8 @@ from typing import Any
 
 import peewee as pw
 
+from partybuild.domain import vocab
+from partybuild.domain.vocab import Vocabulary
 from partybuild.ledgers import spec
 from partybuild.ledgers.spec import Column, Ledger
 
@@ -44,6 +46,20 @@ class Row:
     id: int
     version: int
     values: list[Any] = field(default_factory=list)
+
+
+def matching_codes(vocabulary: Vocabulary, word: str) -> list[str]:
+    """The codes a search word finds: the one it spells (本科 → bachelor, 支委会 →
+    committee_meeting, the same reading as the importer's) and, for two characters or more, those
+    whose label contains it (大学 → 大学本科, 大学专科)."""
+    codes = []
+    code = vocabulary.code(word)
+    if code is not None:
+        codes.append(code)
+    key = vocab.normalise(word)
+    if len(key) >= 2:
+        codes += [c for c, label in vocabulary if key in vocab.normalise(label) and c not in codes]
+    return codes
 
 
 class LedgerQuery:
@@ -139,6 +155,11 @@ class LedgerQuery:
                     if column.kind == spec.LINK:
                         term = self._title_of(column) ** like
                         any_match = term if any_match is None else (any_match | term)
+                    elif column.kind == spec.CHOICE and column.vocabulary is not None:
+                        codes = matching_codes(column.vocabulary, word)
+                        if codes:
+                            term = column.field.in_(codes)
+                            any_match = term if any_match is None else (any_match | term)
                 assert any_match is not None
                 cond &= any_match
         return cond

@@ -40,11 +40,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from partybuild.domain import vocab
 from partybuild.ledgers import spec
 from partybuild.ledgers.spec import Column, Ledger
 from partybuild.services import lookup, records
 from partybuild.services.errors import RecordNotFound, StaleRecordError, ValidationError
 from partybuild.store import models as m
+from partybuild.ui.choice_box import ChoiceBox
 
 # QDateEdit cannot be empty: its minimum, shown as a blank special value, stands for "not filled".
 # One day before 1900-01-01 so every date the service accepts (1900..2100) can still be entered.
@@ -467,6 +469,11 @@ class RecordForm(QWidget):
         else:  # text, id_number, credit_code, phone
             editor = QLineEdit()
             editor.setMaxLength(LINE_LENGTHS.get(kind) or column.max_length or records.MAX_TEXT)
+            suggestions = vocab.SUGGESTIONS.get((self.ledger.name, column.name))
+            if suggestions is not None and suggestions.labels:  # the park's list (设置 → 选项词表)
+                completer = QCompleter(list(suggestions.labels), editor)
+                completer.setFilterMode(Qt.MatchFlag.MatchContains)
+                editor.setCompleter(completer)
             return editor
         editor.installEventFilter(self._wheel_guard)
         if isinstance(editor, (DateInput, DateTimeInput)):
@@ -474,19 +481,11 @@ class RecordForm(QWidget):
         return editor
 
     def _make_choice(self, column: Column) -> QComboBox:
-        combo = QComboBox()
-        combo.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        vocabulary = column.vocabulary
-        assert vocabulary is not None
-        if column.required:
-            # No empty row, but nothing preselected either: the service will say "必填".
-            combo.setPlaceholderText(self.tr("请选择"))
-        else:
-            combo.addItem("", None)
-        for code, label in vocabulary:
-            combo.addItem(label, code)
-        combo.setCurrentIndex(-1 if column.required else 0)
-        return combo
+        assert column.vocabulary is not None
+        # No empty row when required, but nothing preselected either: the service says "必填".
+        # Any spelling of a value may be typed (本科 + Enter → 大学本科): see ui/choice_box.py.
+        placeholder = self.tr("请选择或输入") if column.required else ""
+        return ChoiceBox(column.vocabulary, required=column.required, placeholder=placeholder)
 
     def _chain_tab_order(self) -> None:
         editors = list(self._editors.values())
@@ -529,6 +528,8 @@ class RecordForm(QWidget):
         if isinstance(editor, LinkPicker):
             record_id = editor.record_id()
             return record_id if record_id is not None else editor.unresolved_text()
+        if isinstance(editor, ChoiceBox):
+            return editor.value()
         if isinstance(editor, QComboBox):
             return editor.currentData() if editor.currentIndex() >= 0 else None
         assert isinstance(editor, QLineEdit)
@@ -573,6 +574,8 @@ class RecordForm(QWidget):
             editor.set_value(value)
         elif isinstance(editor, LinkPicker):
             editor.set_record_id(value)
+        elif isinstance(editor, ChoiceBox):
+            editor.set_value(value)
         elif isinstance(editor, QComboBox):
             index = editor.findData(value) if value is not None else -1
             if index < 0 and not column.required:
