@@ -231,6 +231,11 @@ class MainWindow(QMainWindow):
             ),
         )
         view_menu.addAction(self.rules_action)
+        self.vocabulary_action = self._action(
+            "选项词表…",
+            lambda: self._feature("vocabulary_settings", "open_vocabulary_settings", "选项词表"),
+        )
+        view_menu.addAction(self.vocabulary_action)
         help_menu = self.menuBar().addMenu(self.tr("帮助(&H)"))
         help_menu.addAction(about)
 
