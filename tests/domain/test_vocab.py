@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from partybuild.domain import compliance, vocab
-from partybuild.domain.vocab import ParkItem, UnknownChoice, Vocabulary
+from partybuild.domain.vocab import UnknownChoice, Vocabulary
 
 # Every everyday spelling issue 11 lists, with the code partybuild stores for it.
 EVERYDAY = [
