@@ -162,6 +162,7 @@ class Vocabulary:
                 add(word, code)
         for code, label in self._items:
             add(label, code)
+            add(code, code)
         for item in self._park:
             for word in item.synonyms:
                 add(word, item.code)

@@ -182,6 +182,7 @@ def test_park_items_are_laid_over_the_builtin_ones_and_reset() -> None:
         assert vocab.INDUSTRY.label("fine_chemical") == "化工"
         assert vocab.INDUSTRY.resolve("光伏") == "custom_1"
         assert vocab.INDUSTRY.resolve("新能源") == "custom_1"
+        assert vocab.INDUSTRY.resolve("custom_1") == "custom_1"
         # The built-in label still reads (older files), and the built-in items all remain.
         assert vocab.INDUSTRY.resolve("精细化工") == "fine_chemical"
         assert set(vocab.INDUSTRY.codes) == {"custom_1", *dict(vocab.INDUSTRY.builtin)}
