@@ -234,7 +234,9 @@ def write_template(ledger: str, path: Path | str) -> Path:
             cell.number_format = number_format
             ws.column_dimensions[letter].number_format = number_format
         choices = _choices(col)
-        if choices:
+        # Excel refuses a file whose in-cell list is longer than 255 characters (the park may have
+        # added many 问题类别); the header's note still lists the choices then.
+        if choices and len(",".join(choices)) + 2 <= 255:
             validation = DataValidation(
                 type="list",
                 formula1='"' + ",".join(choices) + '"',

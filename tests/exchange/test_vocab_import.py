@@ -178,3 +178,29 @@ def test_meetings_sign_ins_and_problems_in_other_systems_words(
         for n, (_, _, state, evaluation) in enumerate(states, start=1)
     }
     assert member.id
+
+
+def test_templates_offer_the_park_items_and_never_an_overlong_list(
+    tmp_path: Path, sqlite_db: object
+) -> None:
+    from openpyxl import load_workbook
+
+    from partybuild.domain import vocab
+    from partybuild.exchange import templates
+    from partybuild.services import vocabularies
+
+    items = vocabularies.items(vocab.ISSUE_CATEGORY)
+    items.append(vocabularies.Item(None, "人才引进"))
+    vocabularies.save(vocab.ISSUE_CATEGORY, items)
+    ws = load_workbook(templates.write_template("issues", tmp_path / "issues.xlsx"))["企业诉求"]
+    lists = [v.formula1 for v in ws.data_validations.dataValidation]
+    assert any("人才引进" in f for f in lists)
+    members = load_workbook(templates.write_template("members", tmp_path / "m.xlsx"))["党员"]
+    ethnic = [v.formula1 for v in members.data_validations.dataValidation if "汉族" in v.formula1]
+    assert len(ethnic) == 1 and "穿青人" in ethnic[0]
+    many = [vocabularies.Item(None, f"园区自定问题类别{n}") for n in range(30)]
+    vocabularies.save(vocab.ISSUE_CATEGORY, [*vocabularies.items(vocab.ISSUE_CATEGORY), *many])
+    ws = load_workbook(templates.write_template("issues", tmp_path / "long.xlsx"))["企业诉求"]
+    lists = [v.formula1 for v in ws.data_validations.dataValidation]
+    assert all(len(f) <= 255 for f in lists)
+    assert not any("园区自定问题类别" in f for f in lists)  # listed in the header's note instead
