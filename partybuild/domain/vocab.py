@@ -15,7 +15,7 @@ national standards (GB/T 4658 "21 大学", GB/T 3304 "01 汉族").
 
 Some vocabularies are the park's own choice (产业, 问题来源, 问题类别 and the suggestion lists for
 责任单位 and 服务方向): the park can rename their labels, add items and synonyms and reorder
-them in 设置 → 选项词表. Those additions are stored in the database (``vocabulary_item``) and laid
+them in 查看 → 选项词表. Those additions are stored in the database (``vocabulary_item``) and laid
 over the built-in items by :func:`apply_park` when a database is opened. The built-in items, which
 the statistics' JSON keys name, cannot be removed.
 """

@@ -1,4 +1,4 @@
-"""The park's own vocabularies (设置 → 选项词表): 产业, 问题来源, 问题类别 and the suggestion
+"""The park's own vocabularies (查看 → 选项词表): 产业, 问题来源, 问题类别 and the suggestion
 lists for 责任单位 and 服务方向.
 
 A park relabels, reorders and adds items and gives them synonyms; the items live in the

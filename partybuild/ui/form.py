@@ -470,7 +470,7 @@ class RecordForm(QWidget):
             editor = QLineEdit()
             editor.setMaxLength(LINE_LENGTHS.get(kind) or column.max_length or records.MAX_TEXT)
             suggestions = vocab.SUGGESTIONS.get((self.ledger.name, column.name))
-            if suggestions is not None and suggestions.labels:  # the park's list (设置 → 选项词表)
+            if suggestions is not None and suggestions.labels:  # the park's list (查看 → 选项词表)
                 completer = QCompleter(list(suggestions.labels), editor)
                 completer.setFilterMode(Qt.MatchFlag.MatchContains)
                 editor.setCompleter(completer)

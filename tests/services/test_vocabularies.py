@@ -1,4 +1,4 @@
-"""The park's vocabularies (设置 → 选项词表) and the search box reading the same spellings."""
+"""The park's vocabularies (查看 → 选项词表) and the search box reading the same spellings."""
 
 from __future__ import annotations
 

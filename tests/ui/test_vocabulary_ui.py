@@ -153,3 +153,25 @@ def test_menu_opens_the_vocabulary_settings(qtbot: QtBot, demo: pw.Database) -> 
     usage = dialog.table.item(0, 3).text()
     assert usage.startswith("内置 · ") and "条记录" in usage
     dialog.close()
+
+
+def test_the_parks_suggestions_are_offered_while_typing_a_free_text_field(
+    qtbot: QtBot, sqlite_db: pw.Database
+) -> None:
+    from partybuild.services import vocabularies
+
+    vocabularies.save(
+        vocab.RESPONSIBLE_UNIT,
+        [vocabularies.Item(None, "园区人社服务站"), vocabularies.Item(None, "园区供电所")],
+    )
+    form = RecordForm(spec.ledger("issues"))
+    qtbot.addWidget(form)
+    unit = form.editor("responsible_unit")
+    completer = unit.completer()  # type: ignore[attr-defined]
+    assert completer is not None
+    model = completer.model()
+    offered = [model.index(r, 0).data() for r in range(model.rowCount())]
+    assert offered == ["园区人社服务站", "园区供电所"]
+    # Only a suggestion: any other text is still kept as typed.
+    form.set_value("responsible_unit", "县自然资源局")
+    assert form.values()["responsible_unit"] == "县自然资源局"
