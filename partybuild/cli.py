@@ -212,6 +212,19 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--dry-run", action="store_true", help="只预检，不写入")
     imp.add_argument("--skip-invalid", action="store_true", help="跳过错误行，导入其余行")
     imp.add_argument("--errors", metavar="OUT.xlsx", help="把错误行及错误原因写入此文件")
+    imp.add_argument(
+        "--map",
+        dest="mapping",
+        action="append",
+        metavar="对应",
+        help=(
+            "指定列的对应，逗号分隔，可写多次："
+            "“文件列=字段”把文件的某列导入为某字段（如 党籍状态=类别）；"
+            "“文件列=不导入”忽略某列（如 人员类别=不导入）；"
+            "“字段=值”文件没有该列时每行都取此值（如 类别=正式党员）。"
+            '例：--map "人员类别=不导入,党籍状态=类别"'
+        ),
+    )
     imp.add_argument("--json", action="store_true", help="输出一个 JSON 对象")
     imp.set_defaults(func=_delegate("excel", "run_import"))
 

@@ -26,12 +26,17 @@ def _xlsx(path: str) -> Path:
 
 def run_import(args: argparse.Namespace) -> int:
     from partybuild.exchange import importer as excel_import
+    from partybuild.exchange.mapping import MappingError, parse_map
     from partybuild.exchange.read import WorkbookRefused
 
     errors_path = _xlsx(args.errors) if args.errors else None
+    try:
+        mapping = parse_map(args.mapping, args.ledger) if args.mapping else None
+    except MappingError as exc:
+        raise CliError(str(exc), EXIT_UNUSABLE) from exc
     try:  # the file first: an unusable file must not create or touch a database
-        plan = excel_import.read_file(Path(args.file), args.ledger)
-    except WorkbookRefused as exc:
+        plan = excel_import.read_file(Path(args.file), args.ledger, mapping=mapping)
+    except (WorkbookRefused, MappingError) as exc:
         raise CliError(str(exc), EXIT_UNUSABLE) from exc
     database = open_db(args, create=not args.dry_run)
     excel_import.plan(plan)
@@ -60,6 +65,13 @@ def run_import(args: argparse.Namespace) -> int:
     if refused is not None:
         code = EXIT_UNUSABLE if "正忙" in refused else EXIT_INVALID
         raise CliError(refused, code)
+    sheet_level = _sheet_level(plan)
+    if invalid and sheet_level and not written and len(sheet_level) == len(invalid):
+        texts = dict.fromkeys(
+            f"工作表“{r.sheet.title}”：{r.sheet.problem or r.reason}" for r in invalid
+        )
+        print(f"partybuild: {'；'.join(texts)}；未写入任何数据", file=sys.stderr)
+        return EXIT_INVALID
     if invalid:
         if written:
             note = f"有 {len(invalid)} 行错误已跳过，其余 {plan.to_write} 行已写入"
@@ -70,6 +82,22 @@ def run_import(args: argparse.Namespace) -> int:
         print(f"partybuild: {note}", file=sys.stderr)
         return EXIT_INVALID
     return EXIT_OK
+
+
+def _sheet_level(plan) -> list:  # noqa: ANN001
+    """Invalid rows refused only for what their sheet lacks (said once per sheet)."""
+    return [
+        r
+        for r in plan.invalid
+        if r.sheet.problem or (r.sheet.gaps and set(r.reasons) <= set(r.sheet.gaps))
+    ]
+
+
+def _row_span(rows: list) -> str:  # noqa: ANN001
+    numbers = [r.row for r in rows]
+    if len(numbers) == 1:
+        return f"第 {numbers[0]} 行"
+    return f"第 {numbers[0]}–{numbers[-1]} 行中的 {len(numbers)} 行"
 
 
 def _print_text(plan, written: bool, backup, dry_run: bool, errors_path) -> None:  # noqa: ANN001
@@ -85,7 +113,18 @@ def _print_text(plan, written: bool, backup, dry_run: bool, errors_path) -> None
     if unknown:
         listing = "；".join(f"{u['sheet']}：{u['column']}" for u in unknown)
         print(f"未识别的列（已忽略）：{listing}")
-    invalid = plan.invalid
+    said: set[int] = set()
+    for sheet in plan.sheets:  # what is about a whole sheet is said once, not on every row
+        if sheet.problem:
+            print(f"错误：工作表“{sheet.title}”未导入（{len(sheet.rows)} 行）：{sheet.problem}")
+            said.update(id(r) for r in sheet.rows)
+            continue
+        for gap in sheet.gaps:
+            rows = [r for r in sheet.rows if r.state == excel_import.INVALID and gap in r.reasons]
+            if rows:
+                print(f"错误：工作表“{sheet.title}”{_row_span(rows)}：{gap}")
+                said.update(id(r) for r in rows if set(r.reasons) <= set(sheet.gaps))
+    invalid = [r for r in plan.invalid if id(r) not in said]
     if invalid:
         print(f"错误行（{len(invalid)} 行）：")
         for row in invalid[:MAX_LISTED]:

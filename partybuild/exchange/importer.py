@@ -33,6 +33,7 @@ import peewee as pw
 
 from partybuild.exchange import read as rd
 from partybuild.exchange import sheets as lay
+from partybuild.exchange.mapping import NOT_IMPORTED, Mapping, MappingError, Resolved
 from partybuild.exchange.sheets import HeaderChoice, SheetSpec, XColumn
 from partybuild.ledgers import spec
 from partybuild.services import records
@@ -131,7 +132,11 @@ class SheetPlan:
     header: HeaderChoice
     width: int
     rows: list[PlannedRow] = field(default_factory=list)
-    problem: str | None = None
+    problem: str | None = None  # the whole sheet is refused (said once, rows not planned)
+    # Columns the sheet lacks that its new rows need (a required field, a default of record):
+    # each said once for the sheet; rows that update a stored record keep its values.
+    gaps: list[str] = field(default_factory=list)
+    gap_fields: set[str] = field(default_factory=set)
     skipped_blank: int = 0
     skipped_footer: int = 0
     skipped_example: int = 0
@@ -263,13 +268,17 @@ def read_file(
     path: Path | str,
     ledger: str | None = None,
     *,
+    mapping: Mapping | None = None,
     progress: Progress | None = None,
     cancel: Cancel | None = None,
 ) -> ImportPlan:
-    """Read and parse every recognised sheet (no database needed). Raises WorkbookRefused."""
+    """Read and parse every recognised sheet (no database needed). Raises WorkbookRefused, or
+    MappingError when ``mapping`` (``--map``, the wizard's choices) names what the file lacks."""
     path = Path(path)
     result = ImportPlan(path)
     candidates = _candidates(ledger)
+    if mapping is not None and ledger is not None and (mapping.columns or mapping.constants):
+        mapping.check_for(lay.sheet(ledger))
     with rd.bulk_work(), rd.open_workbook(path) as workbook:
         epoch = workbook.epoch
         sheets = rd.worksheets(workbook)
@@ -278,9 +287,18 @@ def read_file(
         for number, ws in enumerate(sheets):
             if progress:
                 progress(number, len(sheets), f"读取工作表“{ws.title}”")
-            sheet = _read_sheet(ws, candidates, ledger, epoch, result, cancel)
+            sheet = _read_sheet(ws, candidates, ledger, epoch, result, cancel, mapping)
             if sheet is not None:
                 result.sheets.append(sheet)
+    if mapping is not None and mapping.unused():
+        names = "、".join(f"“{t}”" for t in mapping.unused())
+        found = "；".join(
+            f"工作表“{s.title}”：{'、'.join(h for h in s.headers if h)}" for s in result.sheets
+        )
+        raise MappingError(
+            f"--map 中的{names}在文件中用不上：没有这样的列，或没有含该字段的台账"
+            + (f"（{found}）" if found else "")
+        )
     if not result.sheets:
         what = f"“{lay.sheet(ledger).label}”" if ledger else "任何台账"
         notes = "；".join(result.ignored)
@@ -299,51 +317,91 @@ def _candidates(ledger: str | None) -> list[SheetSpec]:
     return [lay.sheet(ledger)]
 
 
-def _map_row(row: Sequence[Any], sheet_spec: SheetSpec) -> HeaderChoice:
+# --------------------------------------------------------------------------- headers
+
+_ALTERNATIVES = re.compile(r"[/／|｜]|或")
+SAMPLE_ROWS = 12  # values of a column looked at to see whether they fit a field
+SHOWN_SAMPLES = 3  # values of a column the wizard's 列对应 step shows
+_FIT_RANK = {True: 2, None: 1, False: 0}
+
+
+def _shown(cell: Any) -> str:
+    """A header as the file writes it, on one line (line breaks in a header are layout)."""
+    return " ".join(str(cell).split())
+
+
+def _map_row(
+    row: Sequence[Any], sheet_spec: SheetSpec, forced: Resolved | None = None
+) -> HeaderChoice:
+    """Which columns a row's headers would fill. The first column claiming a field holds it for
+    now; :func:`settle` decides between rivals once the values below are known."""
     choice = HeaderChoice(sheet_spec, ())
     for index, cell in enumerate(row):
         text = rd.clean_header(cell)
         if not text:
             continue
-        col = _header_column(text, sheet_spec)
-        if col is None:
-            if text not in lay.IGNORED_HEADERS:
-                choice.unknown.append(str(cell).strip())
-            choice.headers[index] = str(cell).strip()
+        shown = _shown(cell)
+        choice.headers[index] = shown
+        said, col = forced.forced(index, text) if forced is not None else (False, None)
+        if said and col is None:
+            choice.ignored.append(shown)
             continue
-        if col in choice.mapping.values():
-            choice.duplicate.append(f"{str(cell).strip()}（重复的列，已忽略）")
-        else:
-            choice.mapping[index] = col
-        choice.headers[index] = str(cell).strip()
+        claim = (col, lay.FORCED) if said and col is not None else _header_claim(text, sheet_spec)
+        if claim is None:
+            if text not in lay.IGNORED_HEADERS:
+                choice.unknown.append(shown)
+            continue
+        choice.claims[index] = claim
+        if claim[1] > lay.LOOSE and claim[0] not in choice.mapping.values():
+            choice.mapping[index] = claim[0]
     return choice
 
 
+def _header_claim(text: str, sheet_spec: SheetSpec) -> tuple[XColumn, int] | None:
+    """The column a cleaned header names and how sure: the header itself, without a bracketed
+    note (出生日期（年月日）), or one of the alternatives it offers (联系电话/手机)."""
+    index = sheet_spec.header_priority
+    found = index.get(text)
+    if found is not None:
+        return found
+    match = _SUFFIX.match(text)  # 出生日期（年月日）, 党籍状态（正式党员或预备党员）
+    if match:
+        found = index.get(match[1])
+        if found is not None:
+            return found
+    parts = [p for p in _ALTERNATIVES.split(text) if p]
+    if len(parts) > 1:
+        for part in parts:
+            found = index.get(part)
+            if found is not None:
+                return found
+    return None
+
+
 def _header_column(text: str, sheet_spec: SheetSpec) -> XColumn | None:
-    col = sheet_spec.header_index.get(text)
-    if col is None:
-        match = _SUFFIX.match(text)  # 出生日期（年月日）, 联系电话(手机)
-        if match:
-            col = sheet_spec.header_index.get(match[1])
-    return col
+    claim = _header_claim(text, sheet_spec)
+    return claim[0] if claim is not None and claim[1] > lay.LOOSE else None
 
 
 def _is_header_like(text: str, sheet_spec: SheetSpec) -> bool:
     return (
         text in lay.IGNORED_HEADERS
-        or _header_column(text, sheet_spec) is not None
+        or _header_claim(text, sheet_spec) is not None
         or bool(_BRACKETED.match(text))
     )
 
 
 def choose_header(
-    first: list[tuple[int, tuple[Any, ...]]], sheet_spec: SheetSpec
+    first: list[tuple[int, tuple[Any, ...]]],
+    sheet_spec: SheetSpec,
+    forced: Resolved | None = None,
 ) -> HeaderChoice | None:
     """The header row (or two rows) that best fits a sheet spec, within the first rows."""
     best: tuple[int, HeaderChoice] | None = None
     for position, (number, row) in enumerate(first):
-        choice = _map_row(row, sheet_spec)
-        if choice.score >= 2 and (best is None or choice.score > best[1].score):
+        choice = _map_row(row, sheet_spec, forced)
+        score = choice.score + sum(1 for _, p in choice.claims.values() if p == lay.FORCED)
+        if score >= 2 and (best is None or choice.score > best[1].score):
             choice.rows = (number,)
             best = (position, choice)
     if best is None:
@@ -354,31 +412,282 @@ def choose_header(
         if not 0 <= neighbour < len(first):
             continue
         number, row = first[neighbour]
-        gained: dict[int, XColumn] = {}
+        gained: dict[int, tuple[XColumn, int]] = {}
         header_like = True
         for index, cell in enumerate(row):
             text = rd.clean_header(cell)
             if not text:
                 continue
-            col = _header_column(text, sheet_spec)
+            claim = _header_claim(text, sheet_spec)
             if (
-                col is not None
-                and index not in choice.mapping
-                and col not in choice.mapping.values()
+                claim is not None
+                and claim[1] > lay.LOOSE
+                and index not in choice.claims
+                and claim[0] not in choice.mapping.values()
             ):
-                gained[index] = col
+                gained[index] = claim
             elif not _is_header_like(text, sheet_spec) and (below or index not in choice.headers):
                 header_like = False
         if gained and (header_like or not below):
-            for index, col in gained.items():
+            for index, claim in gained.items():
                 old = choice.headers.get(index)
                 if old is not None and old in choice.unknown:
                     choice.unknown.remove(old)  # a group label over the real header
-                choice.mapping[index] = col
-                choice.headers[index] = str(row[index]).strip()
+                choice.claims[index] = claim
+                choice.mapping[index] = claim[0]
+                choice.headers[index] = _shown(row[index])
             choice.rows = tuple(sorted((*choice.rows, number)))
-    # A group label above whose column got a header from the row below is not "unknown".
     return choice
+
+
+def settle(
+    choice: HeaderChoice,
+    first: list[tuple[int, tuple[Any, ...]]],
+    epoch: Any = None,
+    forced: Resolved | None = None,
+) -> HeaderChoice:
+    """Decide which column fills which field, from the headers and the values under them.
+
+    A header that means something else in another system (owip's 人员类别, a staffing type) is
+    taken only when its values fit the field; when two columns claim one field, the one whose
+    values fit wins and the other is named in a warning; when that cannot tell them apart, the
+    columns are flagged and the sheet refused until the user says (``--map``, the wizard). Then
+    the fields the sheet lacks: required ones refuse the sheet, defaults of record (类别) need
+    the user's word, other defaults are listed.
+    """
+    spec_ = choice.spec
+    start = choice.data_start
+    below = [(n, r) for n, r in first if n >= start]
+    notes: list[int] = []
+    for number, row in below:  # 必填/选填/格式 rows right under the header
+        if all(rd.is_blank(c) for c in row):
+            continue
+        if not _is_annex(row, choice):
+            break
+        notes.append(number)
+    choice.note_rows = tuple(notes)
+    data = [r for n, r in below if n not in notes and not _is_footer(r)]
+    for index in choice.headers:
+        values = [r[index] for r in data if index < len(r) and not rd.is_blank(r[index])]
+        choice.samples[index] = [_sample_text(v) for v in values[:SAMPLE_ROWS]]
+    if forced is not None:
+        choice.constants = dict(forced.constants)
+        choice.constant_text = dict(forced.shown)
+    groups: dict[str, list[tuple[int, int]]] = {}
+    for index, (col, priority) in choice.claims.items():
+        groups.setdefault(col.key, []).append((index, priority))
+    mapping: dict[int, XColumn] = {}
+    duplicate: list[str] = []
+    for key, claims in groups.items():
+        col = spec_.by_key[key]
+        fits = {i: _fits(col, data, i, epoch) for i, _ in claims}
+        users = [i for i, p in claims if p == lay.FORCED]
+        if len(users) > 1:
+            names = "、".join(f"“{choice.headers[i]}”" for i in users)
+            choice.problems.append(f"{names}都对应到了“{col.label}”，只能选一列")
+            for i in users:
+                choice.ambiguous[i] = f"与其他列都对应到了“{col.label}”"
+            continue
+        if users:
+            mapping[users[0]] = col
+            duplicate += [
+                f"{choice.headers[i]}（重复的列，已忽略）" for i, _ in claims if i != users[0]
+            ]
+            continue
+        kept = []
+        for index, priority in claims:
+            if priority == lay.LOOSE and fits[index] is not True:
+                if len(claims) == 1 and choice.samples.get(index):
+                    choice.warnings.append(
+                        f"“{choice.headers[index]}”列的值（{_examples(choice, index)}）"
+                        f"不是“{col.label}”，未导入；如该列就是{col.label}，"
+                        f'请用 --map "{choice.headers[index]}={col.label}" 指定'
+                    )
+                choice.unknown.append(choice.headers[index])
+            else:
+                kept.append((index, priority))
+        if not kept:
+            continue
+
+        def rank(claim: tuple[int, int], fits: dict[int, bool | None] = fits) -> tuple[int, int]:
+            return (_FIT_RANK[fits[claim[0]]], claim[1])
+
+        kept.sort(key=rank, reverse=True)
+        best = kept[0]
+        rivals = [
+            c
+            for c in kept[1:]
+            if rank(c) == rank(best)
+            and rd.clean_header(choice.headers[c[0]]) != rd.clean_header(choice.headers[best[0]])
+            and choice.samples.get(c[0]) != choice.samples.get(best[0])
+        ]
+        if rivals:
+            indexes = [best[0], *(c[0] for c in rivals)]
+            names = "、".join(f"“{choice.headers[i]}”" for i in indexes)
+            hint = ",".join(
+                f"{choice.headers[i]}={col.label if i == best[0] else NOT_IMPORTED}"
+                for i in indexes
+            )
+            choice.problems.append(
+                f"无法判断哪一列是“{col.label}”：{names}都可能是。"
+                f'请用 --map 指定（如 --map "{hint}"），或在导入向导的“列对应”一步中选择'
+            )
+            for i in indexes:
+                choice.ambiguous[i] = f"{names}都可能是“{col.label}”"
+            continue
+        mapping[best[0]] = col
+        for index, _priority in kept[1:]:
+            if fits[best[0]] is True and fits[index] is False:
+                choice.warnings.append(
+                    f"“{choice.headers[index]}”列的值（{_examples(choice, index)}）不是"
+                    f"“{col.label}”，已按“{choice.headers[best[0]]}”列导入{col.label}，"
+                    f"“{choice.headers[index]}”列未导入"
+                )
+                choice.unknown.append(choice.headers[index])
+                choice.ambiguous[index] = f"值不是“{col.label}”，已改用“{choice.headers[best[0]]}”"
+            else:
+                duplicate.append(f"{choice.headers[index]}（重复的列，已忽略）")
+    choice.mapping = dict(sorted(mapping.items()))
+    choice.duplicate = duplicate
+    for key in list(choice.constants):
+        held = next((i for i, c in choice.mapping.items() if c.key == key), None)
+        if held is not None:
+            col = spec_.by_key[key]
+            choice.problems.append(
+                f"“{col.label}”已有“{choice.headers[held]}”列，又给了固定值"
+                f"“{choice.constant_text.get(key, '')}”，只能选一种"
+                f'（要用固定值，先写 --map "{choice.headers[held]}={NOT_IMPORTED}"）'
+            )
+    _gaps(choice)
+    return choice
+
+
+def _gaps(choice: HeaderChoice) -> None:
+    """Required columns missing, defaults that need the user's word, and other defaults."""
+    spec_ = choice.spec
+    present = choice.present
+    missing = spec_.missing_keys(present)
+    missing += [c.header for c in spec_.required_columns() if c.header not in present]
+    choice.missing = list(dict.fromkeys(missing))
+    choice.asked, choice.defaults = [], []
+    for col in spec_.default_columns():
+        if col.header in present:
+            continue
+        assert col.column is not None
+        if col.column.confirm_default:
+            choice.asked.append(col)
+        else:
+            choice.defaults.append(col)
+
+
+def _default_text(col: XColumn) -> str:
+    assert col.column is not None
+    value = col.column.field.default
+    if col.vocabulary is not None:
+        return col.vocabulary.label(value)
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    return str(value)
+
+
+def default_question(col: XColumn) -> str:
+    """The wizard's question for a default of record: 文件没有类别列，全部记为正式党员？"""
+    return f"文件没有{col.label}列，全部记为{_default_text(col)}？"
+
+
+def _sheet_problems(choice: HeaderChoice) -> tuple[list[str], list[str], set[str]]:
+    """What keeps rows out, each said once: (problems that refuse the whole sheet, gaps that
+    refuse its new rows, the fields of those gaps). A row that updates a stored record keeps the
+    stored value of a column the sheet leaves out, so only new rows are refused for a gap."""
+    problems = list(choice.problems)
+    keys = choice.spec.missing_keys(choice.present)
+    if keys:
+        problems.append(
+            f"工作表缺少必需的列：{'、'.join(keys)}（可在文件中加上该列，或用 --map 指定哪一列是它）"
+        )
+    gaps: list[str] = []
+    fields: set[str] = set()
+    required = [h for h in choice.missing if h not in keys]
+    if required:
+        gaps.append(
+            f"工作表缺少必填的列：{'、'.join(required)}，新增的行无法导入"
+            f'（可在文件中加上该列，用 --map "文件列={required[0]}" 指定哪一列是它，'
+            f'或用 --map "{required[0]}=值" 给每一行同一个值）'
+        )
+        fields.update(c.field for c in choice.spec.columns if c.header in required and c.field)
+    for col in choice.asked:
+        value = _default_text(col)
+        gaps.append(
+            f"文件没有“{col.label}”列：新增的人员都会记为“{value}”，因此未导入。"
+            f'加 --map "{col.label}={value}" 全部记为{value}，或在文件中加上该列'
+        )
+        if col.field:
+            fields.add(col.field)
+    return problems, gaps, fields
+
+
+def _fits(col: XColumn, data: list[tuple[Any, ...]], index: int, epoch: Any) -> bool | None:
+    """Whether most of a column's first values parse as the field (None: any text fits, or no
+    values to judge by)."""
+    if not col.checkable:
+        return None
+    parse = rd.parser(col.kind, col.vocabulary, epoch)
+    month_only = getattr(rd, "MonthOnly", ())
+    good = total = 0
+    for row in data:
+        if index >= len(row) or rd.is_blank(row[index]):
+            continue
+        total += 1
+        try:
+            parse(row[index])
+        except rd.CellError as exc:
+            if isinstance(exc, month_only):
+                good += 1  # a date all the same, only imprecise
+        else:
+            good += 1
+        if total >= SAMPLE_ROWS:
+            break
+    if not total:
+        return None
+    return good * 2 >= total
+
+
+def _examples(choice: HeaderChoice, index: int) -> str:
+    return "、".join(dict.fromkeys(choice.samples.get(index, [])[:SHOWN_SAMPLES]))
+
+
+def _sample_text(value: Any) -> str:
+    if isinstance(value, dt.datetime) and value.time() == dt.time():
+        value = value.date()
+    try:
+        text = rd.cell_text(value) or ""
+    except rd.CellError:
+        text = str(value)
+    return text if len(text) <= 24 else text[:23] + "…"
+
+
+def _is_footer(row: Sequence[Any]) -> bool:
+    for cell in row:
+        if not rd.is_blank(cell):
+            return type(cell) is str and bool(FOOTER.match(cell.strip()))
+    return False
+
+
+def nearest(
+    first: list[tuple[int, tuple[Any, ...]]], candidates: list[SheetSpec]
+) -> tuple[SheetSpec, list[str]] | None:
+    """The ledger whose headers a sheet matched most, and the required columns it lacks."""
+    best: tuple[int, SheetSpec, list[str]] | None = None
+    for sheet_spec in candidates:
+        for _number, row in first:
+            choice = _map_row(row, sheet_spec)
+            if not choice.mapping:
+                continue
+            choice.rows = (_number,)
+            _gaps(choice)
+            if best is None or choice.score > best[0]:
+                best = (choice.score, sheet_spec, choice.missing)
+    return (best[1], best[2]) if best is not None else None
 
 
 def _read_sheet(
@@ -388,6 +697,7 @@ def _read_sheet(
     epoch: Any,
     result: ImportPlan,
     cancel: Cancel | None,
+    mapping: Mapping | None = None,
 ) -> SheetPlan | None:
     title = str(ws.title)
     if rd.clean_header(title) in QUIET_SHEETS:
@@ -398,7 +708,9 @@ def _read_sheet(
         first.append((number, row))
         if len(first) >= HEADER_SCAN_ROWS:
             break
-    if ledger is not None:
+    if mapping is not None and title in mapping.sheets:
+        candidates = [lay.sheet(mapping.sheets[title].ledger)]  # the user said which ledger
+    elif ledger is not None:
         others = [s for s in lay.SHEETS.values() if s.name != ledger]
         if any(lay.sheet_names_match(s, title) for s in others) and not lay.sheet_names_match(
             candidates[0], title
@@ -406,17 +718,27 @@ def _read_sheet(
             result.ignored.append(f"工作表“{title}”属于其他台账，本次只导入{candidates[0].label}")
             return None
     options = []
+    forced_by_spec: dict[str, Resolved | None] = {}
     for sheet_spec in candidates:
-        choice = choose_header(first, sheet_spec)
+        forced = mapping.for_sheet(title, sheet_spec, epoch) if mapping is not None else None
+        forced_by_spec[sheet_spec.name] = forced
+        choice = choose_header(first, sheet_spec, forced)
         if choice is None:
             continue
+        settle(choice, first, epoch, forced)
         named = lay.sheet_names_match(sheet_spec, title)
         missing = sheet_spec.missing_keys(choice.present)
         options.append((named, not missing, choice.score, sheet_spec, choice, missing))
-    usable = [o for o in options if o[1] or o[0] or ledger is not None]
+    usable = [o for o in options if o[1] or o[0] or ledger is not None or len(candidates) == 1]
     if not usable:
         if any(not rd.is_blank(c) for _, row in first for c in row):
-            result.ignored.append(f"工作表“{title}”未识别为任何台账，已忽略")
+            close = nearest(first, candidates)
+            hint = (
+                f"（最接近“{close[0].label}”，缺少：{'、'.join(close[1])}）"
+                if close is not None and close[1]
+                else ""
+            )
+            result.ignored.append(f"工作表“{title}”未识别为任何台账{hint}，已忽略")
         return None
     usable.sort(key=lambda o: (o[0], o[1], o[2]), reverse=True)
     top = usable[0]
@@ -426,11 +748,33 @@ def _read_sheet(
             f"无法判断工作表“{title}”是哪个台账（{names}），请把工作表改名为台账名称后重新导入"
         )
         return None
-    _named, _complete, _score, sheet_spec, choice, missing = top
+    _named, _complete, _score, sheet_spec, choice, _missing = top
     width = max([*choice.headers, *choice.mapping]) + 1
     sheet = SheetPlan(sheet_spec, title, choice, width)
-    if missing:
-        sheet.problem = f"工作表缺少必需的列：{'、'.join(missing)}"
+    forced = forced_by_spec.get(sheet_spec.name)
+    if mapping is not None and forced is not None:
+        for index in choice.claims:  # the --map items this sheet used
+            text = rd.clean_header(choice.headers.get(index, ""))
+            if text in forced.items:
+                mapping.used.add(forced.items[text])
+        for text in map(rd.clean_header, choice.ignored):
+            if text in forced.items:
+                mapping.used.add(forced.items[text])
+        mapping.used.update(forced.constant_items.values())
+    problems, sheet.gaps, sheet.gap_fields = _sheet_problems(choice)
+    if problems:
+        sheet.problem = "；".join(problems)
+    for message in choice.warnings:
+        result.warn(sheet_spec.name, title, None, message)
+    if choice.note_rows:
+        rows_text = "、".join(str(n) for n in choice.note_rows)
+        result.warn(
+            sheet_spec.name,
+            title,
+            choice.note_rows[0],
+            f"表头下的第 {rows_text} 行是填写说明（必填、选填、格式等），不是数据，已跳过",
+        )
+    constants = choice.constants
     examples = _example_signatures().get(sheet_spec.name, set())
     probe = _example_probe(sheet_spec.name, choice)
     parsers = [
@@ -444,7 +788,6 @@ def _read_sheet(
         for index, col in choice.mapping.items()
     ]
     mapped = list(choice.mapping)
-    after_header = True
     stray: set[int] = set()
     data_rows = 0
     start = choice.data_start
@@ -467,10 +810,9 @@ def _read_sheet(
         else:
             sheet.skipped_blank += 1
             continue
-        if after_header and _is_annex(row, choice):
+        if number in choice.note_rows:
             sheet.skipped_blank += 1
             continue
-        after_header = False
         first_text: Any = ""
         for cell in row:
             if cell is not None and (type(cell) is not str or cell.strip()):
@@ -515,6 +857,8 @@ def _read_sheet(
                 planned.reasons.append(_reason(header, str(exc)))
         if month_only is not None:
             _birth_from_id(planned, *month_only)
+        if constants:
+            parsed.update(constants)  # fields the user gave one value for every row
         if (
             probe is not None
             and parsed.get(probe[0]) == probe[1]
@@ -790,11 +1134,13 @@ class _Planner:
 
     # -- one ledger (all its sheets in the file)
     def plan_group(self, sheet_spec: SheetSpec, sheets: list[SheetPlan]) -> None:
-        rows = [r for s in sheets for r in s.rows]
         for sheet in sheets:
-            if sheet.problem:
+            if sheet.problem:  # the sheet as a whole is refused: said once, rows not planned
                 for row in sheet.rows:
-                    row.reasons.insert(0, sheet.problem)
+                    row.reasons = [sheet.problem]
+                    row.state = INVALID
+                self.tick(len(sheet.rows))
+        rows = [r for s in sheets if not s.problem for r in s.rows]
         own_target = lay.TARGET_OF_MODEL.get(sheet_spec.model)
         if own_target is not None and sheet_spec.title_headers:
             index = self.targets[own_target]
@@ -815,6 +1161,15 @@ class _Planner:
             if row.reasons:
                 row.state = INVALID
         self.propagate_same_sheet(sheet_spec, rows)
+        for sheet in sheets:  # fields new rows take a default for: listed, never silent
+            new = sum(1 for r in sheet.rows if r.state == NEW)
+            for col in sheet.header.defaults if new else ():
+                self.plan.warn(
+                    sheet_spec.name,
+                    sheet.title,
+                    None,
+                    f"文件没有“{col.label}”列，新增的 {new} 行记为“{_default_text(col)}”",
+                )
 
     def title_key(self, sheet_spec: SheetSpec, row: PlannedRow) -> tuple[Any, ...] | None:
         parts = []
@@ -932,6 +1287,9 @@ class _Planner:
         else:
             merged = data
         row.data = merged
+        if match is None and row.sheet.gaps:
+            row.reasons.extend(row.sheet.gaps)
+            row.failed.update(row.sheet.gap_fields)
         values, errors = clean_values(ledger, merged, row.record_id)
         for name, text in errors.items():
             if name in row.failed:
@@ -1307,13 +1665,13 @@ def plan_file(
     path: Path | str,
     ledger: str | None = None,
     *,
+    mapping: Mapping | None = None,
     progress: Progress | None = None,
     cancel: Cancel | None = None,
 ) -> ImportPlan:
     """Read and plan a file in one call (the CLI and the wizard's worker)."""
-    return plan(
-        read_file(path, ledger, progress=progress, cancel=cancel), progress=progress, cancel=cancel
-    )
+    read = read_file(path, ledger, mapping=mapping, progress=progress, cancel=cancel)
+    return plan(read, progress=progress, cancel=cancel)
 
 
 # --------------------------------------------------------------------------- applying

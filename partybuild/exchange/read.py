@@ -228,13 +228,25 @@ def escape_text(text: str) -> str:
     return _NEEDS_ESCAPE.sub("_x005F", text) if "_x" in text else text
 
 
+# Marks templates put on a header: 【必填】姓名, 姓名*, 姓名（必填）, ※姓名, 姓名(选填).
+_HEADER_MARKS = re.compile(
+    r"^(?:[【\[](?:必填|选填|必录|选录|可选|非必填|必填项|选填项)[】\]])+"
+    r"|(?:[（(【\[](?:必填|选填|必录|选录|可选|非必填|必填项|选填项|必须填写|可不填)[)）】\]])+$"
+)
+
+
 def clean_header(value: Any) -> str:
-    """A header as compared: no spaces or line breaks, half-width, no required-marks."""
+    """A header as compared: no spaces or line breaks, half-width, no required-marks
+    (【必填】, ``*``, （必填）, （选填）)."""
     if value is None:
         return ""
     text = v.normalize_text(unescape_text(str(value)))
     text = _SPACES.sub("", text)
-    return text.strip("*＊")
+    previous = None
+    while previous != text:
+        previous = text
+        text = _HEADER_MARKS.sub("", text.strip("*＊※"))
+    return text
 
 
 def is_blank(value: Any) -> bool:

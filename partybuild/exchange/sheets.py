@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 from partybuild.domain import vocab
 from partybuild.domain.vocab import Vocabulary
@@ -22,6 +23,10 @@ from partybuild.exchange.read import clean_header
 from partybuild.ledgers import spec
 from partybuild.ledgers.spec import Column, Ledger
 from partybuild.store import models as m
+
+# How sure a header names a column: the user said so, its own header or label, an alias, a loose
+# alias (taken only when the values fit).
+FORCED, EXACT, ALIAS, LOOSE = 4, 3, 2, 1
 
 # Headers that number rows or explain them; never data, never "unknown".
 IGNORED_HEADERS = frozenset({"序号", "编号", "序", "NO", "NO.", "No", "No.", "错误原因", "原行号"})
@@ -83,10 +88,24 @@ class XColumn:
     optional: bool = False  # a link part that may be left out (培训开始日期)
     column: Column | None = None
     vocabulary: Vocabulary | None = None
+    # Headers that mean something else in other systems: taken only when the values fit.
+    loose: tuple[str, ...] = ()
 
     @property
     def names(self) -> tuple[str, ...]:
         return (self.header, *self.aliases)
+
+    @property
+    def label(self) -> str:
+        """The field as people name it (the form's label; the header for link parts)."""
+        if self.column is not None and not self.link:
+            return self.column.label
+        return self.header
+
+    @property
+    def checkable(self) -> bool:
+        """Whether a value can be seen not to fit (a choice, date, number, ID…); any text fits."""
+        return self.kind not in (spec.TEXT, spec.LONGTEXT)
 
     @property
     def key(self) -> str:
@@ -158,6 +177,57 @@ class SheetSpec:
         return index
 
     @cached_property
+    def header_priority(self) -> dict[str, tuple[XColumn, int]]:
+        """Every header a column may have (cleaned) → (column, how sure): the header itself or
+        the field's label 3, an alias 2, a loose alias 1 (only if the values fit)."""
+        index: dict[str, tuple[XColumn, int]] = {}
+        for col in self.columns:
+            for name in (col.header, col.label):
+                index.setdefault(clean_header(name), (col, EXACT))
+        for col in self.columns:
+            for name in col.aliases:
+                index.setdefault(clean_header(name), (col, ALIAS))
+        for col in self.columns:
+            for name in col.loose:
+                index.setdefault(clean_header(name), (col, LOOSE))
+        return index
+
+    @cached_property
+    def by_key(self) -> dict[str, XColumn]:
+        return {c.key: c for c in self.columns}
+
+    @cached_property
+    def by_name(self) -> dict[str, XColumn]:
+        """A field as a user names it in ``--map`` (its header or its label, cleaned)."""
+        names: dict[str, XColumn] = {}
+        for col in self.columns:
+            for name in (col.header, col.label):
+                names.setdefault(clean_header(name), col)
+        return names
+
+    def required_columns(self) -> list[XColumn]:
+        """Plain columns whose field must have a value (the key columns are checked apart)."""
+        return [
+            c
+            for c in self.columns
+            if c.field
+            and c.column is not None
+            and c.column.required
+            and c.header not in self.key_headers
+        ]
+
+    def default_columns(self) -> list[XColumn]:
+        """Plain columns whose field takes a default when the file has no value for it."""
+        result = []
+        for c in self.columns:
+            if not c.field or c.column is None:
+                continue
+            f = c.column.field
+            if not f.null and f.default is not None:
+                result.append(c)
+        return result
+
+    @cached_property
     def key_headers(self) -> tuple[str, ...]:
         """Columns a sheet must have to be this sheet: those naming a row."""
         if self.name == "enterprises":
@@ -196,6 +266,7 @@ def _plain(column: Column, aliases: tuple[str, ...] = ()) -> XColumn:
         field=column.name,
         column=column,
         vocabulary=column.vocabulary,
+        loose=column.loose_aliases,
     )
 
 
@@ -209,6 +280,7 @@ def _link(column: Column) -> XColumn:
         kind=target.kinds[0],
         link=column.name,
         column=column,
+        loose=column.loose_aliases,
     )
 
 
@@ -236,10 +308,20 @@ def _attendance_sheet() -> SheetSpec:
     training = ledger.column("training")
     columns = [
         XColumn(
-            training.excel_header, ("培训", "培训主题"), training.width, spec.TEXT, link="training"
+            training.excel_header,
+            ("培训", "培训主题", "培训班名称"),
+            training.width,
+            spec.TEXT,
+            link="training",
         ),
         XColumn(
-            "培训开始日期", ("培训日期",), 12, spec.DATE, link="training", part=1, optional=True
+            "培训开始日期",
+            ("培训日期", "培训开始时间"),
+            12,
+            spec.DATE,
+            link="training",
+            part=1,
+            optional=True,
         ),
         _member_link(),
         _plain(ledger.column("person_name"), aliases=("参训人员", "参训人", "党员姓名")),
@@ -411,6 +493,20 @@ class HeaderChoice:
     headers: dict[int, str] = field(default_factory=dict)  # column index → header as written
     unknown: list[str] = field(default_factory=list)
     duplicate: list[str] = field(default_factory=list)
+    # Every column a header could fill, and how sure (EXACT/ALIAS/LOOSE, FORCED by the user);
+    # ``mapping`` is what was settled from these and the columns' values.
+    claims: dict[int, tuple[XColumn, int]] = field(default_factory=dict)
+    ignored: list[str] = field(default_factory=list)  # columns the user said not to import
+    constants: dict[str, Any] = field(default_factory=dict)  # XColumn.key → value for every row
+    constant_text: dict[str, str] = field(default_factory=dict)  # XColumn.key → value as given
+    samples: dict[int, list[str]] = field(default_factory=dict)  # a few values of each column
+    ambiguous: dict[int, str] = field(default_factory=dict)  # column → why it is flagged
+    note_rows: tuple[int, ...] = ()  # 必填/选填/格式 rows right under the header
+    warnings: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # sheet-level: nothing of it is imported
+    missing: list[str] = field(default_factory=list)  # required columns the sheet lacks
+    asked: list[XColumn] = field(default_factory=list)  # defaults that need the user's word
+    defaults: list[XColumn] = field(default_factory=list)  # fields that will take a default
 
     @property
     def score(self) -> int:
@@ -422,4 +518,6 @@ class HeaderChoice:
 
     @property
     def present(self) -> set[str]:
-        return {c.header for c in self.mapping.values()}
+        return {c.header for c in self.mapping.values()} | {
+            self.spec.by_key[k].header for k in self.constants
+        }

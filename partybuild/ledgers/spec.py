@@ -45,6 +45,12 @@ class Column:
     header_override: str | None = None
     required_override: bool | None = None
     excel_header_override: str | None = None
+    # Headers other systems use for something else (owip's 人员类别 is a staffing type): taken
+    # for this column only when the column's values fit it (see exchange.importer).
+    loose_aliases: tuple[str, ...] = ()
+    # A default that states a fact of record (类别 正式党员): a file without the column is not
+    # given it unless the user says so (``--map "类别=正式党员"`` or the wizard's question).
+    confirm_default: bool = False
     model: type[pw.Model] | None = field(default=None, compare=False, repr=False)
 
     @property
@@ -154,8 +160,8 @@ BRANCHES = Ledger(
     "党组织",
     m.Branch,
     (
-        C("name", ("党组织名称", "支部名称", "党支部"), width=28),
-        C("kind", ("党组织类型", "类别"), width=12),
+        C("name", ("党组织名称", "支部名称", "党支部", "党支部名称"), width=28),
+        C("kind", ("党组织类型", "类别"), width=12, loose_aliases=("支部类别", "组织类别")),
         C("parent", ("上级党组织",), width=24),
         C("secretary", ("支部书记", "书记姓名"), width=10),
         C("founded_on", ("成立时间",), width=12),
@@ -185,7 +191,7 @@ ENTERPRISES = Ledger(
         C("project_state", ("项目进展",), width=8),
         C("liaison", ("联系干部", "挂点干部"), width=10),
         C("in_service", ("是否纳入联系服务",), width=10),
-        C("branch", ("党组织", "所在党组织"), width=24),
+        C("branch", ("党组织", "所在党组织", "所属党组织名称", "所在党支部"), width=24),
         C("note", ("说明",), width=24),
     ),
     natural_key=("credit_code", "name"),
@@ -214,12 +220,37 @@ MEMBERS = Ledger(
         C("enterprise", ("所在单位", "工作单位", "企业"), width=26),
         C(
             "branch",
-            ("党组织", "所在党组织", "所在支部", "所属支部", "所在党支部", "所属党支部"),
+            (
+                "党组织",
+                "所在党组织",
+                "所在支部",
+                "所属支部",
+                "所在党支部",
+                "所属党支部",
+                "所属党组织名称",
+                "所在党组织名称",
+                "党支部名称",
+                "党支部",
+            ),
             width=24,
         ),
-        C("category", ("人员类别", "党员类别"), width=12),
-        C("joined_on", ("入党时间",), width=12),
-        C("confirmed_on", ("转正时间",), width=12),
+        C(
+            "category",
+            ("党籍状态", "党员类别", "政治面貌", "预/正", "党员类型"),
+            width=12,
+            loose_aliases=("人员类别",),
+            confirm_default=True,
+        ),
+        C(
+            "joined_on",
+            ("入党时间", "加入党组织日期", "接收预备党员日期", "入党年月", "加入党组织时间"),
+            width=12,
+        ),
+        C(
+            "confirmed_on",
+            ("转正时间", "转为正式党员日期", "正式转正日期", "转正年月", "转为正式党员时间"),
+            width=12,
+        ),
         C("party_post", ("党内职务",), width=10),
         C("job_title", ("职务", "岗位", "工作岗位", "现任职务"), width=12),
         C("status", ("党员状态",), width=8),
@@ -241,15 +272,31 @@ ACTIVITIES = Ledger(
     "组织生活",
     m.Activity,
     (
-        C("branch", ("党支部", "所属党组织"), width=24),
-        C("kind", ("活动类型", "会议类型"), width=12),
-        C("date", ("活动日期", "会议日期", "时间"), width=12),
-        C("topic", ("活动主题", "会议主题", "内容"), width=30),
+        C(
+            "branch",
+            (
+                "党支部",
+                "所属党组织",
+                "所在党支部",
+                "所属党组织名称",
+                "党支部名称",
+                "所在党组织",
+                "党组织名称",
+            ),
+            width=24,
+        ),
+        C("kind", ("活动类型", "会议类型"), width=12, loose_aliases=("活动名称", "会议名称")),
+        C(
+            "date",
+            ("活动日期", "会议日期", "时间", "实际会议时间", "实际时间", "会议时间", "活动时间"),
+            width=12,
+        ),
+        C("topic", ("活动主题", "会议主题", "内容", "会议议题", "议题"), width=30),
         C("place", ("活动地点", "会议地点"), width=16),
-        C("host", (), width=10),
-        C("recorder", (), width=10),
-        C("minutes", ("会议纪要", "内容摘要"), width=30),
-        C("resolutions", ("决议事项",), width=24),
+        C("host", ("主持人姓名",), width=10),
+        C("recorder", ("记录人姓名",), width=10),
+        C("minutes", ("会议纪要", "内容摘要", "会议内容", "主要内容", "主要内容及特色"), width=30),
+        C("resolutions", ("决议事项", "会议决议"), width=24),
     ),
     natural_key=("branch", "kind", "date", "topic"),
     title_field="topic",
@@ -263,14 +310,14 @@ TRAININGS = Ledger(
     "培训",
     m.Training,
     (
-        C("name", ("培训名称", "培训主题"), width=30),
-        C("kind", ("培训类型",), width=10),
-        C("start_date", ("培训日期", "开始时间"), width=12),
-        C("end_date", ("结束时间",), width=12),
+        C("name", ("培训名称", "培训主题", "培训班名称"), width=30),
+        C("kind", ("培训类型",), width=10, loose_aliases=("培训类别", "培训班类型")),
+        C("start_date", ("培训日期", "开始时间", "培训开始时间", "培训开始日期"), width=12),
+        C("end_date", ("结束时间", "培训结束时间", "培训结束日期"), width=12),
         C("place", ("培训地点",), width=16),
         C("lecturer", ("授课人", "宣讲人"), width=10),
-        C("organiser", ("主办", "举办单位"), width=16),
-        C("hours", ("课时",), width=6),
+        C("organiser", ("主办", "举办单位", "培训班主办方", "主办方"), width=16),
+        C("hours", ("课时", "培训学时"), width=6),
         C("content", ("培训内容",), width=30),
     ),
     natural_key=("name", "start_date"),
@@ -351,7 +398,7 @@ ISSUES = Ledger(
         C("responsible_unit", ("承办单位",), width=18),
         C("responsible_person", (), width=10),
         C("deadline", ("办结期限",), width=12),
-        C("state", ("办理状态", "办理情况"), width=8),
+        C("state", ("办理状态", "办理情况"), width=8, confirm_default=True),
         C("resolved_on", ("办结时间",), width=12),
         C("measures", ("办理结果",), width=30),
         C("evaluation", ("满意度",), width=10),

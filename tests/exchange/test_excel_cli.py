@@ -51,7 +51,14 @@ def test_a_clean_file_imports_with_exit_0(
         "ledgers": {"members": {"new": 2, "updated": 0, "unchanged": 0, "invalid": 0}},
         "invalid_rows": [],
         "unknown_columns": [],
-        "warnings": [],
+        "warnings": [
+            {
+                "ledger": "members",
+                "sheet": "党员",
+                "row": None,
+                "message": "文件没有“状态”列，新增的 2 行记为“正常”",
+            }
+        ],
     }
     assert count_members(ledger_db) == 2
     assert list((tmp_path / "backups").glob("ledger-before-import-*.sqlite3"))
