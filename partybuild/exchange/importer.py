@@ -33,7 +33,13 @@ import peewee as pw
 
 from partybuild.exchange import read as rd
 from partybuild.exchange import sheets as lay
-from partybuild.exchange.mapping import NOT_IMPORTED, Mapping, MappingError, Resolved
+from partybuild.exchange.mapping import (
+    NOT_IMPORTED,
+    Mapping,
+    MappingError,
+    Resolved,
+    SheetMapping,
+)
 from partybuild.exchange.sheets import HeaderChoice, SheetSpec, XColumn
 from partybuild.ledgers import spec
 from partybuild.services import records
@@ -327,7 +333,7 @@ _FIT_RANK = {True: 2, None: 1, False: 0}
 
 def _shown(cell: Any) -> str:
     """A header as the file writes it, on one line (line breaks in a header are layout)."""
-    return " ".join(str(cell).split())
+    return "".join(str(cell).split())
 
 
 def _map_row(
@@ -440,6 +446,40 @@ def choose_header(
     return choice
 
 
+def _chosen_header(chosen: SheetMapping, sheet_spec: SheetSpec, forced: Resolved) -> HeaderChoice:
+    """The header exactly as the user mapped it in the wizard: its rows, column by column."""
+    choice = HeaderChoice(sheet_spec, chosen.rows)
+    choice.headers = dict(chosen.headers)
+    for index, shown in sorted(chosen.headers.items()):
+        if index in forced.by_index:
+            col = forced.by_index[index]
+            if col is None:
+                choice.ignored.append(shown)
+            else:
+                choice.claims[index] = (col, lay.FORCED)
+                choice.mapping[index] = col
+        elif rd.clean_header(shown) not in lay.IGNORED_HEADERS:
+            choice.unknown.append(shown)
+    return choice
+
+
+def column_gaps(
+    sheet_spec: SheetSpec, present: set[str]
+) -> tuple[list[str], list[XColumn], list[XColumn]]:
+    """For a set of headers present: (required columns missing, defaults that need the user's
+    word, other fields that will take their default)."""
+    missing = sheet_spec.missing_keys(present)
+    missing += [c.header for c in sheet_spec.required_columns() if c.header not in present]
+    asked: list[XColumn] = []
+    defaults: list[XColumn] = []
+    for col in sheet_spec.default_columns():
+        if col.header in present:
+            continue
+        assert col.column is not None
+        (asked if col.column.confirm_default else defaults).append(col)
+    return list(dict.fromkeys(missing)), asked, defaults
+
+
 def settle(
     choice: HeaderChoice,
     first: list[tuple[int, tuple[Any, ...]]],
@@ -495,18 +535,21 @@ def settle(
             ]
             continue
         kept = []
+        dropped = []
         for index, priority in claims:
             if priority == lay.LOOSE and fits[index] is not True:
-                if len(claims) == 1 and choice.samples.get(index):
-                    choice.warnings.append(
-                        f"“{choice.headers[index]}”列的值（{_examples(choice, index)}）"
-                        f"不是“{col.label}”，未导入；如该列就是{col.label}，"
-                        f'请用 --map "{choice.headers[index]}={col.label}" 指定'
-                    )
                 choice.unknown.append(choice.headers[index])
+                if choice.samples.get(index):
+                    dropped.append(index)
             else:
                 kept.append((index, priority))
         if not kept:
+            for index in dropped:
+                choice.warnings.append(
+                    f"“{choice.headers[index]}”列的值（{_examples(choice, index)}）"
+                    f"不是“{col.label}”，未导入；如该列就是{col.label}，"
+                    f'请用 --map "{choice.headers[index]}={col.label}" 指定'
+                )
             continue
 
         def rank(claim: tuple[int, int], fits: dict[int, bool | None] = fits) -> tuple[int, int]:
@@ -536,6 +579,13 @@ def settle(
                 choice.ambiguous[i] = f"{names}都可能是“{col.label}”"
             continue
         mapping[best[0]] = col
+        for index in dropped:
+            choice.warnings.append(
+                f"“{choice.headers[index]}”列的值（{_examples(choice, index)}）不是"
+                f"“{col.label}”，已按“{choice.headers[best[0]]}”列导入{col.label}，"
+                f"“{choice.headers[index]}”列未导入"
+            )
+            choice.ambiguous[index] = f"值不是“{col.label}”，已改用“{choice.headers[best[0]]}”"
         for index, _priority in kept[1:]:
             if fits[best[0]] is True and fits[index] is False:
                 choice.warnings.append(
@@ -564,23 +614,10 @@ def settle(
 
 def _gaps(choice: HeaderChoice) -> None:
     """Required columns missing, defaults that need the user's word, and other defaults."""
-    spec_ = choice.spec
-    present = choice.present
-    missing = spec_.missing_keys(present)
-    missing += [c.header for c in spec_.required_columns() if c.header not in present]
-    choice.missing = list(dict.fromkeys(missing))
-    choice.asked, choice.defaults = [], []
-    for col in spec_.default_columns():
-        if col.header in present:
-            continue
-        assert col.column is not None
-        if col.column.confirm_default:
-            choice.asked.append(col)
-        else:
-            choice.defaults.append(col)
+    choice.missing, choice.asked, choice.defaults = column_gaps(choice.spec, choice.present)
 
 
-def _default_text(col: XColumn) -> str:
+def default_text(col: XColumn) -> str:
     assert col.column is not None
     value = col.column.field.default
     if col.vocabulary is not None:
@@ -590,9 +627,9 @@ def _default_text(col: XColumn) -> str:
     return str(value)
 
 
-def default_question(col: XColumn) -> str:
+def default_question(col: XColumn, value: str | None = None) -> str:
     """The wizard's question for a default of record: 文件没有类别列，全部记为正式党员？"""
-    return f"文件没有{col.label}列，全部记为{_default_text(col)}？"
+    return f"文件没有{col.label}列，全部记为{value or default_text(col)}？"
 
 
 def _sheet_problems(choice: HeaderChoice) -> tuple[list[str], list[str], set[str]]:
@@ -616,7 +653,7 @@ def _sheet_problems(choice: HeaderChoice) -> tuple[list[str], list[str], set[str
         )
         fields.update(c.field for c in choice.spec.columns if c.header in required and c.field)
     for col in choice.asked:
-        value = _default_text(col)
+        value = default_text(col)
         gaps.append(
             f"文件没有“{col.label}”列：新增的人员都会记为“{value}”，因此未导入。"
             f'加 --map "{col.label}={value}" 全部记为{value}，或在文件中加上该列'
@@ -722,13 +759,20 @@ def _read_sheet(
     for sheet_spec in candidates:
         forced = mapping.for_sheet(title, sheet_spec, epoch) if mapping is not None else None
         forced_by_spec[sheet_spec.name] = forced
-        choice = choose_header(first, sheet_spec, forced)
+        chosen = mapping.sheets.get(title) if mapping is not None else None
+        if chosen is not None and forced is not None and chosen.rows:
+            choice = _chosen_header(chosen, sheet_spec, forced)
+        else:
+            choice = choose_header(first, sheet_spec, forced)
         if choice is None:
             continue
         settle(choice, first, epoch, forced)
         named = lay.sheet_names_match(sheet_spec, title)
         missing = sheet_spec.missing_keys(choice.present)
-        options.append((named, not missing, choice.score, sheet_spec, choice, missing))
+        # A list of people (姓名, 身份证号) under a training's name is its sign-in list, not a
+        # list of trainings (owip's 参训人员录入样表).
+        people = sheet_spec.name == "attendance" and bool({"姓名", "党员身份证号"} & choice.present)
+        options.append((named, not missing, people, choice.score, sheet_spec, choice, missing))
     usable = [o for o in options if o[1] or o[0] or ledger is not None or len(candidates) == 1]
     if not usable:
         if any(not rd.is_blank(c) for _, row in first for c in row):
@@ -740,15 +784,15 @@ def _read_sheet(
             )
             result.ignored.append(f"工作表“{title}”未识别为任何台账{hint}，已忽略")
         return None
-    usable.sort(key=lambda o: (o[0], o[1], o[2]), reverse=True)
+    usable.sort(key=lambda o: (o[0], o[1], o[2], o[3]), reverse=True)
     top = usable[0]
-    if len(usable) > 1 and usable[1][:3] == top[:3]:
-        names = "、".join(o[3].label for o in usable if o[:3] == top[:3])
+    if len(usable) > 1 and usable[1][:4] == top[:4]:
+        names = "、".join(o[4].label for o in usable if o[:4] == top[:4])
         result.ignored.append(
             f"无法判断工作表“{title}”是哪个台账（{names}），请把工作表改名为台账名称后重新导入"
         )
         return None
-    _named, _complete, _score, sheet_spec, choice, _missing = top
+    _named, _complete, _people, _score, sheet_spec, choice, _missing = top
     width = max([*choice.headers, *choice.mapping]) + 1
     sheet = SheetPlan(sheet_spec, title, choice, width)
     forced = forced_by_spec.get(sheet_spec.name)
@@ -1168,7 +1212,7 @@ class _Planner:
                     sheet_spec.name,
                     sheet.title,
                     None,
-                    f"文件没有“{col.label}”列，新增的 {new} 行记为“{_default_text(col)}”",
+                    f"文件没有“{col.label}”列，新增的 {new} 行记为“{default_text(col)}”",
                 )
 
     def title_key(self, sheet_spec: SheetSpec, row: PlannedRow) -> tuple[Any, ...] | None:

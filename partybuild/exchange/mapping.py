@@ -50,6 +50,9 @@ class SheetMapping:
     ledger: str
     columns: dict[int, str | None] = field(default_factory=dict)
     constants: dict[str, str] = field(default_factory=dict)
+    # Where the header was found and what it says (from the first reading of the file).
+    rows: tuple[int, ...] = ()
+    headers: dict[int, str] = field(default_factory=dict)
 
     def as_json(self, headers: Sequence[str]) -> str:
         return json.dumps(

@@ -22,6 +22,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import peewee as pw
 from PySide6.QtCore import (
     QAbstractTableModel,
     QDir,
@@ -54,12 +55,15 @@ from PySide6.QtWidgets import (
     QRadioButton,
     QStackedWidget,
     QTableView,
+    QTableWidget,
+    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
 from partybuild.exchange import importer as imp
 from partybuild.exchange import sheets as lay
+from partybuild.exchange.mapping import Mapping, SheetMapping
 from partybuild.ledgers import spec
 from partybuild.store import models as m
 
@@ -276,10 +280,246 @@ class StateFilter(QSortFilterProxyModel):
 # --------------------------------------------------------------------------- the wizard
 
 
-class ImportWizard(QDialog):
-    """选择文件 → 预览 → 确认 → 导入 → 结果."""
+class MappingPage(QWidget):
+    """列对应: every column of each recognised sheet → a field of its ledger or 不导入, with a
+    few of its values; ambiguous columns highlighted; required fields missing and the defaults
+    that would be applied shown, those of record (类别) asked as a question to confirm."""
 
-    FILE, PREVIEW, CONFIRM, RUNNING, RESULT = range(5)
+    changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.plan: imp.ImportPlan | None = None
+        self.choices: dict[str, SheetMapping] = {}
+        self.recalled: set[str] = set()
+        intro = QLabel(
+            self.tr(
+                "核对每一列导入为哪个字段：识别不准的列请改选，不需要的列选“不导入”。"
+                "黄色的列有疑问（可能是别的意思），请确认。"
+            )
+        )
+        intro.setWordWrap(True)
+        self.sheet_combo = QComboBox()
+        self.sheet_combo.setObjectName("import_map_sheet")
+        self.sheet_combo.currentIndexChanged.connect(self._show_sheet)
+        self.recalled_label = QLabel()
+        self.recalled_label.setObjectName("import_map_recalled")
+        self.recalled_label.setStyleSheet("color: #1e5e2b;")
+        bar = QHBoxLayout()
+        bar.addWidget(QLabel(self.tr("工作表：")))
+        bar.addWidget(self.sheet_combo, 1)
+        bar.addWidget(self.recalled_label, 1)
+        self.table = QTableWidget(0, 3)
+        self.table.setObjectName("import_map_table")
+        self.table.setHorizontalHeaderLabels(
+            [self.tr("文件中的列"), self.tr("示例（前 3 个值）"), self.tr("导入为")]
+        )
+        self.table.verticalHeader().hide()
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Fixed)
+        header.resizeSection(2, 200)
+        self.missing_label = QLabel()
+        self.missing_label.setObjectName("import_map_missing")
+        self.missing_label.setWordWrap(True)
+        self.missing_label.setStyleSheet(f"color: {COLOURS[imp.INVALID][1]};")
+        self.questions = QVBoxLayout()
+        self.question_boxes: dict[str, QCheckBox] = {}
+        self.defaults_label = QLabel()
+        self.defaults_label.setObjectName("import_map_defaults")
+        self.defaults_label.setWordWrap(True)
+        self.defaults_label.setStyleSheet("color: #555555;")
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addLayout(bar)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.missing_label)
+        layout.addLayout(self.questions)
+        layout.addWidget(self.defaults_label)
+        self.progress = Progress()
+        self.progress.hide()
+        layout.addWidget(self.progress)
+
+    # -- filling ---------------------------------------------------------------------------
+    def set_plan(self, plan: imp.ImportPlan) -> None:
+        """The first reading of the file: its sheets as recognised, choices pre-filled from the
+        headers and values (or from the choice remembered for the same header set)."""
+        from partybuild.exchange import mapping as mp
+
+        self.plan = plan
+        self.choices = {}
+        self.recalled = set()
+        for sheet in plan.sheets:
+            header = sheet.header
+            choice = mp.SheetMapping(
+                sheet.spec.name,
+                {
+                    i: (header.mapping[i].key if i in header.mapping else None)
+                    for i in header.headers
+                },
+                dict(header.constant_text),
+                header.rows,
+                dict(header.headers),
+            )
+            try:
+                saved = mp.remembered(sheet.spec.name, sheet.headers)
+            except pw.PeeweeException:
+                saved = None
+            if saved is not None:
+                choice.columns.update(
+                    {i: k for i, k in saved.columns.items() if i in header.headers}
+                )
+                choice.constants = dict(saved.constants)
+                self.recalled.add(sheet.title)
+            self.choices[sheet.title] = choice
+        self.sheet_combo.blockSignals(True)
+        self.sheet_combo.clear()
+        for sheet in plan.sheets:
+            self.sheet_combo.addItem(f"{sheet.title}（{sheet.spec.label}）", sheet.title)
+        self.sheet_combo.blockSignals(False)
+        self.sheet_combo.setCurrentIndex(0)
+        self._show_sheet()
+
+    def sheet(self) -> imp.SheetPlan | None:
+        if self.plan is None:
+            return None
+        title = self.sheet_combo.currentData()
+        return next((s for s in self.plan.sheets if s.title == title), None)
+
+    def _show_sheet(self) -> None:
+        sheet = self.sheet()
+        self.table.setRowCount(0)
+        if sheet is None:
+            return
+        choice = self.choices[sheet.title]
+        header = sheet.header
+        self.recalled_label.setText(
+            self.tr("已按上次对同样表头的选择填好") if sheet.title in self.recalled else ""
+        )
+        indexes = sorted(header.headers)
+        self.table.setRowCount(len(indexes))
+        warn = QBrush(QColor(COLOURS[imp.UPDATE][0]))
+        for row, index in enumerate(indexes):
+            name = QTableWidgetItem(header.headers[index])
+            samples = "、".join(header.samples.get(index, [])[: imp.SHOWN_SAMPLES])
+            example = QTableWidgetItem(samples or self.tr("（空）"))
+            combo = QComboBox()
+            combo.setObjectName(f"import_map_{index}")
+            combo.addItem(self.tr("不导入"), None)
+            for col in sheet.spec.columns:
+                combo.addItem(col.label, col.key)
+            combo.setCurrentIndex(max(0, combo.findData(choice.columns.get(index))))
+            combo.currentIndexChanged.connect(
+                lambda _n, i=index, c=combo: self._choose(i, c.currentData())
+            )
+            if index in header.ambiguous:
+                for item in (name, example):
+                    item.setBackground(warn)
+                    item.setToolTip(header.ambiguous[index])
+                combo.setToolTip(header.ambiguous[index])
+            self.table.setItem(row, 0, name)
+            self.table.setItem(row, 1, example)
+            self.table.setCellWidget(row, 2, combo)
+        self.table.resizeRowsToContents()
+        self._update_gaps()
+
+    def _choose(self, index: int, key: str | None) -> None:
+        sheet = self.sheet()
+        if sheet is None:
+            return
+        self.choices[sheet.title].columns[index] = key
+        self._update_gaps()
+
+    def _answer(self, key: str, text: str, yes: bool) -> None:
+        sheet = self.sheet()
+        if sheet is None:
+            return
+        constants = self.choices[sheet.title].constants
+        if yes:
+            constants[key] = text
+        else:
+            constants.pop(key, None)
+        self.changed.emit()
+
+    def _update_gaps(self) -> None:
+        sheet = self.sheet()
+        while self.questions.count():
+            widget = self.questions.takeAt(0).widget()
+            if widget is not None:
+                widget.deleteLater()
+        self.question_boxes = {}
+        if sheet is None:
+            return
+        choice = self.choices[sheet.title]
+        spec_ = sheet.spec
+        chosen = [k for k in choice.columns.values() if k is not None]
+        present = {spec_.by_key[k].header for k in chosen}
+        present |= {spec_.by_key[k].header for k in choice.constants if k not in chosen}
+        missing, asked, defaults = imp.column_gaps(spec_, present)
+        lines = []
+        twice = sorted({k for k in chosen if chosen.count(k) > 1})
+        for key in twice:
+            lines.append(self.tr("多列都对应到了“%s”，只能选一列") % spec_.by_key[key].label)
+        if missing:
+            lines.append(
+                self.tr("缺少必填的列：%s（请在上面为某一列选择它，否则新增的行无法导入）")
+                % "、".join(missing)
+            )
+        self.missing_label.setText("\n".join(lines))
+        self.missing_label.setVisible(bool(lines))
+        for col in [*asked, *(spec_.by_key[k] for k in choice.constants if k not in chosen)]:
+            if col.key in self.question_boxes:
+                continue
+            text = choice.constants.get(col.key) or imp.default_text(col)
+            box = QCheckBox(self.tr(imp.default_question(col, text)))
+            box.setObjectName(f"import_default_{col.key}")
+            box.setStyleSheet("font-weight: bold;")
+            box.setChecked(col.key in choice.constants)
+            box.toggled.connect(lambda yes, k=col.key, t=text: self._answer(k, t, yes))
+            self.questions.addWidget(box)
+            self.question_boxes[col.key] = box
+        self.defaults_label.setText(
+            self.tr("新增的行将取默认值：%s")
+            % "；".join(f"{c.label}记为“{imp.default_text(c)}”" for c in defaults)
+            if defaults
+            else ""
+        )
+        self.defaults_label.setVisible(bool(defaults))
+        self.changed.emit()
+
+    # -- result ----------------------------------------------------------------------------
+    def valid(self) -> bool:
+        """No field chosen for two columns (the rest is the preview's business)."""
+        for choice in self.choices.values():
+            chosen = [k for k in choice.columns.values() if k is not None]
+            if len(chosen) != len(set(chosen)):
+                return False
+        return True
+
+    def mapping(self) -> Mapping:
+        return Mapping(sheets={t: c for t, c in self.choices.items()})
+
+    def remember(self) -> None:
+        """Keep the choices for the next file with the same headers (a read-only or busy
+        database only loses the convenience)."""
+        from partybuild.exchange import mapping as mp
+
+        if self.plan is None:
+            return
+        for sheet in self.plan.sheets:
+            try:
+                mp.remember(sheet.headers, self.choices[sheet.title])
+            except pw.PeeweeException:
+                return
+
+
+class ImportWizard(QDialog):
+    """选择文件 → 列对应 → 预览 → 确认 → 导入 → 结果."""
+
+    FILE, MAPPING, PREVIEW, CONFIRM, RUNNING, RESULT = range(6)
     imported = Signal()
 
     def __init__(self, parent: QWidget | None = None, ledger: str | None = None) -> None:
@@ -294,6 +534,10 @@ class ImportWizard(QDialog):
 
         self.pages = QStackedWidget()
         self.pages.addWidget(self._file_page(ledger))
+        self.mapping_page = MappingPage()
+        self.mapping_page.changed.connect(self._update_buttons)
+        self.map_progress = self.mapping_page.progress
+        self.pages.addWidget(self.mapping_page)
         self.pages.addWidget(self._preview_page())
         self.pages.addWidget(self._confirm_page())
         self.pages.addWidget(self._running_page())
@@ -467,7 +711,7 @@ class ImportWizard(QDialog):
     # -- navigation ----------------------------------------------------------------------
     def go(self, page: int) -> None:
         self.pages.setCurrentIndex(page)
-        names = ["选择文件", "预览", "确认", "导入", "结果"]
+        names = ["选择文件", "列对应", "预览", "确认", "导入", "结果"]
         self.steps.setText(
             "  ›  ".join(f"<b>{n}</b>" if i == page else n for i, n in enumerate(names))
         )
@@ -477,13 +721,16 @@ class ImportWizard(QDialog):
         page = self.pages.currentIndex()
         busy = self.job is not None and self.job.isRunning()
         plan = self.plan
-        self.back_button.setVisible(page in (self.PREVIEW, self.CONFIRM))
+        self.back_button.setVisible(page in (self.MAPPING, self.PREVIEW, self.CONFIRM))
         self.back_button.setEnabled(not busy)
         self.next_button.setVisible(page != self.RUNNING)
         self.cancel_button.setText(self.tr("关闭") if page == self.RESULT else self.tr("取消"))
         if page == self.FILE:
-            self.next_button.setText(self.tr("预检"))
+            self.next_button.setText(self.tr("下一步"))
             self.next_button.setEnabled(bool(self.path_edit.text().strip()) and not busy)
+        elif page == self.MAPPING:
+            self.next_button.setText(self.tr("预检"))
+            self.next_button.setEnabled(self.mapping_page.valid() and not busy)
         elif page == self.PREVIEW:
             self.next_button.setText(self.tr("下一步"))
             self.next_button.setEnabled(plan is not None and self._writable())
@@ -506,6 +753,8 @@ class ImportWizard(QDialog):
     def forward(self) -> None:
         page = self.pages.currentIndex()
         if page == self.FILE:
+            self.start_reading()
+        elif page == self.MAPPING:
             self.start_planning()
         elif page == self.PREVIEW:
             self._fill_confirm()
@@ -542,19 +791,45 @@ class ImportWizard(QDialog):
             self.path_edit.setText(path)
             remember_folder(path)
 
-    def start_planning(self) -> None:
+    def start_reading(self) -> None:
+        """Read the file (no database) for the 列对应 step."""
         path = Path(self.path_edit.text().strip())
         ledger = self.ledger_combo.currentData()
         self.file_message.clear()
         self.read_progress.start(self.tr("正在读取“%s”…") % path.name)
 
         def work(progress: imp.Progress, cancel: imp.Cancel) -> imp.ImportPlan:
-            return imp.plan_file(path, ledger, progress=progress, cancel=cancel)
+            return imp.read_file(path, ledger, progress=progress, cancel=cancel)
 
-        self._run(work, self.read_progress, self._planned, self._planning_failed)
+        self._run(work, self.read_progress, self._read, self._planning_failed)
+
+    def _read(self, plan: imp.ImportPlan) -> None:
+        self.read_progress.hide()
+        self.mapping_page.set_plan(plan)
+        self.go(self.MAPPING)
+
+    def start_planning(self) -> None:
+        """Read the file again with the columns as the user mapped them, and plan it."""
+        path = Path(self.path_edit.text().strip())
+        ledger = self.ledger_combo.currentData()
+        mapping = self.mapping_page.mapping()
+        self.mapping_page.remember()
+        self.map_progress.start(self.tr("正在预检“%s”…") % path.name)
+
+        def work(progress: imp.Progress, cancel: imp.Cancel) -> imp.ImportPlan:
+            return imp.plan_file(path, ledger, mapping=mapping, progress=progress, cancel=cancel)
+
+        self._run(work, self.map_progress, self._planned, self._mapping_failed)
+
+    def _mapping_failed(self, exc: BaseException) -> None:
+        self.map_progress.hide()
+        text = self.tr("已取消预检") if isinstance(exc, imp.ImportCancelled) else _message(exc)
+        QMessageBox.warning(self, self.windowTitle(), text)
+        self._update_buttons()
 
     def _planned(self, plan: imp.ImportPlan) -> None:
         self.read_progress.hide()
+        self.map_progress.hide()
         self.plan = plan
         self.error_workbook = None
         self._fill_preview()

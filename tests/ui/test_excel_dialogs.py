@@ -62,14 +62,21 @@ def open_wizard(window: MainWindow, path: Path, monkeypatch: pytest.MonkeyPatch)
     return wizard
 
 
+def to_preview(wizard: ImportWizard, qtbot: QtBot) -> None:
+    """下一步 (read) → the 列对应 step → 预检 → the preview."""
+    wizard.next_button.click()
+    qtbot.waitUntil(lambda: wizard.pages.currentIndex() == wizard.MAPPING, timeout=20000)
+    wizard.next_button.click()
+    qtbot.waitUntil(lambda: wizard.pages.currentIndex() == wizard.PREVIEW, timeout=20000)
+
+
 def test_the_wizard_previews_commits_and_leaves_the_error_workbook_one_click_away(
     window: MainWindow, qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = messy_roster(tmp_path)
     wizard = open_wizard(window, path, monkeypatch)
     assert QSettings().value("folders/excel") == str(tmp_path)
-    wizard.next_button.click()  # 预检, in the worker thread
-    qtbot.waitUntil(lambda: wizard.pages.currentIndex() == wizard.PREVIEW, timeout=20000)
+    to_preview(wizard, qtbot)  # 读取 → 列对应 → 预检, in the worker thread
 
     assert "新增" in wizard.summary.text() and "2" in wizard.summary.text()
     model = wizard.model
@@ -143,8 +150,7 @@ def test_cancelling_the_import_writes_nothing(
 
     monkeypatch.setattr(imp, "apply", slow_apply)
     wizard = open_wizard(window, path, monkeypatch)
-    wizard.next_button.click()
-    qtbot.waitUntil(lambda: wizard.pages.currentIndex() == wizard.PREVIEW, timeout=20000)
+    to_preview(wizard, qtbot)
     wizard.next_button.click()
     wizard.next_button.click()
     assert wizard.pages.currentIndex() == wizard.RUNNING
@@ -221,6 +227,8 @@ def test_the_window_stays_responsive_while_a_big_file_is_read(
     while wizard.pages.currentIndex() == wizard.FILE and len(ticks) < 10_000:
         ticks.append(1)  # the event loop keeps turning while the worker reads
         qtbot.wait(5)
+    qtbot.waitUntil(lambda: wizard.pages.currentIndex() == wizard.MAPPING, timeout=30000)
+    wizard.next_button.click()
     qtbot.waitUntil(lambda: wizard.pages.currentIndex() == wizard.PREVIEW, timeout=30000)
     assert len(ticks) > 1
     assert wizard.model.rowCount() == 599
