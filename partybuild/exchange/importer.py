@@ -52,6 +52,7 @@ STATE_LABELS = {NEW: "新增", UPDATE: "更新", UNCHANGED: "未变", INVALID: "
 HEADER_SCAN_ROWS = 20
 QUIET_SHEETS = frozenset({"填写说明", "填表说明", "说明"})
 CHUNK = 500  # values per IN-list (well under SQLite's bound-variable limit)
+_SPACES = re.compile(r"[\s\u3000\xa0]+")
 FOOTER = re.compile(
     r"^(填报人|填表人|制表人|审核人|审批人|负责人|联系人|统计人|经办人|填报单位|填报日期|制表日期|"
     r"填表日期|报送日期|单位盖章|盖章|注|备注|说明)\s*[:：]|^(合计|总计|小计)"
@@ -948,13 +949,32 @@ def _birth_from_id(planned: PlannedRow, exc: rd.MonthOnly, header: str, fail: st
     planned.reasons.append(_reason(header, str(exc)))
 
 
+_NOTE_CELL = re.compile(
+    r"^(?:[（(【\[].*[)）】\]]|必填项?|选填项?|可选|非必填|必录|选录|可不填|必须填写|"
+    r"(?:格式|注意|注|说明|要求|示例|例|例如|如|填写说明|填表说明|填写要求|注意事项)(?:[:：].*)?|"
+    r".*(?:YYYY|yyyy|年-月-日|年月日|XXXX).*)$"
+)
+_NOTE_WORD = re.compile(r"^(?:[（(【\[])?(?:必填项?|选填项?|可选|非必填|必录|选录)(?:[)）】\]])?$")
+
+
+def _note_text(value: Any) -> str:
+    return _SPACES.sub("", rd.cell_text(value) or "") if not rd.is_blank(value) else ""
+
+
 def _is_annex(row: Sequence[Any], choice: HeaderChoice) -> bool:
-    """A row right under the header that explains it: （必填）, （YYYY-MM-DD）, or 1 2 3 4…."""
+    """A row right under the header that explains it: （必填）, 必填/选填, 格式：YYYY-MM-DD,
+    填写说明…, or 1 2 3 4…."""
     cells = [c for c in row if not rd.is_blank(c)]
     if not cells:
         return False
-    texts = [rd.clean_header(c) for c in cells]
-    if all(_BRACKETED.match(t) for t in texts):
+    try:
+        texts = [_note_text(c) for c in cells]
+    except rd.CellError:
+        return False
+    if all(_NOTE_CELL.match(t) for t in texts):
+        return True
+    words = sum(1 for t in texts if _NOTE_WORD.match(t))
+    if words >= 2 and 2 * sum(1 for t in texts if _NOTE_CELL.match(t)) >= len(texts):
         return True
     numbers = [c for c in cells if isinstance(c, int) and not isinstance(c, bool)]
     return len(numbers) == len(cells) >= 3 and numbers == list(

@@ -219,6 +219,22 @@ def parse_map(items: str | Sequence[str], ledger: str | None = None) -> Mapping:
             result.text.append(item)
     if ledger:
         result.check_for(lay.sheet(ledger))
+    else:  # a fixed value must fit its field in at least one ledger
+        for name, value in result.constants:
+            errors = []
+            for sheet_spec in specs:
+                col = sheet_spec.by_name.get(rd.clean_header(name))
+                if col is None:
+                    continue
+                try:
+                    constant_value(col, value)
+                except MappingError as exc:
+                    errors.append(exc)
+                else:
+                    break
+            else:
+                if errors:
+                    raise errors[0]
     return result
 
 
