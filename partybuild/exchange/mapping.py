@@ -295,4 +295,8 @@ def remember(headers: Sequence[str], chosen: SheetMapping) -> None:
     value = chosen.as_json(headers)
     database = m.db_proxy.obj
     with database.atomic():
-        m.Setting.replace(key=key, value=value).execute()
+        (
+            m.Setting.insert(key=key, value=value)
+            .on_conflict(conflict_target=[m.Setting.key], preserve=[m.Setting.value])
+            .execute()
+        )

@@ -315,6 +315,7 @@ class MappingPage(QWidget):
             [self.tr("文件中的列"), self.tr("示例（前 3 个值）"), self.tr("导入为")]
         )
         self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 14)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         header = self.table.horizontalHeader()
@@ -322,6 +323,10 @@ class MappingPage(QWidget):
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Fixed)
         header.resizeSection(2, 200)
+        self.warnings_label = QLabel()
+        self.warnings_label.setObjectName("import_map_warnings")
+        self.warnings_label.setWordWrap(True)
+        self.warnings_label.setStyleSheet("color: #7a5200;")
         self.missing_label = QLabel()
         self.missing_label.setObjectName("import_map_missing")
         self.missing_label.setWordWrap(True)
@@ -336,6 +341,7 @@ class MappingPage(QWidget):
         layout.addWidget(intro)
         layout.addLayout(bar)
         layout.addWidget(self.table, 1)
+        layout.addWidget(self.warnings_label)
         layout.addWidget(self.missing_label)
         layout.addLayout(self.questions)
         layout.addWidget(self.defaults_label)
@@ -404,7 +410,8 @@ class MappingPage(QWidget):
         warn = QBrush(QColor(COLOURS[imp.UPDATE][0]))
         for row, index in enumerate(indexes):
             name = QTableWidgetItem(header.headers[index])
-            samples = "、".join(header.samples.get(index, [])[: imp.SHOWN_SAMPLES])
+            distinct = list(dict.fromkeys(header.samples.get(index, [])))
+            samples = "、".join(distinct[: imp.SHOWN_SAMPLES])
             example = QTableWidgetItem(samples or self.tr("（空）"))
             combo = QComboBox()
             combo.setObjectName(f"import_map_{index}")
@@ -423,7 +430,8 @@ class MappingPage(QWidget):
             self.table.setItem(row, 0, name)
             self.table.setItem(row, 1, example)
             self.table.setCellWidget(row, 2, combo)
-        self.table.resizeRowsToContents()
+        self.warnings_label.setText("\n".join(header.warnings))
+        self.warnings_label.setVisible(bool(header.warnings))
         self._update_gaps()
 
     def _choose(self, index: int, key: str | None) -> None:
@@ -849,7 +857,7 @@ class ImportWizard(QDialog):
         assert plan is not None
         lines = [_counts_text(c, _label_of(name)) for name, c in plan.counts().items()]
         self.summary.setText("<br>".join(lines))
-        notes = [*plan.ignored]
+        notes = [*plan.ignored, *(w.text() for w in plan.warnings)]
         unknown = plan.unknown_columns()
         if unknown:
             notes.append(

@@ -590,3 +590,6 @@ def test_mappings_are_remembered_per_ledger_and_header_set(db: pw.Database) -> N
     assert mp.remembered("activities", headers) is None  # another ledger
     key = mp.header_key("members", headers)
     assert key.startswith("import_mapping:members:") and m.Setting.get_by_id(key)
+    mp.remember(headers, mp.SheetMapping("members", {2: "category", 3: None}))
+    again = mp.remembered("members", headers)
+    assert again is not None and again.columns == {2: "category", 3: None}

@@ -11,7 +11,7 @@ import pytest
 from openpyxl import load_workbook
 from PySide6.QtCore import QSettings, QUrl
 from PySide6.QtGui import QColor, QDesktopServices
-from PySide6.QtWidgets import QApplication, QFileDialog, QInputDialog
+from PySide6.QtWidgets import QApplication, QComboBox, QFileDialog, QInputDialog
 from pytestqt.qtbot import QtBot
 
 from partybuild.exchange import importer as imp
@@ -232,3 +232,137 @@ def test_the_window_stays_responsive_while_a_big_file_is_read(
     qtbot.waitUntil(lambda: wizard.pages.currentIndex() == wizard.PREVIEW, timeout=30000)
     assert len(ticks) > 1
     assert wizard.model.rowCount() == 599
+
+
+MAPPING_PNG = Path("/tmp/import_mapping.png")
+QUESTION_PNG = Path("/tmp/import_mapping_question.png")
+
+
+def staffing_roster(folder: Path, name: str = "花名册.xlsx") -> Path:
+    """Another system's roster: a staffing 人员类别 beside 党籍状态, and no 类别 column at all
+    in the second sheet."""
+    header = ["姓名", "身份证号", "所在党支部", "人员类别", "党籍状态", "联系电话/手机"]
+    return workbook(
+        folder / name,
+        {
+            "党员花名册": [
+                header,
+                ["张示安", person_id(1), "第一联合党支部", "在编", "正式党员", "13900000001"],
+                ["李示芳", person_id(2), "第一联合党支部", "聘用", "预备党员", "13900000002"],
+                ["王示明", person_id(3), "第一联合党支部", "在编", "预备党员", "13900000003"],
+            ]
+        },
+    )
+
+
+def combo(wizard: ImportWizard, index: int) -> QComboBox:
+    found = wizard.mapping_page.table.findChild(QComboBox, f"import_map_{index}")
+    assert found is not None
+    return found
+
+
+def test_the_mapping_step_shows_every_column_with_samples_and_flags_the_doubtful_one(
+    window: MainWindow, qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = staffing_roster(tmp_path)
+    wizard = open_wizard(window, path, monkeypatch)
+    wizard.next_button.click()
+    qtbot.waitUntil(lambda: wizard.pages.currentIndex() == wizard.MAPPING, timeout=20000)
+    page = wizard.mapping_page
+    table = page.table
+    assert table.rowCount() == 6
+    assert [table.item(r, 0).text() for r in range(6)] == [
+        "姓名",
+        "身份证号",
+        "所在党支部",
+        "人员类别",
+        "党籍状态",
+        "联系电话/手机",
+    ]
+    assert table.item(0, 1).text() == "张示安、李示芳、王示明"
+    assert table.item(2, 1).text() == "第一联合党支部"  # each value once
+    assert "“人员类别”列的值（在编、聘用）不是“类别”" in page.warnings_label.text()
+    assert [combo(wizard, i).currentText() for i in range(6)] == [
+        "姓名",
+        "身份证号",
+        "所属党组织",
+        "不导入",
+        "类别",
+        "联系电话",
+    ]
+    # 人员类别 is highlighted: its values are not a 类别, 党籍状态's are.
+    assert table.item(3, 0).background().color() == QColor(COLOURS[imp.UPDATE][0])
+    assert "党籍状态" in table.item(3, 0).toolTip()
+    assert table.item(4, 0).background().color() != QColor(COLOURS[imp.UPDATE][0])
+    assert not page.missing_label.isVisible() and not page.question_boxes
+    wizard.resize(1080, 680)
+    QApplication.processEvents()
+    assert wizard.grab().save(str(MAPPING_PNG))
+    # Two columns for one field cannot go on.
+    combo(wizard, 3).setCurrentIndex(combo(wizard, 3).findText("类别"))
+    assert "多列都对应到了“类别”" in page.missing_label.text()
+    assert not wizard.next_button.isEnabled()
+    combo(wizard, 3).setCurrentIndex(0)
+    assert wizard.next_button.isEnabled()
+    wizard.next_button.click()
+    qtbot.waitUntil(lambda: wizard.pages.currentIndex() == wizard.PREVIEW, timeout=20000)
+    assert "文件没有“状态”列，新增的 3 行记为“正常”" in wizard.notes.text()
+    wizard.next_button.click()
+    wizard.next_button.click()
+    qtbot.waitUntil(lambda: wizard.pages.currentIndex() == wizard.RESULT, timeout=20000)
+    stored = {x.name: (x.category, x.phone) for x in m.Member.select()}
+    assert stored == {
+        "张示安": ("full", "13900000001"),
+        "李示芳": ("probationary", "13900000002"),
+        "王示明": ("probationary", "13900000003"),
+    }
+
+
+def test_a_missing_category_is_asked_and_the_choice_is_remembered(
+    window: MainWindow, qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    header = ["姓名", "身份证号", "所在党支部", "备注栏"]
+    rows = [header, *[[f"示{n}", person_id(n), "第一联合党支部", "x"] for n in (11, 12)]]
+    path = workbook(tmp_path / "无类别.xlsx", {"名单": rows})
+    wizard = open_wizard(window, path, monkeypatch)
+    wizard.next_button.click()
+    qtbot.waitUntil(lambda: wizard.pages.currentIndex() == wizard.MAPPING, timeout=20000)
+    page = wizard.mapping_page
+    question = page.question_boxes["category"]
+    assert question.text() == "文件没有类别列，全部记为正式党员？"
+    assert not question.isChecked()
+    assert "状态记为“正常”" in page.defaults_label.text()
+    QApplication.processEvents()
+    assert wizard.grab().save(str(QUESTION_PNG))
+    # Not confirmed: the new rows are refused in the preview, with the reason.
+    wizard.next_button.click()
+    qtbot.waitUntil(lambda: wizard.pages.currentIndex() == wizard.PREVIEW, timeout=20000)
+    assert [wizard.model.data(wizard.model.index(r, 1)) for r in range(2)] == ["错误", "错误"]
+    assert "文件没有“类别”列" in wizard.model.data(wizard.model.index(0, 2))
+    wizard.back_button.click()
+    assert wizard.pages.currentIndex() == wizard.MAPPING
+    # Confirmed, and 备注栏 mapped by hand to 备注.
+    page.question_boxes["category"].setChecked(True)
+    combo(wizard, 3).setCurrentIndex(combo(wizard, 3).findText("备注"))
+    wizard.next_button.click()
+    qtbot.waitUntil(lambda: wizard.pages.currentIndex() == wizard.PREVIEW, timeout=20000)
+    assert [wizard.model.data(wizard.model.index(r, 1)) for r in range(2)] == ["新增", "新增"]
+    wizard.next_button.click()
+    wizard.next_button.click()
+    qtbot.waitUntil(lambda: wizard.pages.currentIndex() == wizard.RESULT, timeout=20000)
+    assert {(x.name, x.category, x.note) for x in m.Member.select()} == {
+        ("示11", "full", "x"),
+        ("示12", "full", "x"),
+    }
+    wizard.next_button.click()
+
+    # The next file with the same headers opens with the same choices.
+    rows = [header, [f"示{13}", person_id(13), "第一联合党支部", "y"]]
+    second = workbook(tmp_path / "无类别2.xlsx", {"名单": rows})
+    wizard = open_wizard(window, second, monkeypatch)
+    wizard.next_button.click()
+    qtbot.waitUntil(lambda: wizard.pages.currentIndex() == wizard.MAPPING, timeout=20000)
+    page = wizard.mapping_page
+    assert page.recalled_label.text() == "已按上次对同样表头的选择填好"
+    assert combo(wizard, 3).currentText() == "备注"
+    assert page.question_boxes["category"].isChecked()
