@@ -216,7 +216,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--map",
         dest="mapping",
         action="append",
-        metavar="对应",
+        metavar="A=B,...",
         help=(
             "指定列的对应，逗号分隔，可写多次："
             "“文件列=字段”把文件的某列导入为某字段（如 党籍状态=类别）；"

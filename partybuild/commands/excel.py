@@ -40,6 +40,8 @@ def run_import(args: argparse.Namespace) -> int:
         raise CliError(str(exc), EXIT_UNUSABLE) from exc
     database = open_db(args, create=not args.dry_run)
     excel_import.plan(plan)
+    if mapping is None:
+        _remembered_hints(plan)
     invalid = plan.invalid
     errors_written = 0
     if errors_path is not None and invalid:
@@ -82,6 +84,25 @@ def run_import(args: argparse.Namespace) -> int:
         print(f"partybuild: {note}", file=sys.stderr)
         return EXIT_INVALID
     return EXIT_OK
+
+
+def _remembered_hints(plan) -> None:  # noqa: ANN001
+    """A sheet the wizard once mapped by hand: say how to do the same here. The command line
+    never applies a remembered choice itself — a script gives the same result on any database."""
+    from partybuild.exchange import mapping as mp
+
+    for sheet in plan.sheets:
+        if not (sheet.problem or sheet.gaps or sheet.header.ambiguous):
+            continue
+        saved = mp.remembered(sheet.spec.name, sheet.headers)
+        text = mp.as_map_text(sheet.spec, sheet.headers, saved) if saved is not None else ""
+        if text:
+            plan.warn(
+                sheet.spec.name,
+                sheet.title,
+                None,
+                f'导入向导为同样的表头保存过列对应；命令行只按参数导入，要同样导入请加 --map "{text}"',
+            )
 
 
 def _sheet_level(plan) -> list:  # noqa: ANN001

@@ -149,6 +149,18 @@ class SheetPlan:
     skipped_example: int = 0
     extra_columns: list[str] = field(default_factory=list)
     _layout: Any = field(default=None, repr=False)
+    _asked: list[XColumn] | None = field(default=None, repr=False)
+
+    def asked_blank(self) -> list[XColumn]:
+        """Columns present whose default states a fact of record (类别): a blank cell in them
+        is not given the default silently."""
+        if self._asked is None:
+            self._asked = [
+                c
+                for c in self.header.mapping.values()
+                if c.field and c.column is not None and c.column.confirm_default
+            ]
+        return self._asked
 
     @property
     def headers(self) -> list[str]:
@@ -1354,6 +1366,15 @@ class _Planner:
         if match is None and row.sheet.gaps:
             row.reasons.extend(row.sheet.gaps)
             row.failed.update(row.sheet.gap_fields)
+        if match is None:  # a blank cell is not a 正式党员 either: defaults of record are asked
+            for col in row.sheet.asked_blank():
+                name = col.field or ""
+                if data.get(name) is None and name not in row.failed:
+                    row.failed.add(name)
+                    row.reasons.append(
+                        f"{_label(row, sheet_spec, name)}：为空；新增的行不会默认记为"
+                        f"“{default_text(col)}”，请填写"
+                    )
         values, errors = clean_values(ledger, merged, row.record_id)
         for name, text in errors.items():
             if name in row.failed:

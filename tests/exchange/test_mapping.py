@@ -593,3 +593,39 @@ def test_mappings_are_remembered_per_ledger_and_header_set(db: pw.Database) -> N
     mp.remember(headers, mp.SheetMapping("members", {2: "category", 3: None}))
     again = mp.remembered("members", headers)
     assert again is not None and again.columns == {2: "category", 3: None}
+
+
+def test_a_blank_category_cell_is_not_a_full_member(tmp_path: Path, registry: Registry) -> None:
+    rows = [
+        ["姓名", "身份证号", "类别"],
+        ["张示安", person_id(97), None],
+        ["李示芳", person_id(98), "预备党员"],
+    ]
+    path = workbook(tmp_path / "空类别.xlsx", {"党员": rows})
+    plan = imp.plan_file(path)
+    assert [r.state for r in plan.rows()] == [INVALID, NEW]
+    assert plan.invalid[0].reason == "类别：为空；新增的行不会默认记为“正式党员”，请填写"
+
+
+def test_the_command_line_names_the_mapping_the_wizard_remembered(
+    tmp_path: Path, ledger_db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = no_category_roster(tmp_path)
+    open_database(ledger_db)
+    try:
+        headers = imp.read_file(path).sheets[0].headers
+        mp.remember(
+            headers,
+            mp.SheetMapping(
+                "members", {0: "name", 1: "id_number", 2: "branch#0"}, {"category": "预备党员"}
+            ),
+        )
+    finally:
+        close_database()
+    assert main(["import", str(path), "--db", ledger_db]) == 1  # not applied by itself
+    out = capsys.readouterr().out
+    assert (
+        '要同样导入请加 --map "姓名=姓名,身份证号=身份证号,所属党组织=所属党组织,类别=预备党员"'
+        in out
+    )
+    assert stored_categories(ledger_db) == {}
