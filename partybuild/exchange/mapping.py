@@ -93,7 +93,10 @@ class Mapping:
     constants: list[tuple[str, str]] = field(default_factory=list)
     sheets: dict[str, SheetMapping] = field(default_factory=dict)
     text: list[str] = field(default_factory=list)  # each item as typed, for messages
-    used: set[int] = field(default_factory=set)
+    used: set[int] = field(default_factory=set)  # positions in ``text`` of the items used
+    # Position in ``text`` of each of ``columns`` and of ``constants``.
+    column_items: list[int] = field(default_factory=list)
+    constant_items: list[int] = field(default_factory=list)
 
     def __bool__(self) -> bool:
         return bool(self.columns or self.constants or self.sheets)
@@ -120,7 +123,7 @@ class Mapping:
                 if col is None:
                     return None
             result.by_header[rd.clean_header(header)] = col
-            result.items[rd.clean_header(header)] = number
+            result.items[rd.clean_header(header)] = self._item(self.column_items, number)
         for offset, (name, value) in enumerate(self.constants):
             col = sheet_spec.by_name.get(rd.clean_header(name))
             if col is None:
@@ -131,8 +134,12 @@ class Mapping:
                 return None
             result.constants[col.key] = parsed
             result.shown[col.key] = value
-            result.constant_items[col.key] = len(self.columns) + offset
+            result.constant_items[col.key] = self._item(self.constant_items, offset)
         return result
+
+    @staticmethod
+    def _item(positions: list[int], number: int) -> int:
+        return positions[number] if number < len(positions) else -1
 
     def check_for(self, sheet_spec: SheetSpec) -> None:
         """With ``--ledger``: every item must name a field of that ledger, every value fit."""
@@ -205,12 +212,16 @@ def parse_map(items: str | Sequence[str], ledger: str | None = None) -> Mapping:
                 raise MappingError(
                     f"--map 中的“{item}”应写成“文件列=字段”、“文件列=不导入”或“字段=值”"
                 )
+            position = len(result.text)
             if right in _NOT_IMPORTED:
                 result.columns.append((left, None))
+                result.column_items.append(position)
             elif rd.clean_header(right) in names:
                 result.columns.append((left, right))
+                result.column_items.append(position)
             elif rd.clean_header(left) in names and right:
                 result.constants.append((left, right))
+                result.constant_items.append(position)
             else:
                 where = f"“{lay.sheet(ledger).label}”的" if ledger else "任何台账的"
                 raise MappingError(

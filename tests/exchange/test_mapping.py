@@ -629,3 +629,15 @@ def test_the_command_line_names_the_mapping_the_wizard_remembered(
         in out
     )
     assert stored_categories(ledger_db) == {}
+
+
+def test_map_items_in_any_order(
+    tmp_path: Path, ledger_db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rows = [["姓名", "身份证号", "人员类别"], ["张示安", person_id(99), "在编"]]
+    path = workbook(tmp_path / "编制.xlsx", {"党员": rows})
+    assert main(["import", str(path), "--db", ledger_db]) == 1
+    assert "“人员类别”列的值（在编）不是“类别”，未导入" in capsys.readouterr().out
+    code = main(["import", str(path), "--db", ledger_db, "--map", "类别=正式党员,人员类别=不导入"])
+    assert code == 0
+    assert stored_categories(ledger_db) == {"张示安": "full"}
