@@ -558,6 +558,9 @@ def settle(
                 kept.append((index, priority))
         if not kept:
             for index in dropped:
+                choice.ambiguous[index] = (
+                    f"值（{_examples(choice, index)}）不是“{col.label}”，未导入"
+                )
                 choice.warnings.append(
                     f"“{choice.headers[index]}”列的值（{_examples(choice, index)}）"
                     f"不是“{col.label}”，未导入；如该列就是{col.label}，"

@@ -15,6 +15,7 @@ used is remembered in QSettings under ``folders/excel``.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import tempfile
 import threading
 from collections.abc import Callable
@@ -280,6 +281,16 @@ class StateFilter(QSortFilterProxyModel):
 # --------------------------------------------------------------------------- the wizard
 
 
+_MAP_HINT = re.compile(
+    r'请用 --map (?:"[^"]*" )?指定(?:（如 --map "[^"]*"）)?(?:，或在导入向导的“列对应”一步中选择)?'
+)
+
+
+def _in_wizard(text: str) -> str:
+    """A note written for the command line (“请用 --map … 指定”), said as the wizard does it."""
+    return _MAP_HINT.sub("请在右边的“导入为”中选择", text)
+
+
 class MappingPage(QWidget):
     """列对应: every column of each recognised sheet → a field of its ledger or 不导入, with a
     few of its values; ambiguous columns highlighted; required fields missing and the defaults
@@ -333,6 +344,7 @@ class MappingPage(QWidget):
         self.missing_label.setStyleSheet(f"color: {COLOURS[imp.INVALID][1]};")
         self.questions = QVBoxLayout()
         self.question_boxes: dict[str, QCheckBox] = {}
+        self.question_values: dict[str, QComboBox] = {}
         self.defaults_label = QLabel()
         self.defaults_label.setObjectName("import_map_defaults")
         self.defaults_label.setWordWrap(True)
@@ -422,6 +434,9 @@ class MappingPage(QWidget):
             combo.currentIndexChanged.connect(
                 lambda _n, i=index, c=combo: self._choose(i, c.currentData())
             )
+            if index not in header.claims:
+                name.setForeground(QBrush(QColor("#777777")))
+                name.setToolTip(self.tr("未识别的列：默认不导入，可选择对应的字段"))
             if index in header.ambiguous:
                 for item in (name, example):
                     item.setBackground(warn)
@@ -430,7 +445,7 @@ class MappingPage(QWidget):
             self.table.setItem(row, 0, name)
             self.table.setItem(row, 1, example)
             self.table.setCellWidget(row, 2, combo)
-        self.warnings_label.setText("\n".join(header.warnings))
+        self.warnings_label.setText("\n".join(_in_wizard(w) for w in header.warnings))
         self.warnings_label.setVisible(bool(header.warnings))
         self._update_gaps()
 
@@ -441,35 +456,87 @@ class MappingPage(QWidget):
         self.choices[sheet.title].columns[index] = key
         self._update_gaps()
 
-    def _answer(self, key: str, text: str, yes: bool) -> None:
+    def _answer(self, key: str) -> None:
         sheet = self.sheet()
-        if sheet is None:
+        box, values = self.question_boxes.get(key), self.question_values.get(key)
+        if sheet is None or box is None:
             return
         constants = self.choices[sheet.title].constants
-        if yes:
-            constants[key] = text
+        value = values.currentText() if values is not None else ""
+        if box.isChecked() and value:
+            constants[key] = value
         else:
             constants.pop(key, None)
-        self.changed.emit()
+        self._refresh_labels()
 
     def _update_gaps(self) -> None:
+        """Rebuild the questions: a default of record (类别) to confirm, a required choice the
+        file lacks (类型) to give one value for every row."""
         sheet = self.sheet()
         while self.questions.count():
             widget = self.questions.takeAt(0).widget()
             if widget is not None:
                 widget.deleteLater()
         self.question_boxes = {}
+        self.question_values = {}
+        if sheet is None:
+            return
+        choice = self.choices[sheet.title]
+        spec_ = sheet.spec
+        chosen = {k for k in choice.columns.values() if k is not None}
+        present = {spec_.by_key[k].header for k in chosen}
+        missing, asked, _defaults = imp.column_gaps(spec_, present)
+        fillable = [
+            c for c in spec_.columns if c.header in missing and c.vocabulary is not None and c.field
+        ]
+        for key in list(choice.constants):
+            if key in chosen:
+                choice.constants.pop(key)  # a column now gives it
+        for col in [*asked, *fillable]:
+            value = choice.constants.get(col.key) or (imp.default_text(col) if col in asked else "")
+            row = QWidget()
+            line = QHBoxLayout(row)
+            line.setContentsMargins(0, 0, 0, 0)
+            box = QCheckBox(self.tr("文件没有%s列，全部记为") % col.label)
+            box.setObjectName(f"import_default_{col.key}")
+            box.setStyleSheet("font-weight: bold;")
+            values = QComboBox()
+            values.setObjectName(f"import_value_{col.key}")
+            assert col.vocabulary is not None
+            if not value:
+                values.addItem(self.tr("（请选择）"))
+            values.addItems(list(col.vocabulary.labels))
+            if value:
+                values.setCurrentIndex(max(0, values.findText(value)))
+            box.setChecked(col.key in choice.constants)
+            line.addWidget(box)
+            line.addWidget(values)
+            line.addWidget(QLabel(self.tr("？")))
+            line.addStretch(1)
+            box.toggled.connect(lambda _yes, k=col.key: self._answer(k))
+            values.currentIndexChanged.connect(lambda _n, k=col.key: self._answer(k))
+            self.questions.addWidget(row)
+            self.question_boxes[col.key] = box
+            self.question_values[col.key] = values
+        self._refresh_labels()
+
+    def question(self, key: str) -> str:
+        """A question as the user reads it: 文件没有类别列，全部记为正式党员？"""
+        box, values = self.question_boxes[key], self.question_values[key]
+        return f"{box.text()}{values.currentText()}？"
+
+    def _refresh_labels(self) -> None:
+        sheet = self.sheet()
         if sheet is None:
             return
         choice = self.choices[sheet.title]
         spec_ = sheet.spec
         chosen = [k for k in choice.columns.values() if k is not None]
         present = {spec_.by_key[k].header for k in chosen}
-        present |= {spec_.by_key[k].header for k in choice.constants if k not in chosen}
-        missing, asked, defaults = imp.column_gaps(spec_, present)
-        lines = []
-        twice = sorted({k for k in chosen if chosen.count(k) > 1})
-        for key in twice:
+        present |= {spec_.by_key[k].header for k in choice.constants}
+        missing, _asked, defaults = imp.column_gaps(spec_, present)
+        lines = [_in_wizard(p) for p in sheet.header.problems] if self._as_read(sheet) else []
+        for key in sorted({k for k in chosen if chosen.count(k) > 1}):
             lines.append(self.tr("多列都对应到了“%s”，只能选一列") % spec_.by_key[key].label)
         if missing:
             lines.append(
@@ -478,17 +545,6 @@ class MappingPage(QWidget):
             )
         self.missing_label.setText("\n".join(lines))
         self.missing_label.setVisible(bool(lines))
-        for col in [*asked, *(spec_.by_key[k] for k in choice.constants if k not in chosen)]:
-            if col.key in self.question_boxes:
-                continue
-            text = choice.constants.get(col.key) or imp.default_text(col)
-            box = QCheckBox(self.tr(imp.default_question(col, text)))
-            box.setObjectName(f"import_default_{col.key}")
-            box.setStyleSheet("font-weight: bold;")
-            box.setChecked(col.key in choice.constants)
-            box.toggled.connect(lambda yes, k=col.key, t=text: self._answer(k, t, yes))
-            self.questions.addWidget(box)
-            self.question_boxes[col.key] = box
         self.defaults_label.setText(
             self.tr("新增的行将取默认值：%s")
             % "；".join(f"{c.label}记为“{imp.default_text(c)}”" for c in defaults)
@@ -497,6 +553,14 @@ class MappingPage(QWidget):
         )
         self.defaults_label.setVisible(bool(defaults))
         self.changed.emit()
+
+    def _as_read(self, sheet: imp.SheetPlan) -> bool:
+        """Whether the user has left the sheet's columns as they were read."""
+        header = sheet.header
+        first = {
+            i: (header.mapping[i].key if i in header.mapping else None) for i in header.headers
+        }
+        return self.choices[sheet.title].columns == first
 
     # -- result ----------------------------------------------------------------------------
     def valid(self) -> bool:

@@ -329,7 +329,7 @@ def test_a_missing_category_is_asked_and_the_choice_is_remembered(
     qtbot.waitUntil(lambda: wizard.pages.currentIndex() == wizard.MAPPING, timeout=20000)
     page = wizard.mapping_page
     question = page.question_boxes["category"]
-    assert question.text() == "文件没有类别列，全部记为正式党员？"
+    assert page.question("category") == "文件没有类别列，全部记为正式党员？"
     assert not question.isChecked()
     assert "状态记为“正常”" in page.defaults_label.text()
     QApplication.processEvents()
@@ -339,6 +339,7 @@ def test_a_missing_category_is_asked_and_the_choice_is_remembered(
     qtbot.waitUntil(lambda: wizard.pages.currentIndex() == wizard.PREVIEW, timeout=20000)
     assert [wizard.model.data(wizard.model.index(r, 1)) for r in range(2)] == ["错误", "错误"]
     assert "文件没有“类别”列" in wizard.model.data(wizard.model.index(0, 2))
+    qtbot.waitUntil(wizard.back_button.isEnabled)  # the worker has finished
     wizard.back_button.click()
     assert wizard.pages.currentIndex() == wizard.MAPPING
     # Confirmed, and 备注栏 mapped by hand to 备注.
@@ -366,3 +367,68 @@ def test_a_missing_category_is_asked_and_the_choice_is_remembered(
     assert page.recalled_label.text() == "已按上次对同样表头的选择填好"
     assert combo(wizard, 3).currentText() == "备注"
     assert page.question_boxes["category"].isChecked()
+
+
+def test_a_required_choice_the_file_lacks_can_be_given_one_value(
+    window: MainWindow, qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    header = ["党支部名称", "简称", "成立时间", "支部类别"]
+    rows = [header, ["瑞丰医药党支部", "瑞丰支部", dt.datetime(2017, 9, 1), "在职教工党支部"]]
+    path = workbook(tmp_path / "党支部录入样表.xlsx", {"Sheet1": rows})
+    wizard = open_wizard(window, path, monkeypatch)
+    wizard.next_button.click()
+    qtbot.waitUntil(lambda: wizard.pages.currentIndex() == wizard.MAPPING, timeout=20000)
+    page = wizard.mapping_page
+    assert "缺少必填的列：类型" in page.missing_label.text()
+    assert page.warnings_label.text() == (
+        "“支部类别”列的值（在职教工党支部）不是“类型”，未导入；"
+        "如该列就是类型，请在右边的“导入为”中选择"
+    )
+    assert page.table.item(3, 0).background().color() == QColor(COLOURS[imp.UPDATE][0])
+    assert page.table.item(1, 0).toolTip().startswith("未识别的列")  # 简称
+    values = page.question_values["kind"]
+    assert values.currentText() == "（请选择）"
+    values.setCurrentIndex(values.findText("联合党支部"))
+    page.question_boxes["kind"].setChecked(True)
+    assert page.question("kind") == "文件没有类型列，全部记为联合党支部？"
+    assert not page.missing_label.isVisible()
+    QApplication.processEvents()
+    assert wizard.grab().save(str(QUESTION_PNG.with_name("import_mapping_kind.png")))
+    wizard.next_button.click()
+    qtbot.waitUntil(lambda: wizard.pages.currentIndex() == wizard.PREVIEW, timeout=20000)
+    wizard.next_button.click()
+    wizard.next_button.click()
+    qtbot.waitUntil(lambda: wizard.pages.currentIndex() == wizard.RESULT, timeout=20000)
+    stored = m.Branch.get(m.Branch.name == "瑞丰医药党支部")
+    assert (stored.kind, stored.founded_on) == ("joint", dt.date(2017, 9, 1))
+
+
+def test_two_columns_that_both_fit_are_highlighted_and_left_to_the_user(
+    window: MainWindow, qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    header = ["姓名", "身份证号", "党籍状态", "政治面貌"]
+    rows = [header, ["张示安", person_id(31), "预备党员", "中共党员"]]
+    path = workbook(tmp_path / "两列.xlsx", {"党员": rows})
+    wizard = open_wizard(window, path, monkeypatch)
+    wizard.next_button.click()
+    qtbot.waitUntil(lambda: wizard.pages.currentIndex() == wizard.MAPPING, timeout=20000)
+    page = wizard.mapping_page
+    flagged = QColor(COLOURS[imp.UPDATE][0])
+    assert [page.table.item(r, 0).background().color() == flagged for r in range(4)] == [
+        False,
+        False,
+        True,
+        True,
+    ]
+    assert [combo(wizard, i).currentText() for i in (2, 3)] == ["不导入", "不导入"]
+    assert page.missing_label.text().startswith(
+        "无法判断哪一列是“类别”：“党籍状态”、“政治面貌”都可能是。请在右边的“导入为”中选择"
+    )
+    combo(wizard, 2).setCurrentIndex(combo(wizard, 2).findText("类别"))
+    assert not page.missing_label.isVisible()
+    wizard.next_button.click()
+    qtbot.waitUntil(lambda: wizard.pages.currentIndex() == wizard.PREVIEW, timeout=20000)
+    wizard.next_button.click()
+    wizard.next_button.click()
+    qtbot.waitUntil(lambda: wizard.pages.currentIndex() == wizard.RESULT, timeout=20000)
+    assert m.Member.get().category == "probationary"
