@@ -3,7 +3,12 @@
 1. **Read** (:func:`read_file`, no database): each sheet is recognised as a ledger by its name and
    headers; the header row is found within the first rows (a title above it, a second header row
    below it); 序号 columns, blank rows, 填报人/审核人 footers and the template's example row are
-   skipped; every cell is parsed by its column's kind (:mod:`excel_read`).
+   skipped; every cell is parsed by its column's kind (:mod:`excel_read`). Which column fills
+   which field is settled from the headers (other systems' words are aliases; 【必填】, ``*``,
+   （选填） and line breaks are stripped; 联系电话/手机 tries each part) and the values under
+   them (:func:`settle`): rival or doubtful columns are decided by whether their values fit, or
+   flagged; a sheet lacking a required field or a default of record (类别) says so once. The
+   user's word — ``--map`` or the wizard's 列对应 step — comes as a :class:`Mapping`.
 2. **Plan** (:func:`plan`): links are resolved by natural title — against the file's own rows
    first, then the database (one query per linked ledger, IN-lists in chunks) — and each row is
    cleaned by the same field cleaning and rules as the form (``services.records``). Every row
