@@ -293,11 +293,16 @@ def read_file(
     ledger: str | None = None,
     *,
     mapping: Mapping | None = None,
+    guess_header: bool = False,
     progress: Progress | None = None,
     cancel: Cancel | None = None,
 ) -> ImportPlan:
     """Read and parse every recognised sheet (no database needed). Raises WorkbookRefused, or
-    MappingError when ``mapping`` (``--map``, the wizard's choices) names what the file lacks."""
+    MappingError when ``mapping`` (``--map``, the wizard's choices) names what the file lacks.
+
+    With ``ledger`` and ``guess_header`` (the wizard, before its 列对应 step), a sheet whose
+    header is not recognised is still offered, its first row of several texts taken as the header
+    for the user to map column by column; nothing of it is imported unless mapped."""
     path = Path(path)
     result = ImportPlan(path)
     candidates = _candidates(ledger)
@@ -311,7 +316,9 @@ def read_file(
         for number, ws in enumerate(sheets):
             if progress:
                 progress(number, len(sheets), f"读取工作表“{ws.title}”")
-            sheet = _read_sheet(ws, candidates, ledger, epoch, result, cancel, mapping)
+            sheet = _read_sheet(
+                ws, candidates, ledger, epoch, result, cancel, mapping, guess_header
+            )
             if sheet is not None:
                 result.sheets.append(sheet)
     if mapping is not None and mapping.unused():
@@ -462,6 +469,21 @@ def choose_header(
                 choice.headers[index] = _shown(row[index])
             choice.rows = tuple(sorted((*choice.rows, number)))
     return choice
+
+
+def _guess_header(
+    first: list[tuple[int, tuple[Any, ...]]],
+    sheet_spec: SheetSpec,
+    epoch: Any,
+    forced: Resolved | None,
+) -> HeaderChoice | None:
+    """The first row with two or more texts, as a header to be mapped by hand."""
+    for number, row in first:
+        if sum(1 for c in row if isinstance(c, str) and c.strip()) >= 2:
+            choice = _map_row(row, sheet_spec, forced)
+            choice.rows = (number,)
+            return settle(choice, first, epoch, forced)
+    return None
 
 
 def _chosen_header(chosen: SheetMapping, sheet_spec: SheetSpec, forced: Resolved) -> HeaderChoice:
@@ -756,6 +778,7 @@ def _read_sheet(
     result: ImportPlan,
     cancel: Cancel | None,
     mapping: Mapping | None = None,
+    guess_header: bool = False,
 ) -> SheetPlan | None:
     title = str(ws.title)
     if rd.clean_header(title) in QUIET_SHEETS:
@@ -795,6 +818,16 @@ def _read_sheet(
         people = sheet_spec.name == "attendance" and bool({"姓名", "党员身份证号"} & choice.present)
         options.append((named, not missing, people, choice.score, sheet_spec, choice, missing))
     usable = [o for o in options if o[1] or o[0] or ledger is not None or len(candidates) == 1]
+    if not usable and guess_header and ledger is not None:
+        guessed = _guess_header(first, candidates[0], epoch, forced_by_spec.get(ledger))
+        if guessed is not None:
+            missing = candidates[0].missing_keys(guessed.present)
+            usable = [(False, not missing, False, 0, candidates[0], guessed, missing)]
+            guessed.warnings.insert(
+                0,
+                f"未找到“{candidates[0].label}”的表头，暂以第 {guessed.rows[0]} 行为表头，"
+                "请在“列对应”中逐列选择",
+            )
     if not usable:
         if any(not rd.is_blank(c) for _, row in first for c in row):
             close = nearest(first, candidates)

@@ -871,7 +871,7 @@ class ImportWizard(QDialog):
         self.read_progress.start(self.tr("正在读取“%s”…") % path.name)
 
         def work(progress: imp.Progress, cancel: imp.Cancel) -> imp.ImportPlan:
-            return imp.read_file(path, ledger, progress=progress, cancel=cancel)
+            return imp.read_file(path, ledger, guess_header=True, progress=progress, cancel=cancel)
 
         self._run(work, self.read_progress, self._read, self._planning_failed)
 

@@ -432,3 +432,33 @@ def test_two_columns_that_both_fit_are_highlighted_and_left_to_the_user(
     wizard.next_button.click()
     qtbot.waitUntil(lambda: wizard.pages.currentIndex() == wizard.RESULT, timeout=20000)
     assert m.Member.get().category == "probationary"
+
+
+def test_with_a_ledger_chosen_an_unknown_header_can_be_mapped_by_hand(
+    window: MainWindow, qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    header = ["支部", "开会日子", "讲了什么", "会的种类"]
+    rows = [header, ["第一联合党支部", dt.datetime(2023, 6, 28), "七一专题党课", "党课"]]
+    path = workbook(tmp_path / "自制记录.xlsx", {"记录": rows})
+    wizard = open_wizard(window, path, monkeypatch)
+    wizard.ledger_combo.setCurrentIndex(wizard.ledger_combo.findData("activities"))
+    wizard.next_button.click()
+    qtbot.waitUntil(lambda: wizard.pages.currentIndex() == wizard.MAPPING, timeout=20000)
+    page = wizard.mapping_page
+    assert "未找到“组织生活”的表头，暂以第 1 行为表头" in page.warnings_label.text()
+    assert [combo(wizard, i).currentText() for i in range(4)] == ["不导入"] * 4
+    assert "缺少必填的列：党组织、类型、日期、主题" in page.missing_label.text()
+    for index, label in enumerate(["党组织", "日期", "主题", "类型"]):
+        combo(wizard, index).setCurrentIndex(combo(wizard, index).findText(label))
+    assert not page.missing_label.isVisible()
+    wizard.next_button.click()
+    qtbot.waitUntil(lambda: wizard.pages.currentIndex() == wizard.PREVIEW, timeout=20000)
+    wizard.next_button.click()
+    wizard.next_button.click()
+    qtbot.waitUntil(lambda: wizard.pages.currentIndex() == wizard.RESULT, timeout=20000)
+    stored = m.Activity.get()
+    assert (stored.kind, stored.date, stored.topic) == (
+        "party_lesson",
+        dt.date(2023, 6, 28),
+        "七一专题党课",
+    )
