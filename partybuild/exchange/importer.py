@@ -720,8 +720,8 @@ def _fits(col: XColumn, data: list[tuple[Any, ...]], index: int, epoch: Any) -> 
         total += 1
         try:
             parse(row[index])
-        except rd.CellError as exc:
-            if isinstance(exc, month_only):
+        except (ValueError, TypeError) as exc:  # CellError, or a cell of a kind the parser
+            if isinstance(exc, month_only):  # does not take (a formula without its result)
                 good += 1  # a date all the same, only imprecise
         else:
             good += 1
@@ -741,7 +741,7 @@ def _sample_text(value: Any) -> str:
         value = value.date()
     try:
         text = rd.cell_text(value) or ""
-    except rd.CellError:
+    except (ValueError, TypeError):
         text = str(value)
     return text if len(text) <= 24 else text[:23] + "…"
 
@@ -1022,7 +1022,7 @@ def _is_annex(row: Sequence[Any], choice: HeaderChoice) -> bool:
         return False
     try:
         texts = [_note_text(c) for c in cells]
-    except rd.CellError:
+    except (ValueError, TypeError):
         return False
     if all(_NOTE_CELL.match(t) for t in texts):
         return True
