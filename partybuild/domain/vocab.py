@@ -399,10 +399,11 @@ MEMBER_CATEGORY = Vocabulary(
         ("applicant", "入党申请人"),
     ),
     title="类别",
-    # 政治面貌 (GB/T 4762) writes 中共党员 for a full member and 中共预备党员 for a probationer.
+    # 政治面貌 (GB/T 4762) writes 中共党员 for a full member and 中共预备党员 for a probationer;
+    # member exports with a 预/正 column write one character.
     synonyms={
-        "full": ("正式", "中共党员", "中国共产党党员", "中共正式党员"),
-        "probationary": ("预备", "中共预备党员"),
+        "full": ("正式", "正", "中共党员", "中国共产党党员", "中共正式党员"),
+        "probationary": ("预备", "预", "中共预备党员"),
         "candidate": ("入党发展对象", "发展党员对象"),
         "activist": ("积极分子", "入党积极份子"),
         "applicant": ("申请人", "申请入党人", "入党申请"),

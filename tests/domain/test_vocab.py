@@ -42,6 +42,9 @@ EVERYDAY = [
     (vocab.MEMBER_CATEGORY, "预备", "probationary"),
     (vocab.MEMBER_CATEGORY, "中共党员", "full"),
     (vocab.MEMBER_CATEGORY, "中共预备党员", "probationary"),
+    # 预/正 columns of member exports write one character.
+    (vocab.MEMBER_CATEGORY, "预", "probationary"),
+    (vocab.MEMBER_CATEGORY, "正", "full"),
     (vocab.MEMBER_CATEGORY, "积极分子", "activist"),
     (vocab.MEMBER_CATEGORY, "申请人", "applicant"),
     (vocab.MEMBER_STATUS, "流动党员", "mobile"),
