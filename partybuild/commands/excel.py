@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from partybuild.cli import EXIT_INVALID, EXIT_OK, EXIT_UNUSABLE, CliError, open_db
+from partybuild.commands import output_target
 
 MAX_LISTED = 50
 
@@ -21,7 +22,16 @@ def _xlsx(path: str) -> Path:
     target = Path(path)
     if target.suffix.lower() != ".xlsx":
         raise CliError(f"输出文件应以 .xlsx 结尾：{path}", EXIT_UNUSABLE)
-    return target
+    return output_target(target)
+
+
+def _unwritable(exc: OSError, path: Path) -> CliError:
+    """Exit 2 with one line; an OutputError already says what, where and why."""
+    from partybuild.outputs import OutputError
+
+    if isinstance(exc, OutputError):
+        return CliError(str(exc), EXIT_UNUSABLE)
+    return CliError(f"无法写入“{path}”：{exc.strerror or exc}", EXIT_UNUSABLE)
 
 
 def run_import(args: argparse.Namespace) -> int:
@@ -48,7 +58,7 @@ def run_import(args: argparse.Namespace) -> int:
         try:
             errors_written = excel_import.write_error_workbook(plan, errors_path)
         except OSError as exc:
-            raise CliError(f"无法写入错误行文件“{errors_path}”：{exc.strerror or exc}") from exc
+            raise _unwritable(exc, errors_path) from exc
     written = False
     backup = None
     refused = None
@@ -172,7 +182,7 @@ def run_export(args: argparse.Namespace) -> int:
     try:
         counts = excel_export.export(output, ledgers, mask=args.mask)
     except OSError as exc:
-        raise CliError(f"无法写入“{output}”：{exc.strerror or exc}") from exc
+        raise _unwritable(exc, output) from exc
     total = sum(counts.values())
     masked = "（已脱敏）" if args.mask else ""
     print(f"已导出 {len(counts)} 个工作表、{total} 条记录{masked}：{output}")
@@ -186,6 +196,6 @@ def run_template(args: argparse.Namespace) -> int:
     try:
         templates.write_template(args.ledger, output)
     except OSError as exc:
-        raise CliError(f"无法写入“{output}”：{exc.strerror or exc}") from exc
+        raise _unwritable(exc, output) from exc
     print(f"已生成导入模板：{output}")
     return EXIT_OK

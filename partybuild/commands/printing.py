@@ -11,9 +11,9 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from pathlib import Path
 
 from partybuild.cli import EXIT_INVALID, EXIT_OK, EXIT_UNUSABLE, CliError, find_branch, open_db
+from partybuild.commands import output_target
 from partybuild.printing import data
 from partybuild.printing.layout import Document
 from partybuild.services.errors import RecordNotFound, ValidationError
@@ -61,17 +61,6 @@ def build_document(args: argparse.Namespace) -> Document:
     raise CliError(f"未知的打印文档：{args.document}")
 
 
-def _writable(path: Path) -> None:
-    """Refuse an output we cannot write before doing the work (exit 2, as for any unusable file)."""
-    if path.is_dir():
-        raise CliError(f"输出路径是一个文件夹：{path}")
-    try:
-        with path.open("ab"):
-            pass
-    except OSError as exc:
-        raise CliError(f"无法写入 {path}：{exc.strerror or exc}") from exc
-
-
 # The application created here; kept on the module because it must outlive the call.
 _app: object | None = None
 
@@ -89,17 +78,16 @@ def ensure_gui_application() -> None:
 def run_print(args: argparse.Namespace) -> int:
     open_db(args)
     document = build_document(args)
-    output = Path(args.output)
-    existed = output.exists()
-    _writable(output)
+    output = output_target(args.output)
     ensure_gui_application()
+    from partybuild.outputs import OutputError
     from partybuild.printing.render import write_pdf
 
     try:
-        pages = write_pdf(document, output)
+        pages = write_pdf(document, output)  # atomic and checked: nothing half-written
+    except OutputError as exc:  # one line: what, where, why
+        raise CliError(str(exc), EXIT_UNUSABLE) from exc
     except OSError as exc:
-        if not existed:
-            output.unlink(missing_ok=True)
-        raise CliError(f"无法写入 {output}：{exc}") from exc
+        raise CliError(f"无法写入 {output}：{exc}", EXIT_UNUSABLE) from exc
     print(f"{document.title}：{pages} 页 → {output}")
     return EXIT_OK

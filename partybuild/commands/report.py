@@ -7,6 +7,8 @@ import os
 from pathlib import Path
 
 from partybuild.cli import EXIT_INVALID, EXIT_OK, EXIT_UNUSABLE, CliError, open_db
+from partybuild.commands import output_target
+from partybuild.outputs import OutputError
 
 SUFFIXES = (".pdf", ".xlsx")
 
@@ -55,13 +57,14 @@ def run_report(args: argparse.Namespace) -> int:
     path = Path(args.output)
     if path.suffix.lower() not in SUFFIXES:
         raise CliError(f"输出文件应为 .pdf 或 .xlsx：{path.name}", EXIT_UNUSABLE)
-    if not path.parent.exists():
-        raise CliError(f"输出目录不存在：{path.parent}", EXIT_UNUSABLE)
+    output_target(path)
     open_db(args)
     try:
         write_summary(args.year, path)
     except ValueError as exc:
         raise CliError(str(exc), EXIT_INVALID) from exc
+    except OutputError as exc:  # one line: what, where, why; nothing left at the target
+        raise CliError(str(exc), EXIT_UNUSABLE) from exc
     except OSError as exc:
         raise CliError(f"无法写入文件“{path}”：{exc.strerror or exc}", EXIT_UNUSABLE) from exc
     print(path)

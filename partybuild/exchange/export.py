@@ -6,7 +6,10 @@ numbers) and an A4-landscape print setup that repeats the header and fits the wi
 streamed with openpyxl's ``write_only`` mode, so 50,000 members cost little memory.
 
 Nothing a person typed can run as a formula: text beginning with = + - @ or a tab/CR/LF is stored
-as a text cell with Excel's quote prefix (OWASP's CSV-injection rule), and reads back identical.
+as a text cell with Excel's quote prefix (OWASP's CSV-injection rule), and reads back identical —
+the rule of :mod:`partybuild.outputs.workbook`, which every workbook the app writes uses. The file
+is written through it too: atomically, checked, and 0600 unless masked (full ID numbers and
+phones), with openpyxl's sheet buffers kept out of the shared temporary folder.
 
 "Export all" also writes the three link tables (参会人员, 服务队队员, 参加队员), so that exporting,
 importing into an empty database and exporting again gives the same cells on every sheet. Rows
@@ -17,8 +20,6 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import os
-import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -30,12 +31,12 @@ from openpyxl.utils import get_column_letter
 
 from partybuild.domain import validators as v
 from partybuild.exchange import sheets as lay
-from partybuild.exchange.read import bulk_work, escape_text
+from partybuild.exchange.read import bulk_work
 from partybuild.exchange.sheets import SheetSpec, XColumn
 from partybuild.ledgers import spec
+from partybuild.outputs.workbook import FORMULA_START, clean_text, text_cell, workbook_output
 from partybuild.store import models as m
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 TITLE_ROW, HEADER_ROW = 1, 2
 PAPER_A4 = 9
 HEADER_FILL = PatternFill("solid", fgColor="F2DCDB")
@@ -64,21 +65,6 @@ Cancel = Callable[[], bool]
 
 class ExportCancelled(Exception):
     """The user cancelled; no file was written."""
-
-
-def needs_quote(text: str) -> bool:
-    return text.startswith(FORMULA_START)
-
-
-def safe_cell(ws: Any, value: Any, *, escape: bool = False) -> WriteOnlyCell:
-    """A write-only cell that shows ``value`` as it is: text that looks like a formula stays text."""
-    if isinstance(value, str) and escape:
-        value = escape_text(value)
-    cell = WriteOnlyCell(ws, value)
-    if isinstance(value, str) and needs_quote(value):
-        cell.data_type = "s"
-        cell.quotePrefix = True
-    return cell
 
 
 class _Titles:
@@ -286,7 +272,7 @@ def write_sheet(
     ws.row_dimensions[HEADER_ROW].height = 22
     ws.merged_cells.add(f"A{TITLE_ROW}:{last}{TITLE_ROW}")
 
-    heading = safe_cell(ws, title or f"{sheet_spec.label}台账", escape=True)
+    heading = text_cell(ws, title or f"{sheet_spec.label}台账")
     heading.font = Font(bold=True, size=14)
     heading.alignment = Alignment(horizontal="center", vertical="center")
     ws.append([heading])
@@ -301,7 +287,7 @@ def write_sheet(
     ws.append(header_cells)
 
     styles = _Styles(ws)
-    text_cell = [c.is_text_cell for c in columns]
+    is_text = [c.is_text_cell for c in columns]
     stamp = [c.kind == spec.DATETIME for c in columns]
     append = ws.append
     for number, row in enumerate(rows):
@@ -312,14 +298,13 @@ def write_sheet(
             if value is None:
                 continue
             if type(value) is str:
-                if "_x" in value:
-                    value = out[index] = escape_text(value)
+                value = out[index] = clean_text(value)
                 quote = value.startswith(FORMULA_START)
-                if quote or text_cell[index]:
+                if quote or is_text[index]:
                     cell = WriteOnlyCell(ws, value)
                     if quote:
                         cell.data_type = "s"
-                        cell._style = styles.quoted_text if text_cell[index] else styles.quoted
+                        cell._style = styles.quoted_text if is_text[index] else styles.quoted
                     else:
                         cell._style = styles.text
                     out[index] = cell
@@ -346,16 +331,18 @@ def export(
     """
     path = Path(path)
     names = list(lay.SHEETS) if ledgers is None else list(ledgers)
-    workbook = Workbook(write_only=True)
-    workbook.properties.creator = "partybuild"
-    workbook.properties.title = "党建台账" + ("（脱敏）" if mask else "")
-    titles = _Titles()
     counts: dict[str, int] = {}
-    with bulk_work():
-        _write_sheets(workbook, names, titles, counts, mask, progress, cancel)
-    if progress is not None:
-        progress(len(names), len(names), "保存文件")
-    save_atomically(workbook, path)
+    # Unmasked, the file holds every ID number and phone: readable by the owner only.
+    with workbook_output(path, private=not mask) as save:
+        workbook = Workbook(write_only=True)
+        workbook.properties.creator = "partybuild"
+        workbook.properties.title = "党建台账" + ("（脱敏）" if mask else "")
+        titles = _Titles()
+        with bulk_work():
+            _write_sheets(workbook, names, titles, counts, mask, progress, cancel)
+        if progress is not None:
+            progress(len(names), len(names), "保存文件")
+        save(workbook)
     return counts
 
 
@@ -380,16 +367,3 @@ def _write_sheets(
         title = f"{sheet_spec.label}台账" + ("（脱敏）" if mask else "")
         write_sheet(workbook, sheet_spec, rows, title=title, cancel=cancel)
         counts[name] = len(rows)
-
-
-def save_atomically(workbook: Workbook, path: Path) -> None:
-    """Save beside the target and rename: never a half-written file under the user's name."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(prefix=".partybuild-", suffix=".xlsx", dir=path.parent)
-    os.close(fd)
-    try:
-        workbook.save(temp)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise

@@ -2039,51 +2039,61 @@ def _parents_first(rows: list[PlannedRow]) -> list[PlannedRow]:
 
 
 def write_error_workbook(import_plan: ImportPlan, path: Path | str) -> int:
-    """The invalid rows as they were, with 错误原因 and 原行号; returns how many were written."""
+    """The invalid rows as they were, with 错误原因 and 原行号; returns how many were written.
+
+    The file holds the rows as typed — full ID numbers and phones — so it is created 0600, and
+    written atomically (:mod:`partybuild.outputs`). Every cell goes through the one text rule:
+    formula-looking text stays text, characters no cell can hold (control characters, lone
+    surrogates) are shown escaped, so the rows that held them are written too. Nothing is
+    written when no row is invalid. Raises :class:`partybuild.outputs.OutputError`.
+    """
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
 
-    from partybuild.exchange.export import safe_cell
+    from partybuild.outputs.workbook import text_cell, workbook_output
 
-    workbook = Workbook(write_only=True)
+    sheets = [
+        (sheet, [r for r in sheet.rows if r.state == INVALID]) for sheet in import_plan.sheets
+    ]
+    sheets = [(sheet, bad) for sheet, bad in sheets if bad]
+    if not sheets:
+        return 0
     written = 0
     used: set[str] = set()
     bold = Font(bold=True)
     fill = PatternFill("solid", fgColor="FDE7E9")
-    for sheet in import_plan.sheets:
-        bad = [r for r in sheet.rows if r.state == INVALID]
-        if not bad:
-            continue
-        title = sheet.title[:31]
-        while title in used:
-            title = title[:28] + f"_{len(used)}"
-        used.add(title)
-        ws = workbook.create_sheet(title)
-        headers = sheet.headers
-        from openpyxl.utils import get_column_letter
-
-        for index in range(1, len(headers) + 1):
-            col = sheet.header.mapping.get(index - 1)
-            ws.column_dimensions[get_column_letter(index)].width = (col.width + 2) if col else 12
-        ws.column_dimensions[get_column_letter(len(headers) + 1)].width = 60
-        ws.column_dimensions[get_column_letter(len(headers) + 2)].width = 8
-        ws.freeze_panes = "A2"
-        header_cells = []
-        for text in [*headers, "错误原因", "原行号"]:
-            cell = safe_cell(ws, text or None)
-            cell.font = bold
-            header_cells.append(cell)
-        ws.append(header_cells)
-        for row in bad:
-            cells = [safe_cell(ws, value) for value in row.raw]
-            reason = safe_cell(ws, row.reason)
-            reason.fill = fill
-            reason.alignment = Alignment(wrap_text=True, vertical="top")
-            cells += [reason, row.row]
-            ws.append(cells)
-            written += 1
-    if written:
-        workbook.save(str(path))
+    with workbook_output(path, private=True) as save:
+        workbook = Workbook(write_only=True)
+        for sheet, bad in sheets:
+            title = sheet.title[:31]
+            while title in used:
+                title = title[:28] + f"_{len(used)}"
+            used.add(title)
+            ws = workbook.create_sheet(title)
+            headers = sheet.headers
+            for index in range(1, len(headers) + 1):
+                col = sheet.header.mapping.get(index - 1)
+                width = (col.width + 2) if col else 12
+                ws.column_dimensions[get_column_letter(index)].width = width
+            ws.column_dimensions[get_column_letter(len(headers) + 1)].width = 60
+            ws.column_dimensions[get_column_letter(len(headers) + 2)].width = 8
+            ws.freeze_panes = "A2"
+            header_cells = []
+            for text in [*headers, "错误原因", "原行号"]:
+                cell = text_cell(ws, text or None)
+                cell.font = bold
+                header_cells.append(cell)
+            ws.append(header_cells)
+            for row in bad:
+                cells = [text_cell(ws, value) for value in row.raw]
+                reason = text_cell(ws, row.reason)
+                reason.fill = fill
+                reason.alignment = Alignment(wrap_text=True, vertical="top")
+                cells += [reason, row.row]
+                ws.append(cells)
+                written += 1
+        save(workbook)
     return written
 
 

@@ -21,14 +21,10 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from partybuild.domain import validators as v
 from partybuild.exchange import sheets as lay
-from partybuild.exchange.export import (
-    HEADER_BORDER,
-    HEADER_FILL,
-    PAPER_A4,
-    save_atomically,
-)
+from partybuild.exchange.export import HEADER_BORDER, HEADER_FILL, PAPER_A4
 from partybuild.exchange.sheets import SheetSpec, XColumn
 from partybuild.ledgers import spec
+from partybuild.outputs.workbook import set_cell, workbook_output
 
 TEMPLATE_ROWS = 2000  # rows prepared with drop-downs and formats below the header
 EXAMPLE_FONT = Font(italic=True, color="808080")
@@ -203,31 +199,37 @@ def write_template(ledger: str, path: Path | str) -> Path:
     """An empty import template for one ledger (its sheet plus a 填写说明 sheet)."""
     path = Path(path)
     sheet_spec = lay.sheet(ledger)
+    with workbook_output(path, private=False) as save:  # only synthetic example data inside
+        save(_template(ledger, sheet_spec))
+    return path
+
+
+def _template(ledger: str, sheet_spec: SheetSpec) -> Workbook:
     workbook = Workbook()
     ws = workbook.active
     ws.title = sheet_spec.label
     columns = sheet_spec.columns
     last = get_column_letter(len(columns))
     ws.merge_cells(f"A1:{last}1")
-    ws["A1"] = f"{sheet_spec.label}导入模板（第 3 行为示例，导入时自动跳过；红色表头为必填列）"
-    ws["A1"].font = Font(bold=True, size=13)
-    ws["A1"].alignment = Alignment(horizontal="left", vertical="center")
+    title = set_cell(
+        ws, 1, 1, f"{sheet_spec.label}导入模板（第 3 行为示例，导入时自动跳过；红色表头为必填列）"
+    )
+    title.font = Font(bold=True, size=13)
+    title.alignment = Alignment(horizontal="left", vertical="center")
     ws.row_dimensions[1].height = 26
     example = example_rows().get(ledger, {})
     last_row = 2 + TEMPLATE_ROWS
     for index, col in enumerate(columns, start=1):
         letter = get_column_letter(index)
         ws.column_dimensions[letter].width = col.width + 2
-        header = ws.cell(
-            row=2, column=index, value=("*" if _required(sheet_spec, col) else "") + col.header
-        )
+        header = set_cell(ws, 2, index, ("*" if _required(sheet_spec, col) else "") + col.header)
         header.font = REQUIRED_FONT if _required(sheet_spec, col) else Font(bold=True)
         header.fill = HEADER_FILL
         header.border = HEADER_BORDER
         header.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         header.comment = Comment(_hint(col), "partybuild")
         value = example.get(col.header)
-        cell = ws.cell(row=3, column=index, value=value)
+        cell = set_cell(ws, 3, index, value)
         cell.font = EXAMPLE_FONT
         number_format = _number_format(col)
         if number_format:
@@ -255,8 +257,7 @@ def write_template(ledger: str, path: Path | str) -> Path:
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_title_rows = "2:2"
     _instructions(workbook, sheet_spec)
-    save_atomically(workbook, path)
-    return path
+    return workbook
 
 
 def _number_format(col: XColumn) -> str | None:
@@ -271,12 +272,20 @@ def _number_format(col: XColumn) -> str | None:
 
 def _instructions(workbook: Workbook, sheet_spec: SheetSpec) -> None:
     ws = workbook.create_sheet("填写说明")
-    ws.append(["列名", "必填", "填写要求", "也可用的列名"])
+
+    rows = iter(range(1, 10_000))
+
+    def append(values: list[Any]) -> None:
+        row = next(rows)
+        for column, value in enumerate(values, start=1):
+            set_cell(ws, row, column, value)
+
+    append(["列名", "必填", "填写要求", "也可用的列名"])
     for cell in ws[1]:
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="F2DCDB")
     for col in sheet_spec.columns:
-        ws.append(
+        append(
             [
                 col.header,
                 "是" if _required(sheet_spec, col) else "",
@@ -286,7 +295,7 @@ def _instructions(workbook: Workbook, sheet_spec: SheetSpec) -> None:
         )
     for letter, width in zip("ABCD", (16, 6, 48, 40), strict=True):
         ws.column_dimensions[letter].width = width
-    ws.append([])
+    append([None])
     notes = (
         "列的顺序可以调整；表头上方可以有标题行；“序号”列会被忽略。",
         "日期可写成 2023-04-18、2023/4/18、2023.4.18 或 2023年4月18日；只写到月（如 2019.07）无法导入。",
@@ -294,4 +303,4 @@ def _instructions(workbook: Workbook, sheet_spec: SheetSpec) -> None:
         "导入前会先预检每一行，全部正确才写入；有错误时可导出错误行，改正后重新导入。",
     )
     for note in notes:
-        ws.append([note])
+        append([note])

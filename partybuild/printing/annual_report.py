@@ -253,7 +253,9 @@ def render(html_text: str, device: QPagedPaintDevice, resolution: int) -> int:
     doc.setPageSize(body)
     pages = doc.pageCount()
 
-    painter = QPainter(device)
+    painter = QPainter()
+    if not painter.begin(device):
+        raise OSError("无法开始打印：输出设备不可写")
     try:
         for index in range(pages):
             if index:
@@ -270,7 +272,9 @@ def render(html_text: str, device: QPagedPaintDevice, resolution: int) -> int:
                 f"第 {index + 1} 页，共 {pages} 页",
             )
     finally:
-        painter.end()
+        ended = painter.end()
+    if not ended:
+        raise OSError("打印输出未能完成")
     return pages
 
 
@@ -284,21 +288,24 @@ def a4_layout() -> QPageLayout:
 
 
 def write_pdf(html_text: str, path: Path, title: str) -> int:
-    """An A4 PDF of the HTML; returns the page count. Raises OSError when it cannot be written."""
-    path = Path(path)
-    try:
-        with open(path, "wb"):
-            pass
-    except OSError as exc:
-        raise OSError(f"无法写入文件“{path}”：{exc.strerror or exc}") from exc
-    writer = QPdfWriter(str(path))
-    writer.setResolution(PDF_RESOLUTION)
-    writer.setPageLayout(a4_layout())
-    writer.setTitle(title)
-    writer.setCreator("partybuild 党建台账管理")
-    pages = render(html_text, writer, PDF_RESOLUTION)
-    del writer  # flushes and closes the file
-    return pages
+    """An A4 PDF of the HTML, saved atomically and checked (:mod:`.pdf`); returns the page count.
+
+    Raises :class:`partybuild.outputs.OutputError` (one Chinese line) when it cannot be saved.
+    """
+    from partybuild.printing.pdf import save_pdf
+
+    def paint(writer: QPdfWriter) -> int:
+        writer.setPageLayout(a4_layout())
+        return render(html_text, writer, PDF_RESOLUTION)
+
+    return save_pdf(
+        path,
+        paint,
+        title=title,
+        creator="partybuild 党建台账管理",
+        private=False,
+        resolution=PDF_RESOLUTION,
+    )
 
 
 def write_summary_pdf(summary: AnnualSummary, path: Path) -> int:

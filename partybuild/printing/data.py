@@ -342,6 +342,7 @@ def branch_roster(
         landscape=True,
         info_columns=2,
         names=tuple(p.name for p in members),
+        private=unmasked,
     )
 
 

@@ -112,6 +112,8 @@ class Document:
     info_columns: int = 2
     #: The people the document is about, in print order (tests and callers check against it).
     names: tuple[str, ...] = field(default=(), compare=False)
+    #: Shows full ID numbers or phones: its files are created readable by the owner only (0600).
+    private: bool = False
 
     @property
     def geometry(self) -> PageGeometry:

@@ -23,7 +23,6 @@ from PySide6.QtGui import (
     QPageLayout,
     QPageSize,
     QPainter,
-    QPdfWriter,
     QPen,
     QTextLayout,
     QTextOption,
@@ -98,16 +97,26 @@ def render(document: Document, device: QPagedPaintDevice) -> int:
                 device.newPage()
             canvas.page(document, page, len(pages))
     finally:
-        painter.end()
+        ended = painter.end()
+    if not ended:
+        raise OSError("打印输出未能完成")
     return len(pages)
 
 
 def write_pdf(document: Document, path: Path | str) -> int:
-    """Write the document as a PDF file; return its page count."""
-    writer = QPdfWriter(str(path))
-    writer.setTitle(document.title)
-    writer.setCreator(f"partybuild {__version__}")
-    return render(document, writer)
+    """Write the document as a PDF file, atomically and checked (:mod:`.pdf`); return its pages.
+
+    A document showing full ID numbers or phones (``document.private``) is saved 0600.
+    """
+    from partybuild.printing.pdf import save_pdf
+
+    return save_pdf(
+        path,
+        lambda writer: render(document, writer),
+        title=document.title,
+        creator=f"partybuild {__version__}",
+        private=document.private,
+    )
 
 
 class _Canvas:

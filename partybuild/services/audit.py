@@ -211,47 +211,48 @@ def operators() -> list[str]:
 
 
 def export_xlsx(path: str | Path, f: AuditFilter | None = None, *, masked: bool = True) -> int:
-    """The filtered log as an Excel sheet (newest first); returns the number of entries."""
+    """The filtered log as an Excel sheet (newest first); returns the number of entries.
+
+    Saved atomically and 0600 (names and what changed, unmasked ones with full numbers); every
+    cell through the one text rule, so nothing in a log can run as a formula. Raises
+    :class:`partybuild.outputs.OutputError` when it cannot be written.
+    """
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("操作日志")
-    for letter, width in zip("ABCDEFG", (20, 12, 18, 12, 10, 28, 80), strict=True):
-        sheet.column_dimensions[letter].width = width
-    sheet.freeze_panes = "A2"
-    header = ["时间", "操作人", "操作", "台账", "记录编号", "记录", "修改内容"]
-    from openpyxl.cell import WriteOnlyCell
+    from partybuild.outputs.workbook import text_cell, workbook_output
 
-    cells = []
-    for text in header:
-        cell = WriteOnlyCell(sheet, value=text)
-        cell.font = Font(bold=True)
-        cells.append(cell)
-    sheet.append(cells)
-    n, offset = 0, 0
-    while True:
-        batch = entries(f, offset, 1000)
-        if not batch:
-            break
-        for e in batch:
-            values = [
-                e.at,
-                e.operator,
-                e.action_label,
-                e.ledger_label,
-                e.record_id,
-                e.title,
-                e.summary(masked=masked),
-            ]
-            row = []
-            for value in values:
-                cell = WriteOnlyCell(sheet, value=value)
-                if isinstance(value, str):
-                    cell.data_type = "s"  # text stays text: nothing in a log may run as a formula
-                row.append(cell)
-            sheet.append(row)
-            n += 1
-        offset += len(batch)
-    workbook.save(str(path))
+    n = 0
+    with workbook_output(Path(path), private=True) as save:
+        workbook = Workbook(write_only=True)
+        sheet = workbook.create_sheet("操作日志")
+        for letter, width in zip("ABCDEFG", (20, 12, 18, 12, 10, 28, 80), strict=True):
+            sheet.column_dimensions[letter].width = width
+        sheet.freeze_panes = "A2"
+        header = ["时间", "操作人", "操作", "台账", "记录编号", "记录", "修改内容"]
+        cells = []
+        for text in header:
+            cell = text_cell(sheet, text)
+            cell.font = Font(bold=True)
+            cells.append(cell)
+        sheet.append(cells)
+        offset = 0
+        while True:
+            batch = entries(f, offset, 1000)
+            if not batch:
+                break
+            for e in batch:
+                values = [
+                    e.at,
+                    e.operator,
+                    e.action_label,
+                    e.ledger_label,
+                    e.record_id,
+                    e.title,
+                    e.summary(masked=masked),
+                ]
+                sheet.append([text_cell(sheet, value) for value in values])
+                n += 1
+            offset += len(batch)
+        save(workbook)
     return n

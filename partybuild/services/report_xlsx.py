@@ -2,6 +2,11 @@
 
 The committee office sends its summary up and passes reminder lists to branch secretaries, most of
 whom work in WPS/Excel: one sheet per table, a bold header row, frozen panes, widths that fit.
+
+Branch names, topics and problem descriptions are typed by people: every cell goes through
+:func:`partybuild.outputs.workbook.set_cell`, so a branch named ``=cmd|' /C calc'!A0`` is text in
+the workbook, never a formula. The files are saved atomically and checked
+(:func:`~partybuild.outputs.workbook.workbook_output`); they hold no ID numbers or phones.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from partybuild.domain import vocab
+from partybuild.outputs.workbook import set_cell, workbook_output
 from partybuild.services.compliance import ComplianceReport
 from partybuild.services.report import (
     BRANCH_TABLE_HEADERS,
@@ -41,7 +47,7 @@ def _table(
 ) -> int:
     """Write a bordered table; returns the row after it."""
     for col, (header, width) in enumerate(zip(headers, widths, strict=True), start=1):
-        cell = ws.cell(first_row, col, header)
+        cell = set_cell(ws, first_row, col, header)
         cell.font = Font(bold=True)
         cell.fill = HEADER_FILL
         cell.border = BORDER
@@ -51,7 +57,7 @@ def _table(
     row_no = first_row
     for row_no, row in enumerate(rows, start=first_row + 1):  # noqa: B007 - row_no used after
         for col, value in enumerate(row, start=1):
-            cell = ws.cell(row_no, col, value)
+            cell = set_cell(ws, row_no, col, value)
             cell.border = BORDER
             cell.alignment = Alignment(vertical="top", wrap_text=isinstance(value, str))
     return row_no + 1
@@ -78,11 +84,12 @@ def write_summary_xlsx(summary: AnnualSummary, path: Path) -> None:
     ws = wb.active
     ws.title = "年度总结"
     ws.column_dimensions["A"].width = 110
-    ws.cell(1, 1, summary.title).font = Font(bold=True, size=16)
-    ws.cell(1, 1).alignment = Alignment(horizontal="center")
-    ws.cell(2, 1, summary.subtitle).alignment = Alignment(horizontal="center")
+    title = set_cell(ws, 1, 1, summary.title)
+    title.font = Font(bold=True, size=16)
+    title.alignment = Alignment(horizontal="center")
+    set_cell(ws, 2, 1, summary.subtitle).alignment = Alignment(horizontal="center")
     for i, section in enumerate(summary.sections, start=3):
-        cell = ws.cell(i, 1, section.full())
+        cell = set_cell(ws, i, 1, section.full())
         cell.alignment = WRAP
         # Excel does not grow rows for wrapped text on its own: about 55 characters a line.
         ws.row_dimensions[i].height = 16 * (len(section.full()) // 55 + 1)
@@ -94,7 +101,7 @@ def write_summary_xlsx(summary: AnnualSummary, path: Path) -> None:
     headers = [*BRANCH_TABLE_HEADERS[:5], "组织生活已开（次）", "组织生活应开（次）"]
     headers += BRANCH_TABLE_HEADERS[6:]
     end = _table(branches, headers, rows, (6, 30, 12, 10, 12, 12, 12, 14, 12, 12))
-    branches.cell(end, 1, BRANCH_NOTE)
+    set_cell(branches, end, 1, BRANCH_NOTE)
     branches.freeze_panes = "C2"
 
     kinds = wb.create_sheet("三会一课落实")
@@ -212,5 +219,5 @@ def _save(wb: Workbook, path: Path) -> None:
             for cell in row:
                 if cell.number_format == "General" and hasattr(cell.value, "isoformat"):
                     cell.number_format = "yyyy-mm-dd"
-    path = Path(path)
-    wb.save(path)
+    with workbook_output(Path(path), private=False) as save:
+        save(wb)

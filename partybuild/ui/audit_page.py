@@ -213,7 +213,7 @@ class AuditPage(QWidget):
             path += ".xlsx"
         try:
             n = audit.export_xlsx(path, self.current_filter())
-        except OSError as exc:
+        except OSError as exc:  # OutputError: one line saying what, where and why
             self.count_label.setText(self.tr("导出失败：%s") % exc)
             return
         from pathlib import Path

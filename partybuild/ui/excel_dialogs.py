@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import tempfile
 import threading
 from collections.abc import Callable
 from decimal import Decimal
@@ -989,8 +988,8 @@ class ImportWizard(QDialog):
         path = _with_suffix(path)
         try:
             imp.write_error_workbook(plan, path)
-        except OSError as exc:
-            QMessageBox.warning(self, self.windowTitle(), self.tr("无法写入：%s") % exc)
+        except OSError as exc:  # OutputError: one line saying what, where and why
+            QMessageBox.warning(self, self.windowTitle(), str(exc))
             return
         remember_folder(path)
         self.error_workbook = Path(path)
@@ -1092,10 +1091,18 @@ class ImportWizard(QDialog):
         self.go(self.RESULT)
 
     def _write_error_workbook(self) -> None:
-        """Beside the imported file (“名册-错误行.xlsx”), else in the temporary folder."""
+        """Beside the imported file (“名册-错误行.xlsx”), else in the last folder used, else home.
+
+        Never the shared temporary folder: the rows hold full ID numbers and phones (the file is
+        0600 wherever it goes). When no folder takes it, 导出错误行 on the preview page asks.
+        """
         plan = self.plan
         assert plan is not None
-        for folder in (plan.path.parent, Path(tempfile.gettempdir())):
+        folders: list[Path] = []
+        for folder in (plan.path.parent, Path(last_folder()), Path(QDir.homePath())):
+            if folder not in folders:
+                folders.append(folder)
+        for folder in folders:
             target = folder / f"{plan.path.stem}-错误行.xlsx"
             counter = 1
             while target.exists():
@@ -1276,8 +1283,14 @@ class ExportDialog(QDialog):
         self.export_button.setEnabled(True)
         if isinstance(exc, ExportCancelled):
             return
-        text = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        QMessageBox.warning(self, self.windowTitle(), self.tr("导出失败：%s") % text)
+        from partybuild.outputs import OutputError
+
+        if isinstance(exc, OutputError):  # already one line: what, where and why
+            text = str(exc)
+        else:
+            detail = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            text = self.tr("导出失败：%s") % detail
+        QMessageBox.warning(self, self.windowTitle(), text)
 
     def cancel(self) -> None:
         if self.job is not None and self.job.isRunning():
@@ -1338,8 +1351,8 @@ def save_template(window: Any) -> Path | None:
     target = Path(_with_suffix(path))
     try:
         templates.write_template(name, target)
-    except OSError as exc:
-        QMessageBox.warning(window, window.tr("导入模板"), window.tr("无法写入：%s") % exc)
+    except OSError as exc:  # OutputError: one line saying what, where and why
+        QMessageBox.warning(window, window.tr("导入模板"), str(exc))
         return None
     remember_folder(target)
     window.statusBar().showMessage(window.tr("已保存%s导入模板：%s") % (label, target), 10000)

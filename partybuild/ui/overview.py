@@ -645,7 +645,11 @@ class OverviewPage(QWidget):
         try:
             work()
         except (OSError, ValueError) as exc:
-            self._say(self.tr("未能保存：%s") % exc, error=True)
+            from partybuild.outputs import OutputError
+
+            # An OutputError is already one line saying what could not be saved where, and why.
+            text = str(exc) if isinstance(exc, OutputError) else self.tr("未能保存：%s") % exc
+            self._say(text, error=True)
             return False
         finally:
             QApplication.restoreOverrideCursor()

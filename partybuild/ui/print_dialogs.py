@@ -114,8 +114,8 @@ class PrintPreview(QPrintPreviewDialog):
             path += ".pdf"
         try:
             write_pdf(document, Path(path))
-        except OSError as exc:
-            QMessageBox.warning(self, self.tr("保存为 PDF"), self.tr("无法保存：%s") % exc)
+        except OSError as exc:  # OutputError: one line saying what, where and why
+            QMessageBox.warning(self, self.tr("保存为 PDF"), str(exc))
 
 
 def _status(window, text: str) -> None:  # noqa: ANN001 - MainWindow

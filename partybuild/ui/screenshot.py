@@ -21,7 +21,7 @@ PAGE_NAMES = (
 
 
 def take_screenshot(page: str, output: Path, size: tuple[int, int] = (1440, 900)) -> None:
-    """The database must already be open; writes ``output`` or raises OSError."""
+    """The database must already be open; writes ``output`` or raises OSError (OutputError)."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication
 
@@ -41,9 +41,19 @@ def take_screenshot(page: str, output: Path, size: tuple[int, int] = (1440, 900)
     for _ in range(5):
         QApplication.processEvents()
     image = window.grab()
+    from PySide6.QtCore import QBuffer, QByteArray, QIODevice
+
+    from partybuild.outputs import write_bytes
+
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    if not image.save(buffer, "PNG"):
+        raise OSError(f"无法生成图片“{output}”")
+    buffer.close()
     output.parent.mkdir(parents=True, exist_ok=True)
-    if not image.save(str(output), "PNG"):
-        raise OSError(f"无法写入图片文件“{output}”")
+    # Encoded in memory, then written atomically: a full disk is an OSError, never half a PNG.
+    write_bytes(output, bytes(data.data()), private=False)
     window.close()
     window.deleteLater()
     QApplication.processEvents()

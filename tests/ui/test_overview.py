@@ -176,7 +176,7 @@ def test_generate_summary_saves_pdf_and_excel(
     blocked = tmp_path / "no-such-folder" / "x.pdf"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(blocked), ""))
     overview.summary_button.click()
-    assert "未能保存" in overview.message.text()
+    assert f"无法保存“{blocked}”：文件夹“{blocked.parent}”不存在" in overview.message.text()
 
 
 def test_reminders_print_and_export(
