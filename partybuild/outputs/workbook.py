@@ -17,7 +17,8 @@ that function is replaced (for the calling thread) by one that makes unnamed fil
 (``O_TMPFILE``) in the target's own folder and hands openpyxl their ``/proc/self/fd/N`` path:
 0600, never visible under a name, gone when the process ends however it ends. openpyxl's
 ``WorksheetWriter.cleanup`` would ``os.remove`` that path, so it is wrapped to close the file
-instead. Where ``O_TMPFILE`` is missing the buffers go to a 0700 folder of our own, removed when
+instead, and ``WorksheetWriter.__init__`` to note the writers, so that a block left early
+(a cancelled export) ends their half-streamed sheets before their files are closed. Where ``O_TMPFILE`` is missing the buffers go to a 0700 folder of our own, removed when
 the block ends. Outside :func:`workbook_output` openpyxl behaves exactly as before.
 """
 
@@ -106,6 +107,7 @@ _install_lock = threading.Lock()
 _installed = False
 _original_create = sheet_writer.create_temporary_file
 _original_cleanup = sheet_writer.WorksheetWriter.cleanup
+_original_init = sheet_writer.WorksheetWriter.__init__
 _PROC_FD = Path("/proc/self/fd")
 
 
@@ -116,6 +118,7 @@ class _Buffers:
         self.folder = folder
         self.fds: dict[str, int] = {}  # "/proc/self/fd/N" → N
         self.private_dir: str | None = None
+        self.writers: list[Any] = []  # openpyxl's WorksheetWriters of the block
 
     def create(self, suffix: str = "") -> str:
         flag = getattr(os, "O_TMPFILE", 0)
@@ -147,6 +150,16 @@ class _Buffers:
         return False
 
     def close(self) -> None:
+        # A block left early (cancelled, failed) has sheets half streamed: end their generators
+        # now, while their files are open, instead of letting the garbage collector find them
+        # writing into closed files.
+        for writer in self.writers:
+            rows = getattr(writer.ws, "_rows", None)
+            for generator in (rows, getattr(writer, "xf", None)):
+                if generator is not None:
+                    with contextlib.suppress(Exception):
+                        generator.close()
+        self.writers.clear()
         for fd in self.fds.values():
             with contextlib.suppress(OSError):
                 os.close(fd)
@@ -163,6 +176,13 @@ def _create_buffer(suffix: str = "") -> str:
     return buffers.create(suffix)
 
 
+def _init(self: Any, ws: Any, out: Any = None) -> None:
+    _original_init(self, ws, out)
+    buffers: _Buffers | None = getattr(_local, "buffers", None)
+    if buffers is not None:
+        buffers.writers.append(self)
+
+
 def _cleanup(self: Any) -> None:
     buffers: _Buffers | None = getattr(_local, "buffers", None)
     if buffers is not None and isinstance(self.out, str) and buffers.release(self.out):
@@ -177,6 +197,7 @@ def _install() -> None:
             return
         sheet_writer.create_temporary_file = _create_buffer
         sheet_writer.WorksheetWriter.cleanup = _cleanup
+        sheet_writer.WorksheetWriter.__init__ = _init
         _installed = True
 
 

@@ -1,0 +1,127 @@
+"""The one workbook writer: text stays text, impossible characters are shown escaped, openpyxl's
+sheet buffers never appear in the shared temporary folder."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import zipfile
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook, load_workbook
+
+from partybuild.outputs import OutputError
+from partybuild.outputs.workbook import clean_text, set_cell, text_cell, workbook_output
+
+# (A leading CR is quoted too, but XML reads it back as LF, as it does for any CR in a cell.)
+FORMULAS = ("=cmd|' /C calc'!A0", "+1", "-2", "@SUM(A1)", "=1+1", "\t=x", "\n=z")
+
+
+def open_files() -> list[str]:
+    links = []
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            links.append(os.readlink(f"/proc/self/fd/{fd}"))
+        except FileNotFoundError:  # the descriptor listdir itself used
+            continue
+    return links
+
+
+def sheet_xml(path: Path) -> list[bytes]:
+    with zipfile.ZipFile(path) as archive:
+        return [archive.read(n) for n in archive.namelist() if n.startswith("xl/worksheets/")]
+
+
+def test_clean_text_shows_what_a_cell_cannot_hold() -> None:
+    assert clean_text("党员大会") == "党员大会"
+    assert clean_text("a\x07b\x1bc") == "a\\x07b\\x1bc"
+    assert clean_text("x\ud800y") == "x\\ud800y"
+    assert clean_text("\ufffe") == "\\ufffe"
+    assert clean_text("tab\tcr\rlf\n") == "tab\tcr\rlf\n"  # kept: a cell holds them
+    assert clean_text("a_x0041_b") == "a_x005Fx0041_b"  # not turned into “A” by Excel
+
+
+@pytest.mark.parametrize("write_only", [True, False])
+def test_formula_looking_text_is_text(tmp_path: Path, write_only: bool) -> None:
+    target = tmp_path / "x.xlsx"
+    with workbook_output(target, private=False) as save:
+        workbook = Workbook(write_only=write_only)
+        if write_only:
+            ws = workbook.create_sheet("表")
+            for text in FORMULAS:
+                ws.append([text_cell(ws, text), text_cell(ws, 12), text_cell(ws, None)])
+        else:
+            ws = workbook.active
+            ws.title = "表"
+            for row, text in enumerate(FORMULAS, start=1):
+                set_cell(ws, row, 1, text)
+                set_cell(ws, row, 2, 12)
+        save(workbook)
+    for xml in sheet_xml(target):
+        assert b"<f>" not in xml and b"<f " not in xml
+    sheet = load_workbook(target)["表"]
+    assert [sheet.cell(r, 1).value for r in range(1, len(FORMULAS) + 1)] == list(FORMULAS)
+    assert sheet.cell(1, 2).value == 12
+    assert all(sheet.cell(r, 1).quotePrefix for r in range(1, len(FORMULAS) + 1))
+
+
+def test_control_characters_and_lone_surrogates_are_written_escaped(tmp_path: Path) -> None:
+    target = tmp_path / "x.xlsx"
+    with workbook_output(target, private=True) as save:
+        workbook = Workbook(write_only=True)
+        ws = workbook.create_sheet("表")
+        ws.append([text_cell(ws, "响铃\x07"), text_cell(ws, "\ud800孤"), text_cell(ws, "=\x1b")])
+        save(workbook)
+    row = next(load_workbook(target, read_only=True)["表"].iter_rows(values_only=True))
+    assert row == ("响铃\\x07", "\\ud800孤", "=\\x1b")
+
+
+def test_openpyxl_sheet_buffers_never_appear_in_the_temporary_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shared = tmp_path / "shared-tmp"
+    shared.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(shared))
+    out = tmp_path / "out"
+    out.mkdir()
+    target = out / "名册.xlsx"
+    with workbook_output(target, private=True) as save:
+        workbook = Workbook(write_only=True)
+        ws = workbook.create_sheet("党员")
+        for n in range(2000):
+            ws.append([f"11010119850615{n:04d}", "13800000000"])
+        # The sheet is being streamed into a buffer: nothing has a name anywhere.
+        assert list(shared.iterdir()) == [] and list(out.iterdir()) == []
+        assert any(link.startswith(f"{out}/") and "(deleted)" in link for link in open_files())
+        save(workbook)
+    assert list(shared.iterdir()) == []
+    assert [p.name for p in out.iterdir()] == ["名册.xlsx"]
+    assert target.stat().st_mode & 0o777 == 0o600
+    assert not any(link.startswith(f"{out}/") and "(deleted)" in link for link in open_files())
+
+
+def test_a_failure_while_filling_writes_nothing(tmp_path: Path) -> None:
+    target = tmp_path / "x.xlsx"
+    target.write_bytes(b"old")
+    with pytest.raises(RuntimeError), workbook_output(target, private=False):
+        workbook = Workbook(write_only=True)
+        ws = workbook.create_sheet("表")
+        ws.append(["a"])
+        raise RuntimeError("cancelled")
+    assert target.read_bytes() == b"old"
+    assert [p.name for p in tmp_path.iterdir()] == ["x.xlsx"]
+
+
+def test_an_unwritable_folder_is_refused_before_any_work(tmp_path: Path) -> None:
+    with (
+        pytest.raises(OutputError, match="不存在"),
+        workbook_output(tmp_path / "无" / "x.xlsx", private=False),
+    ):
+        pytest.fail("the block must not run")
+
+
+def test_save_not_called_writes_nothing(tmp_path: Path) -> None:
+    with workbook_output(tmp_path / "x.xlsx", private=False):
+        pass
+    assert list(tmp_path.iterdir()) == []
