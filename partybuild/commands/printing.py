@@ -76,9 +76,9 @@ def ensure_gui_application() -> None:
 
 
 def run_print(args: argparse.Namespace) -> int:
+    output = output_target(args.output)  # an unwritable target stops here, before any work
     open_db(args)
     document = build_document(args)
-    output = output_target(args.output)
     ensure_gui_application()
     from partybuild.outputs import OutputError
     from partybuild.printing.render import write_pdf

@@ -102,11 +102,13 @@ def check_target(target: Path) -> None:
         raise _refuse(errno.ENOTDIR, target)
     if target.is_dir():
         raise _refuse(errno.EISDIR, target)
+    if _read_only_mount(folder):
+        raise _refuse(errno.EROFS, target)
     # A rename would replace a read-only file without asking; the user made it read-only.
     if target.exists() and not os.access(target, os.W_OK):
         raise _refuse(errno.EACCES, target)
     if not os.access(folder, os.W_OK | os.X_OK):
-        raise _refuse(errno.EROFS if _read_only_mount(folder) else errno.EACCES, target)
+        raise _refuse(errno.EACCES, target)
 
 
 def _read_only_mount(folder: Path) -> bool:
