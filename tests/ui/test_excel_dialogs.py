@@ -462,3 +462,35 @@ def test_with_a_ledger_chosen_an_unknown_header_can_be_mapped_by_hand(
         dt.date(2023, 6, 28),
         "七一专题党课",
     )
+
+
+def test_the_error_workbook_falls_back_to_the_home_folder_never_the_temporary_one(
+    window: MainWindow, qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The imported file's folder refuses the error workbook (a read-only share): it goes to the
+    user's home folder, 0600, since it holds full ID numbers — not to /tmp for everyone."""
+    import errno
+    import os
+
+    from PySide6.QtCore import QDir
+
+    from partybuild.outputs import OutputError
+
+    path = messy_roster(tmp_path)
+    wizard = open_wizard(window, path, monkeypatch)
+    to_preview(wizard, qtbot)
+    real = imp.write_error_workbook
+
+    def read_only_source_folder(plan: imp.ImportPlan, target: Path | str) -> int:
+        if Path(target).parent == tmp_path:
+            raise OutputError(errno.EROFS, f"无法保存“{target}”：所在的磁盘是只读的")
+        return real(plan, target)
+
+    monkeypatch.setattr(imp, "write_error_workbook", read_only_source_folder)
+    home = Path(QDir.homePath())
+    home.mkdir(parents=True, exist_ok=True)
+    wizard._write_error_workbook()
+    errors = wizard.error_workbook
+    assert errors == home / "恒远化工党员花名册-错误行.xlsx"
+    assert os.stat(errors).st_mode & 0o777 == 0o600
+    assert [p.name for p in tmp_path.iterdir() if "错误行" in p.name] == []
