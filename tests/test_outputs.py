@@ -374,3 +374,76 @@ def test_no_errno_text_reaches_the_user(tmp_path: Path) -> None:
         text = describe_failure(OSError(code, os.strerror(code)), tmp_path / "无" / "x.pdf")
         assert os.strerror(code) not in text
     assert "x.pdf" in describe_failure(OSError(errno.ENOSPC, "No space"), target)
+
+
+# --------------------------------------------------------------------------- permission refused
+
+# Root ignores permissions, so as root the child gives them up (to nobody) — after importing what
+# it needs, since the interpreter may live in a folder only root can read.
+AS_USER = """
+import contextlib, io, json, os, sys
+import encodings.cp437, openpyxl.reader.excel, openpyxl.writer.excel, zipfile
+import partybuild.cli, partybuild.commands.excel, partybuild.exchange.templates
+import partybuild.outputs.workbook, partybuild.store.database
+if os.geteuid() == 0:
+    os.setgroups([])
+    os.setgid(65534)
+    os.setuid(65534)
+results = []
+for argv in json.loads(sys.argv[1]):
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        code = partybuild.cli.main(argv)
+    results.append([code, err.getvalue()])
+print(json.dumps(results))
+"""
+
+
+def test_permission_refused_folder_and_file_as_an_ordinary_user() -> None:
+    """chmod 0500 folder and a 0444 file, written by a user the permissions apply to."""
+    import json
+    import tempfile
+
+    base = Path(tempfile.mkdtemp(prefix="partybuild-perm-"))  # tmp_path's parents are 0700
+    try:
+        base.chmod(0o755)
+        owner = 65534 if os.geteuid() == 0 else os.geteuid()
+        locked, open_ = base / "locked", base / "open"
+        for folder in (locked, open_):
+            folder.mkdir()
+            os.chown(folder, owner, -1)
+        old = open_ / "旧.xlsx"
+        old.write_bytes(b"old")
+        os.chown(old, owner, -1)
+        old.chmod(0o444)
+        locked.chmod(0o500)
+        runs = [
+            ["template", "--ledger", "members", "-o", str(locked / "模板.xlsx")],
+            ["template", "--ledger", "members", "-o", str(old)],
+            ["template", "--ledger", "members", "-o", str(open_ / "新.xlsx")],
+        ]
+        result = subprocess.run(
+            [sys.executable, "-c", AS_USER, json.dumps(runs)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert result.returncode == 0, result.stderr
+        (code1, err1), (code2, err2), (code3, err3) = json.loads(result.stdout.splitlines()[-1])
+        assert (code1, err1.strip()) == (
+            2,
+            f"partybuild: 无法保存“{locked / '模板.xlsx'}”：没有在文件夹“{locked}”中写入的权限，"
+            "未写入任何文件",
+        )
+        assert (code2, err2.strip()) == (
+            2,
+            f"partybuild: 无法保存“{old}”：文件是只读的（没有写入权限），原文件保持不变",
+        )
+        assert code3 == 0, err3
+        assert list(locked.iterdir()) == []
+        assert old.read_bytes() == b"old"
+        assert sorted(p.name for p in open_.iterdir()) == ["新.xlsx", "旧.xlsx"]
+    finally:
+        locked.chmod(0o700)
+        shutil.rmtree(base, ignore_errors=True)
