@@ -331,7 +331,7 @@ class Sheet:
                         continue
                     if not cell.isascii() and invisible(cell):
                         cell = _strip_invisible(cell)
-                    if cell[:1] == "'":
+                    if cell[:1] == "'" and cell[1:2] in TEXT_MARKED:
                         cell = cell[1:]
                     row.append(cell or None)
                 elif kind is float:
@@ -470,7 +470,7 @@ def _unreadable(name: str, kind: str, strict: bool, exc: BaseException) -> str:
             f"“{name}”是 Strict Open XML 格式（严格 OOXML），无法读取，"
             "请在 Excel 中另存为普通的“Excel 工作簿（*.xlsx）”后再导入"
         )
-    return f"“{name}”已损坏，无法作为{FORMAT_NAMES[kind]}读取（{short_reason(exc)}）"
+    return f"“{name}”已损坏，无法作为 {FORMAT_NAMES[kind]}读取（{short_reason(exc)}）"
 
 
 def short_reason(exc: BaseException) -> str:
@@ -495,8 +495,20 @@ _INVISIBLE = re.compile(
 )
 
 
+# '0371…, '110101…, '2023-01-01, '=A1: a leading apostrophe is the marker people (and some
+# systems' exports) type to keep a number, date or formula-looking text as text. In front of
+# anything else it is part of the text and kept.
+TEXT_MARKED = frozenset("0123456789+-=@.")
+
+
 def _strip_invisible(text: str) -> str:
     return _INVISIBLE.sub("", text)
+
+
+def clean_text(text: str) -> str:
+    """A text cell as the reader passes it on: invisible characters and the text marker gone."""
+    text = _strip_invisible(text)
+    return text[1:] if text[:1] == "'" and text[1:2] in TEXT_MARKED else text
 
 
 # --------------------------------------------------------------------------- text
@@ -602,9 +614,14 @@ def parse_cell(
 
 
 def parser(
-    kind: str, vocabulary: Vocabulary | None = None, epoch: Any = None
+    kind: str,
+    vocabulary: Vocabulary | None = None,
+    epoch: Any = None,
+    unit: Unit | None = None,
 ) -> Callable[[Any], Any]:
-    """A parse function for one column (made once per sheet: 50,000 rows × 16 columns add up)."""
+    """A parse function for one column (made once per sheet: 50,000 rows × 16 columns add up).
+
+    ``unit`` (from :func:`unit_of`) lets a number column read "2小时" or "120人" as the number."""
     if kind in (spec.TEXT, spec.LONGTEXT):
         single_line = kind == spec.TEXT
 
@@ -649,9 +666,9 @@ def parser(
     if kind == spec.BOOL:
         return _blank_or(parse_bool)
     if kind == spec.INT:
-        return _blank_or(parse_int)
+        return _blank_or(parse_int if unit is None else _with_unit(parse_int, unit))
     if kind == spec.FLOAT:
-        return _blank_or(parse_float)
+        return _blank_or(parse_float if unit is None else _with_unit(parse_float, unit))
     if kind == spec.DATE:
 
         def date(value: Any) -> dt.date | None:
@@ -676,11 +693,90 @@ def _blank_or(function: Callable[[Any], Any]) -> Callable[[Any], Any]:
     return parse
 
 
+@dataclass(frozen=True)
+class Unit:
+    """The unit a number column counts in, and the ways people write it after the number."""
+
+    name: str
+    spellings: frozenset[str]
+
+
+# Per (ledger, field). 学时 is not 小时 (a class hour is often 45 minutes), so "2小时" in a 学时
+# column is refused rather than taken as 2 学时.
+UNITS = {
+    ("services", "hours"): Unit(
+        "小时", frozenset({"小时", "个小时", "钟头", "个钟头", "h", "hr", "hrs", "hour", "hours"})
+    ),
+    ("trainings", "hours"): Unit("学时", frozenset({"学时", "课时", "个学时", "个课时"})),
+    ("enterprises", "employees"): Unit("人", frozenset({"人", "名", "位", "个人"})),
+}
+# Words that are units of something else: a number written with one of them is refused with
+# the reason, not read as the bare number.
+OTHER_UNITS = frozenset(
+    {
+        "天",
+        "日",
+        "周",
+        "星期",
+        "月",
+        "个月",
+        "年",
+        "分",
+        "分钟",
+        "min",
+        "mins",
+        "秒",
+        "s",
+        "d",
+        "小时",
+        "h",
+        "学时",
+        "课时",
+        "人",
+        "名",
+        "人次",
+        "次",
+        "个",
+        "元",
+        "万",
+        "万元",
+        "%",
+    }
+)
+_NUMBER_UNIT = re.compile(r"([+]?(?:\d+(?:\.\d*)?|\.\d+))\s*([^\d\s.][^\d]*)")
+
+
+def unit_of(ledger: str, field_name: str | None) -> Unit | None:
+    return UNITS.get((ledger, field_name or ""))
+
+
+def _with_unit(parse: Callable[[Any], Any], unit: Unit) -> Callable[[Any], Any]:
+    def parse_with_unit(value: Any) -> Any:
+        if type(value) is not str:
+            return parse(value)
+        text = _SPACES.sub("", cell_text(value) or "").replace(",", "")
+        match = _NUMBER_UNIT.fullmatch(text)
+        if match is None:
+            return parse(value)
+        number, word = match[1], match[2]
+        folded = word.lower() if word.isascii() else word
+        if folded in unit.spellings:
+            return parse(number)
+        if folded in OTHER_UNITS:
+            raise CellError(f"“{value.strip()}”的单位“{word}”与本列不符（本列以{unit.name}计）")
+        return parse(value)
+
+    return parse_with_unit
+
+
 def parse_credit_code(value: Any) -> str:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         raise CellError(DAMAGED_CREDIT)
     text = _SPACES.sub("", cell_text(value) or "")
     return text.upper() if text.isascii() else text
+
+
+_GROUPED_ID = re.compile(r"\d{6}([-\s\u3000])\d{8}\1\d{3}[\dXx]")
 
 
 def parse_id_number(value: Any) -> str:
@@ -695,6 +791,10 @@ def parse_id_number(value: Any) -> str:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         raise CellError(DAMAGED_ID)
     text = cell_text(value) or ""
+    if _GROUPED_ID.fullmatch(text):
+        # 110101-19900307-1234 / 110101 19900307 1234: the same 18 characters grouped as the
+        # card prints them (region, birth date, sequence and check); the check digit still decides.
+        text = re.sub(r"[-\s\u3000]", "", text)
     if " " in text or "\n" in text or "\t" in text:
         text = _SPACES.sub("", text)
     if "*" in text:
