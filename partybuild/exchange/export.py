@@ -25,7 +25,7 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles import Alignment, Border, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from partybuild.domain import validators as v
@@ -33,6 +33,7 @@ from partybuild.exchange import sheets as lay
 from partybuild.exchange.read import bulk_work, escape_text
 from partybuild.exchange.sheets import SheetSpec, XColumn
 from partybuild.ledgers import spec
+from partybuild.services.xlsx_font import font, use_chinese_font
 from partybuild.store import models as m
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
@@ -287,13 +288,13 @@ def write_sheet(
     ws.merged_cells.add(f"A{TITLE_ROW}:{last}{TITLE_ROW}")
 
     heading = safe_cell(ws, title or f"{sheet_spec.label}台账", escape=True)
-    heading.font = Font(bold=True, size=14)
+    heading.font = font(bold=True, size=14)
     heading.alignment = Alignment(horizontal="center", vertical="center")
     ws.append([heading])
     header_cells = []
     for col in columns:
         cell = WriteOnlyCell(ws, col.header)
-        cell.font = Font(bold=True)
+        cell.font = font(bold=True)
         cell.fill = HEADER_FILL
         cell.border = HEADER_BORDER
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
@@ -346,7 +347,7 @@ def export(
     """
     path = Path(path)
     names = list(lay.SHEETS) if ledgers is None else list(ledgers)
-    workbook = Workbook(write_only=True)
+    workbook = use_chinese_font(Workbook(write_only=True))
     workbook.properties.creator = "partybuild"
     workbook.properties.title = "党建台账" + ("（脱敏）" if mask else "")
     titles = _Titles()

@@ -2096,14 +2096,15 @@ def _parents_first(rows: list[PlannedRow]) -> list[PlannedRow]:
 def write_error_workbook(import_plan: ImportPlan, path: Path | str) -> int:
     """The invalid rows as they were, with 错误原因 and 原行号; returns how many were written."""
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.styles import Alignment, PatternFill
 
     from partybuild.exchange.export import safe_cell
+    from partybuild.services.xlsx_font import font, use_chinese_font
 
-    workbook = Workbook(write_only=True)
+    workbook = use_chinese_font(Workbook(write_only=True))
     written = 0
     used: set[str] = set()
-    bold = Font(bold=True)
+    bold = font(bold=True)
     fill = PatternFill("solid", fgColor="FDE7E9")
     for sheet in import_plan.sheets:
         bad = [r for r in sheet.rows if r.state == INVALID]

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles import Alignment, Border, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -25,6 +25,7 @@ from partybuild.services.report import (
     BranchRow,
     percent,
 )
+from partybuild.services.xlsx_font import font, use_chinese_font
 
 HEADER_FILL = PatternFill("solid", fgColor="F4E1DE")
 THIN = Side(style="thin", color="999999")
@@ -39,10 +40,13 @@ def _table(
     widths: Sequence[int],
     first_row: int = 1,
 ) -> int:
-    """Write a bordered table; returns the row after it."""
+    """Write a bordered table; returns the row after it. The first table's header row of a
+    sheet is repeated on every printed page."""
+    if ws.print_title_rows is None:
+        ws.print_title_rows = f"{first_row}:{first_row}"
     for col, (header, width) in enumerate(zip(headers, widths, strict=True), start=1):
         cell = ws.cell(first_row, col, header)
-        cell.font = Font(bold=True)
+        cell.font = font(bold=True)
         cell.fill = HEADER_FILL
         cell.border = BORDER
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
@@ -74,11 +78,11 @@ def _branch_values(index: int | str, row: BranchRow) -> list[Any]:
 
 def write_summary_xlsx(summary: AnnualSummary, path: Path) -> None:
     """The summary: the text, the table per branch, 三会一课, problems, and the reminders."""
-    wb = Workbook()
+    wb = use_chinese_font(Workbook())
     ws = wb.active
     ws.title = "年度总结"
     ws.column_dimensions["A"].width = 110
-    ws.cell(1, 1, summary.title).font = Font(bold=True, size=16)
+    ws.cell(1, 1, summary.title).font = font(bold=True, size=16)
     ws.cell(1, 1).alignment = Alignment(horizontal="center")
     ws.cell(2, 1, summary.subtitle).alignment = Alignment(horizontal="center")
     for i, section in enumerate(summary.sections, start=3):
@@ -137,7 +141,7 @@ BRANCH_NOTE = (
 
 def write_reminders_xlsx(report: ComplianceReport, path: Path) -> None:
     """The reminder list alone, for the branch secretaries."""
-    wb = Workbook()
+    wb = use_chinese_font(Workbook())
     wb.remove(wb.active)
     _reminder_sheets(wb, report)
     _save(wb, path)
@@ -206,8 +210,17 @@ def _reminder_sheets(wb: Workbook, report: ComplianceReport) -> None:
     )
 
 
+PAPER_A4 = 9
+
+
 def _save(wb: Workbook, path: Path) -> None:
     for ws in wb.worksheets:
+        # Printed as it is read: A4, as wide as the page, a table's header on every page.
+        ws.page_setup.paperSize = PAPER_A4
+        ws.page_setup.orientation = "portrait" if ws.max_column <= 4 else "landscape"
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
         for row in ws.iter_rows():
             for cell in row:
                 if cell.number_format == "General" and hasattr(cell.value, "isoformat"):
