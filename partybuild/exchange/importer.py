@@ -322,8 +322,8 @@ def read_file(
                 # A hidden sheet is most often a stale copy or a lookup list: what the user sees
                 # is what is imported.
                 how = "深度隐藏（very hidden）" if ws.state == rd.VERY_HIDDEN else "隐藏"
-                note = f"工作表“{ws.title}”是{how}的工作表，未导入（如需导入，请先取消隐藏）"
-                hidden.append(note)
+                note = f"{how}的工作表，未导入（如需导入，请先取消隐藏）"
+                hidden.append(f"工作表“{ws.title}”是{note}")
                 result.warn(None, ws.title, None, note)
                 continue
             sheet = _read_sheet(

@@ -470,7 +470,9 @@ def _unreadable(name: str, kind: str, strict: bool, exc: BaseException) -> str:
             f"“{name}”是 Strict Open XML 格式（严格 OOXML），无法读取，"
             "请在 Excel 中另存为普通的“Excel 工作簿（*.xlsx）”后再导入"
         )
-    return f"“{name}”已损坏，无法作为 {FORMAT_NAMES[kind]}读取（{short_reason(exc)}）"
+    # (calamine's own wording is English and about the file's internals: kept on the chained
+    # exception, not shown.)
+    return f"“{name}”已损坏，无法作为 {FORMAT_NAMES[kind]}读取"
 
 
 def short_reason(exc: BaseException) -> str:

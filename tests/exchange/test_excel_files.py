@@ -41,10 +41,12 @@ def test_old_xls_csv_and_encrypted_workbooks_are_refused(tmp_path: Path) -> None
     # .xls is read now (tests/exchange/test_real_files.py); a broken one says it is broken.
     xls = tmp_path / "ledger.xls"
     xls.write_bytes(OLE + b"\0" * 504 + "Workbook".encode("utf-16-le") + b"\0" * 100)
-    assert refused(xls).startswith("“ledger.xls”已损坏，无法作为 Excel 97-2003 工作簿（.xls）读取")
+    assert refused(xls) == "“ledger.xls”已损坏，无法作为 Excel 97-2003 工作簿（.xls）读取"
     renamed = tmp_path / "ledger-renamed.xlsx"
     renamed.write_bytes(xls.read_bytes())
-    assert refused(renamed).startswith("“ledger-renamed.xlsx”已损坏，无法作为 Excel 97-2003")
+    assert (
+        refused(renamed) == "“ledger-renamed.xlsx”已损坏，无法作为 Excel 97-2003 工作簿（.xls）读取"
+    )
     encrypted = tmp_path / "secret.xlsx"
     encrypted.write_bytes(
         OLE

@@ -241,15 +241,15 @@ def test_owip_style_roster_with_a_hidden_stale_sheet(tmp_path: Path, park: dict[
     book.save(path)
     plan = imported(path)
     assert [s.title for s in plan.sheets] == ["党员信息录入样表"]
-    assert warnings_of(plan) == [
-        "工作表“党员信息录入样表 (2)”是隐藏的工作表，未导入（如需导入，请先取消隐藏）",
-        "工作表“字典”是深度隐藏（very hidden）的工作表，未导入（如需导入，请先取消隐藏）",
+    assert [w.text() for w in plan.warnings] == [
+        "工作表“党员信息录入样表 (2)”：隐藏的工作表，未导入（如需导入，请先取消隐藏）",
+        "工作表“字典”：深度隐藏（very hidden）的工作表，未导入（如需导入，请先取消隐藏）",
     ]
     assert plan.report(False)["warnings"][0] == {
         "ledger": None,
         "sheet": "党员信息录入样表 (2)",
         "row": None,
-        "message": "工作表“党员信息录入样表 (2)”是隐藏的工作表，未导入（如需导入，请先取消隐藏）",
+        "message": "隐藏的工作表，未导入（如需导入，请先取消隐藏）",
     }
     imp.apply(plan)
     stored = stored_members()
@@ -586,7 +586,7 @@ def test_libreoffice_saved_xls_and_ods_import(name: str, park: dict[str, int]) -
     assert [s.title for s in plan.sheets] == ["党员"]
     assert [r.state for r in plan.rows()] == ["new"] * 5, [r.reason for r in plan.rows()]
     notes = warnings_of(plan)
-    assert "工作表“党员（旧）”是隐藏的工作表，未导入（如需导入，请先取消隐藏）" in notes
+    assert "隐藏的工作表，未导入（如需导入，请先取消隐藏）" in notes
     assert "有 3 处合并单元格，其值已填入合并区域覆盖的每一行" in notes
     if name.endswith(".ods"):  # .xls does not tell its hidden rows through the reader
         assert "第 6 行是隐藏行，已照常导入" in notes
@@ -694,3 +694,18 @@ def test_an_html_page_named_xls_is_refused_with_what_it_is(tmp_path: Path) -> No
         "“导出.xls”其实是网页（HTML/XML）文件，不是 Excel 工作簿，"
         "请在 Excel/WPS 中打开后另存为 .xlsx 再导入"
     )
+
+
+def test_a_workbook_whose_only_ledger_is_hidden_says_so(tmp_path: Path) -> None:
+    book = Workbook()
+    book.active.title = "封面"
+    book.active["A1"] = "2023年党员名册"
+    hidden = book.create_sheet("党员")
+    hidden.append(MEMBER_HEADER)
+    hidden.append(member_row(1))
+    hidden.sheet_state = "hidden"
+    path = tmp_path / "只有隐藏.xlsx"
+    book.save(path)
+    with pytest.raises(rd.WorkbookRefused) as info:
+        imp.read_file(path)
+    assert "工作表“党员”是隐藏的工作表，未导入（如需导入，请先取消隐藏）" in str(info.value)
