@@ -272,7 +272,11 @@ class Sheet:
             yield from self._rows()
         except WorkbookRefused:
             raise
+        except PasswordError as exc:
+            raise WorkbookRefused(_password(self.book.path.name)) from exc
         except Exception as exc:  # zlib, XML and zip errors of a damaged sheet
+            if self.book.strict:
+                raise WorkbookRefused(_unreadable(self.book.path.name, XLSX, True, exc)) from exc
             raise WorkbookRefused(
                 f"工作表“{self.title}”内容已损坏，无法读取（{short_reason(exc)}）"
             ) from exc
@@ -389,6 +393,7 @@ class Book:
     epoch: Any = None
     sheets: list[Sheet] = field(default_factory=list)
     members: dict[str, str] = field(default_factory=dict)  # .xlsx: sheet → XML member
+    strict: bool = False  # Strict Open XML (.xlsx)
     _archive: zipfile.ZipFile | None = None
     _ods_notes: dict[str, scan.SheetNotes] | None = None
 
@@ -396,7 +401,8 @@ class Book:
         """What the file's XML says about a sheet beyond its values (see :mod:`scan`)."""
         if self.kind == XLSX and self._archive is not None and sheet.title in self.members:
             notes = scan.scan_xlsx_sheet(self._archive, self.members[sheet.title])
-            if notes.value_rows > MAX_DATA_ROWS + 1000:
+            # (counted roughly, so with room: the importer counts exactly and says the same)
+            if notes.value_rows > MAX_DATA_ROWS + 50_000:
                 raise WorkbookRefused(
                     f"工作表“{sheet.title}”超过 {MAX_DATA_ROWS:,} 行数据，超出单次导入的上限，请拆分后分批导入"
                 )
@@ -447,7 +453,7 @@ def open_workbook(path: Path) -> Iterator[Book]:
         if archive is not None:
             archive.close()
         raise WorkbookRefused(_unreadable(name, kind, strict, exc)) from exc
-    book = Book(path, kind, calamine, epoch, members=members, _archive=archive)
+    book = Book(path, kind, calamine, epoch, members=members, strict=strict, _archive=archive)
     for index, meta in enumerate(metadata):
         if meta.typ != SheetTypeEnum.WorkSheet:
             continue  # chart, dialog and macro sheets hold no ledger

@@ -709,3 +709,16 @@ def test_a_workbook_whose_only_ledger_is_hidden_says_so(tmp_path: Path) -> None:
     with pytest.raises(rd.WorkbookRefused) as info:
         imp.read_file(path)
     assert "工作表“党员”是隐藏的工作表，未导入（如需导入，请先取消隐藏）" in str(info.value)
+
+
+def test_old_word_and_powerpoint_files_are_refused_with_what_they_are(tmp_path: Path) -> None:
+    ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504
+    for name, stream, what in (
+        ("通知.xls", "WordDocument", "Word 文档"),
+        ("汇报.xls", "PowerPoint Document", "PowerPoint 文稿"),
+    ):
+        path = tmp_path / name
+        path.write_bytes(ole + stream.encode("utf-16-le") + b"\0" * 100)
+        with pytest.raises(rd.WorkbookRefused) as info:
+            imp.read_file(path)
+        assert str(info.value) == f"“{name}”是 {what}，不是 Excel 工作簿"
