@@ -26,7 +26,7 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles import Alignment, Border, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from partybuild.domain import validators as v
@@ -35,6 +35,7 @@ from partybuild.exchange.read import bulk_work
 from partybuild.exchange.sheets import SheetSpec, XColumn
 from partybuild.ledgers import spec
 from partybuild.outputs.workbook import FORMULA_START, clean_text, text_cell, workbook_output
+from partybuild.outputs.xlsx_font import font, use_chinese_font
 from partybuild.store import models as m
 
 TITLE_ROW, HEADER_ROW = 1, 2
@@ -273,13 +274,13 @@ def write_sheet(
     ws.merged_cells.add(f"A{TITLE_ROW}:{last}{TITLE_ROW}")
 
     heading = text_cell(ws, title or f"{sheet_spec.label}台账")
-    heading.font = Font(bold=True, size=14)
+    heading.font = font(bold=True, size=14)
     heading.alignment = Alignment(horizontal="center", vertical="center")
     ws.append([heading])
     header_cells = []
     for col in columns:
         cell = WriteOnlyCell(ws, col.header)
-        cell.font = Font(bold=True)
+        cell.font = font(bold=True)
         cell.fill = HEADER_FILL
         cell.border = HEADER_BORDER
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
@@ -334,7 +335,7 @@ def export(
     counts: dict[str, int] = {}
     # Unmasked, the file holds every ID number and phone: readable by the owner only.
     with workbook_output(path, private=not mask) as save:
-        workbook = Workbook(write_only=True)
+        workbook = use_chinese_font(Workbook(write_only=True))
         workbook.properties.creator = "partybuild"
         workbook.properties.title = "党建台账" + ("（脱敏）" if mask else "")
         titles = _Titles()

@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 import peewee as pw
+from openpyxl.utils import get_column_letter
 
 from partybuild.exchange import read as rd
 from partybuild.exchange import sheets as lay
@@ -313,9 +314,18 @@ def read_file(
         sheets = rd.worksheets(workbook)
         if not sheets:
             raise rd.WorkbookRefused(f"“{path.name}”中没有工作表")
+        hidden: list[str] = []
         for number, ws in enumerate(sheets):
             if progress:
                 progress(number, len(sheets), f"读取工作表“{ws.title}”")
+            if ws.hidden:
+                # A hidden sheet is most often a stale copy or a lookup list: what the user sees
+                # is what is imported.
+                how = "深度隐藏（very hidden）" if ws.state == rd.VERY_HIDDEN else "隐藏"
+                note = f"{how}的工作表，未导入（如需导入，请先取消隐藏）"
+                hidden.append(f"工作表“{ws.title}”是{note}")
+                result.warn(None, ws.title, None, note)
+                continue
             sheet = _read_sheet(
                 ws, candidates, ledger, epoch, result, cancel, mapping, guess_header
             )
@@ -332,7 +342,7 @@ def read_file(
         )
     if not result.sheets:
         what = f"“{lay.sheet(ledger).label}”" if ledger else "任何台账"
-        notes = "；".join(result.ignored)
+        notes = "；".join([*result.ignored, *hidden])
         raise rd.WorkbookRefused(
             f"“{path.name}”中没有可识别为{what}的工作表（未找到表头）"
             + (f"：{notes}" if notes else "")
@@ -879,7 +889,7 @@ def _read_sheet(
         (
             index,
             col.key,
-            rd.parser(col.kind, col.vocabulary, epoch),
+            rd.parser(col.kind, col.vocabulary, epoch, rd.unit_of(sheet_spec.name, col.field)),
             choice.headers.get(index, col.header),
             col.link or col.field or col.key,
         )
@@ -939,6 +949,12 @@ def _read_sheet(
             if value is None:
                 parsed[key] = None
                 continue
+            if type(value) is rd.Formula:  # never read as empty: what it shows is unknown
+                parsed[key] = ERR
+                planned.failed.add(fail)
+                cell = f"{get_column_letter(index + 1)}{number}"
+                planned.reasons.append(f"“{header}”（{cell} 单元格）{rd.FORMULA_WITHOUT_VALUE}")
+                continue
             try:
                 parsed[key] = parse(value)
             except rd.MonthOnly as exc:
@@ -965,12 +981,51 @@ def _read_sheet(
             sheet.skipped_example += 1
             continue
         sheet.rows.append(planned)
-    from openpyxl.utils import get_column_letter
-
     sheet.extra_columns = [
         f"第 {get_column_letter(i + 1)} 列（无表头，已忽略）" for i in sorted(stray)
     ]
+    _sheet_notes(ws, sheet, start, result)
     return sheet
+
+
+def _sheet_notes(ws: rd.Sheet, sheet: SheetPlan, start: int, result: ImportPlan) -> None:
+    """What the reader noticed in a sheet, said once: merged ranges filled, hidden rows read, a
+    long blank run that ended it."""
+    name, title = sheet.spec.name, sheet.title
+    body = [r for r in ws.filled if r[1] >= start]
+    if body:
+        result.warn(
+            name,
+            title,
+            None,
+            f"有 {len(body)} 处合并单元格，其值已填入合并区域覆盖的每一行",
+        )
+    hidden = [r.row for r in sheet.rows if r.row in ws.hidden_rows]
+    if hidden:
+        result.warn(name, title, None, f"{_row_ranges(hidden)}是隐藏行，已照常导入")
+    if ws.content_after is not None and ws.last_row is not None:
+        result.warn(
+            name,
+            title,
+            None,
+            f"第 {ws.last_row} 行之后有 {ws.content_after - ws.last_row - 1:,} 行空行，读取到此为止；"
+            f"第 {ws.content_after} 行起的内容未导入（如需导入，请删去中间的空行）",
+        )
+
+
+def _row_ranges(rows: Sequence[int]) -> str:
+    """第 5–9、12 行: row numbers with runs compressed."""
+    parts: list[str] = []
+    numbers = sorted(set(rows))
+    first = previous = numbers[0]
+    for number in [*numbers[1:], None]:
+        if number is not None and number == previous + 1:
+            previous = number
+            continue
+        parts.append(str(first) if first == previous else f"{first}–{previous}")
+        if number is not None:
+            first = previous = number
+    return f"第 {'、'.join(parts)} 行"
 
 
 def _birth_from_id(planned: PlannedRow, exc: rd.MonthOnly, header: str, fail: str) -> None:
@@ -2048,10 +2103,11 @@ def write_error_workbook(import_plan: ImportPlan, path: Path | str) -> int:
     written when no row is invalid. Raises :class:`partybuild.outputs.OutputError`.
     """
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.styles import Alignment, PatternFill
     from openpyxl.utils import get_column_letter
 
     from partybuild.outputs.workbook import text_cell, workbook_output
+    from partybuild.outputs.xlsx_font import font, use_chinese_font
 
     sheets = [
         (sheet, [r for r in sheet.rows if r.state == INVALID]) for sheet in import_plan.sheets
@@ -2061,10 +2117,10 @@ def write_error_workbook(import_plan: ImportPlan, path: Path | str) -> int:
         return 0
     written = 0
     used: set[str] = set()
-    bold = Font(bold=True)
+    bold = font(bold=True)
     fill = PatternFill("solid", fgColor="FDE7E9")
     with workbook_output(path, private=True) as save:
-        workbook = Workbook(write_only=True)
+        workbook = use_chinese_font(Workbook(write_only=True))
         for sheet, bad in sheets:
             title = sheet.title[:31]
             while title in used:

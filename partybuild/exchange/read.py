@@ -1,11 +1,24 @@
-"""Reading Excel workbooks safely, and turning what a cell holds into a value of a column's kind.
+"""Reading workbooks safely, and turning what a cell holds into a value of a column's kind.
 
-Files arrive from many hands, so a file is checked before openpyxl sees it: an old .xls, a CSV,
-a password-protected workbook (an OLE container under an .xlsx name), a truncated download, a
-Word document or a zip bomb is refused with one Chinese sentence (:class:`WorkbookRefused`,
-exit 2). Sheets are read with ``read_only=True, values_only=True`` — the only way 50,000 rows fit
-the time and memory targets — and their dimensions are recomputed, because many writers record
-wrong ones.
+Files arrive from many hands, so a file is checked before it is opened: a CSV, a Word document, a
+password-protected workbook (an OLE container holding an encrypted package), a truncated download
+or a zip bomb is refused with one Chinese sentence (:class:`WorkbookRefused`, exit 2). What passes
+is read with python-calamine: .xlsx/.xlsm (also Strict Open XML), .xls (Excel 97–2003), .ods and
+.xlsb, many times faster than openpyxl. What the cells *show* is read, not only what they hold:
+
+- merged cells give their value to every cell they cover (a 所在企业 merged over an enterprise's
+  members is that enterprise on every row);
+- hidden sheets are listed with their state and skipped by the importer; hidden rows are read and
+  reported;
+- a formula saved without its result is a :class:`Formula` (refused by the importer, never read
+  as empty); an error value (#DIV/0!) is read as its text (refused by :func:`cell_text`);
+- invisible characters (zero-width space, BOM, word joiner, soft hyphen) and the leading ``'``
+  that marks text are removed from every text cell;
+- a long run of blank rows ends the sheet (:data:`scan.BLANK_RUN`); anything after it is
+  reported, not read.
+
+Of these, .xlsx needs its sheet XML streamed once (:mod:`partybuild.exchange.scan`); what .xls,
+.xlsb and .ods cannot tell is said there.
 
 Cell parsing never guesses data of record: an ID number stored as a number has already lost its
 last digits and is reported, a date given only to the month is reported, a bare year is reported.
@@ -15,21 +28,22 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import io
 import math
 import re
-import warnings
 import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from openpyxl import load_workbook
-from openpyxl.utils.datetime import from_excel
-from openpyxl.workbook import Workbook
+from openpyxl.utils.datetime import CALENDAR_MAC_1904, from_excel
+from python_calamine import CalamineWorkbook, PasswordError, SheetTypeEnum, SheetVisibleEnum
 
 from partybuild.domain import validators as v
 from partybuild.domain.vocab import UnknownChoice, Vocabulary
+from partybuild.exchange import scan
 from partybuild.ledgers import spec
 
 # A sheet larger than this is not a ledger of one park; refuse it rather than fill the memory.
@@ -44,9 +58,24 @@ MAX_COLUMNS = 256
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
+ODS_MIME = b"application/vnd.oasis.opendocument.spreadsheet"
 EXCEL_ERRORS = frozenset(
     {"#N/A", "#VALUE!", "#REF!", "#DIV/0!", "#NUM!", "#NAME?", "#NULL!", "#GETTING_DATA"}
 )
+# The formats read, as :func:`check_file` names them.
+XLSX, XLSB, XLS, ODS = "xlsx", "xlsb", "xls", "ods"
+SUFFIXES = {
+    XLSX: (".xlsx", ".xlsm", ".xltx", ".xltm"),
+    XLSB: (".xlsb",),
+    XLS: (".xls", ".xla"),
+    ODS: (".ods",),
+}
+FORMAT_NAMES = {
+    XLSX: "Excel 工作簿（.xlsx）",
+    XLSB: "Excel 二进制工作簿（.xlsb）",
+    XLS: "Excel 97-2003 工作簿（.xls）",
+    ODS: "OpenDocument 表格（.ods）",
+}
 
 DAMAGED_ID = "身份证号以数字形式保存，已丢失末位，请将该列设为文本后重新录入"
 DAMAGED_CREDIT = "统一社会信用代码以数字形式保存，已丢失末位，请将该列设为文本后重新录入"
@@ -60,11 +89,38 @@ class CellError(ValueError):
     """A cell's content does not fit its column; the message names only the problem."""
 
 
+class Formula:
+    """A formula cell saved without its result: what it shows is unknown, so it is not data."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __str__(self) -> str:
+        return ""
+
+    def __repr__(self) -> str:
+        return f"Formula({self.text!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Formula) and other.text == self.text
+
+    def __hash__(self) -> int:
+        return hash(self.text)
+
+
+FORMULA_WITHOUT_VALUE = (
+    "是公式，没有计算结果（文件可能由程序生成）：请在 Excel/WPS 中打开并保存后再导入"
+)
+
+
 # --------------------------------------------------------------------------- the file
 
 
-def check_file(path: Path) -> None:
-    """Refuse what openpyxl cannot or should not open, before it is opened."""
+def check_file(path: Path) -> str:
+    """Refuse what should not be opened, before it is opened; return the format it really is
+    (by its content, not its name: an .xls renamed .xlsx is read as the .xls it is)."""
     name = path.name
     if not path.exists():
         raise WorkbookRefused(f"文件“{name}”不存在")
@@ -73,31 +129,45 @@ def check_file(path: Path) -> None:
     suffix = path.suffix.lower()
     try:
         with path.open("rb") as fh:
-            head = fh.read(8)
+            head = fh.read(512)
     except OSError as exc:
         raise WorkbookRefused(f"无法读取“{name}”：{exc.strerror or exc}") from exc
     if not head:
         raise WorkbookRefused(f"“{name}”是空文件")
-    if head == OLE_MAGIC:
-        raise WorkbookRefused(_ole_reason(path, suffix))
+    if head[:8] == OLE_MAGIC:
+        _check_ole(path)
+        return XLS
     if head[:4] != ZIP_MAGIC:
         if suffix == ".csv" or suffix == ".txt":
             raise WorkbookRefused(f"不支持 CSV/文本文件“{name}”，请在 Excel/WPS 中另存为 .xlsx")
-        if suffix == ".xls":
-            raise WorkbookRefused("不支持 .xls 格式，请在 Excel/WPS 中另存为 .xlsx")
-        raise WorkbookRefused(f"“{name}”不是 Excel 工作簿（.xlsx）")
+        if head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"<":
+            # Many systems "export to Excel" as an HTML or XML page named .xls.
+            raise WorkbookRefused(
+                f"“{name}”其实是网页（HTML/XML）文件，不是 Excel 工作簿，"
+                "请在 Excel/WPS 中打开后另存为 .xlsx 再导入"
+            )
+        raise WorkbookRefused(f"“{name}”不是 Excel 工作簿（.xlsx/.xls/.ods）")
     try:
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()
+            kind = _check_members(name, members)
+            if kind == ODS:
+                try:
+                    mime = archive.read("mimetype")[:200]
+                except (KeyError, zipfile.BadZipFile, EOFError, OSError, ValueError):
+                    mime = b""
+                _check_odf(name, mime)
+    except WorkbookRefused:
+        raise
     except (zipfile.BadZipFile, EOFError, OSError, ValueError) as exc:
         raise WorkbookRefused(
             f"“{name}”已损坏或不完整（可能没有下载或复制完整），无法读取"
         ) from exc
-    _check_members(name, members)
+    return kind
 
 
-def _ole_reason(path: Path, suffix: str) -> str:
-    """An OLE container is an old .xls or an encrypted workbook; say which."""
+def _check_ole(path: Path) -> None:
+    """An OLE container is an .xls, an encrypted workbook or another old Office file."""
     try:
         data = path.read_bytes()[: 8 << 20]
     except OSError:
@@ -106,21 +176,30 @@ def _ole_reason(path: Path, suffix: str) -> str:
         "EncryptedPackage".encode("utf-16-le") in data
         or "EncryptionInfo".encode("utf-16-le") in data
     ):
-        return (
-            f"“{path.name}”设置了打开密码（已加密），请在 Excel/WPS 中取消密码后另存为 .xlsx 再导入"
-        )
-    if suffix == ".xls" or "Workbook".encode("utf-16-le") in data:
-        return "不支持 .xls 格式，请在 Excel/WPS 中另存为 .xlsx"
-    return f"“{path.name}”是旧版 Office 文件，不是 .xlsx 工作簿"
+        raise WorkbookRefused(_password(path.name))
+    if "WordDocument".encode("utf-16-le") in data:
+        raise WorkbookRefused(f"“{path.name}”是 Word 文档，不是 Excel 工作簿")
+    if "PowerPoint Document".encode("utf-16-le") in data:
+        raise WorkbookRefused(f"“{path.name}”是 PowerPoint 文稿，不是 Excel 工作簿")
 
 
-def _check_members(name: str, members: list[zipfile.ZipInfo]) -> None:
+def _password(name: str) -> str:
+    return f"“{name}”设置了打开密码（已加密），请在 Excel/WPS 中取消密码后另存为 .xlsx 再导入"
+
+
+def _check_members(name: str, members: list[zipfile.ZipInfo]) -> str:
     names = {info.filename for info in members}
-    if "xl/workbook.xml" not in names and not any(n.endswith("workbook.xml") for n in names):
-        if "word/document.xml" in names:
-            raise WorkbookRefused(f"“{name}”是 Word 文档，不是 Excel 工作簿")
-        if "ppt/presentation.xml" in names:
-            raise WorkbookRefused(f"“{name}”是 PowerPoint 文稿，不是 Excel 工作簿")
+    if "xl/workbook.xml" in names or any(n.endswith("workbook.xml") for n in names):
+        kind = XLSX
+    elif "xl/workbook.bin" in names:
+        kind = XLSB
+    elif "content.xml" in names and "mimetype" in names:
+        kind = ODS
+    elif "word/document.xml" in names:
+        raise WorkbookRefused(f"“{name}”是 Word 文档，不是 Excel 工作簿")
+    elif "ppt/presentation.xml" in names:
+        raise WorkbookRefused(f"“{name}”是 PowerPoint 文稿，不是 Excel 工作簿")
+    else:
         raise WorkbookRefused(f"“{name}”是压缩包或其他文件，不是 Excel 工作簿（.xlsx）")
     if len(members) > MAX_MEMBERS:
         raise WorkbookRefused(f"“{name}”内部结构异常（{len(members)} 个部件），拒绝读取")
@@ -136,6 +215,15 @@ def _check_members(name: str, members: list[zipfile.ZipInfo]) -> None:
         raise WorkbookRefused(
             f"“{name}”解压后超过 {MAX_UNCOMPRESSED >> 20} MB，超出台账文件的合理大小，拒绝读取"
         )
+    return kind
+
+
+def _check_odf(name: str, mime: bytes) -> None:
+    if mime.startswith(ODS_MIME):
+        return
+    if mime.startswith(b"application/vnd.oasis.opendocument.text"):
+        raise WorkbookRefused(f"“{name}”是 OpenDocument 文本文档（.odt），不是表格")
+    raise WorkbookRefused(f"“{name}”是 OpenDocument 文件但不是表格（.ods）")
 
 
 @contextmanager
@@ -154,29 +242,243 @@ def bulk_work() -> Iterator[None]:
             gc.enable()
 
 
-@contextmanager
-def open_workbook(path: Path) -> Iterator[Workbook]:
-    """The checked workbook, read-only with cached formula results; always closed after."""
-    check_file(path)
-    fh = path.open("rb")
-    try:
-        with warnings.catch_warnings():
-            # openpyxl warns about styles and extensions it skips; they do not matter here.
-            warnings.simplefilter("ignore")
-            try:
-                workbook = load_workbook(fh, read_only=True, data_only=True, keep_links=False)
-            except WorkbookRefused:
-                raise
-            except Exception as exc:  # openpyxl raises many kinds for a damaged file
-                raise WorkbookRefused(
-                    f"“{path.name}”无法作为 Excel 工作簿读取（{short_reason(exc)}）"
-                ) from exc
+VISIBLE, HIDDEN, VERY_HIDDEN = "visible", "hidden", "very_hidden"
+
+
+@dataclass(eq=False)
+class Sheet:
+    """One worksheet of a :class:`Book`; what was noticed while reading it is filled in by
+    :meth:`rows` (merged ranges filled, hidden rows, where a blank run ended it)."""
+
+    book: Book
+    title: str
+    index: int
+    state: str = VISIBLE
+    # Merged ranges whose value was given to the cells they cover: (first row, last row).
+    filled: list[tuple[int, int]] = field(default_factory=list)
+    hidden_rows: set[int] = field(default_factory=set)
+    # A long blank run ended the sheet after ``last_row``; ``content_after`` is the first row
+    # with content after it (not read), None when nothing follows.
+    last_row: int | None = None
+    content_after: int | None = None
+
+    @property
+    def hidden(self) -> bool:
+        return self.state != VISIBLE
+
+    def rows(self) -> Iterator[tuple[int, tuple[Any, ...]]]:
+        """(Excel row number, values) of every row; damage surfaces as WorkbookRefused."""
         try:
-            yield workbook
-        finally:
-            workbook.close()
+            yield from self._rows()
+        except WorkbookRefused:
+            raise
+        except PasswordError as exc:
+            raise WorkbookRefused(_password(self.book.path.name)) from exc
+        except Exception as exc:  # zlib, XML and zip errors of a damaged sheet
+            if self.book.strict:
+                raise WorkbookRefused(_unreadable(self.book.path.name, XLSX, True, exc)) from exc
+            raise WorkbookRefused(
+                f"工作表“{self.title}”内容已损坏，无法读取（{short_reason(exc)}）"
+            ) from exc
+
+    def _rows(self) -> Iterator[tuple[int, tuple[Any, ...]]]:
+        notes = self.book.notes(self)
+        source = self.book.calamine
+        if notes.cut_offset is not None:
+            member = self.book.members[self.title]
+            source = CalamineWorkbook.from_filelike(
+                scan.cut_copy(str(self.book.path), {member: notes})
+            )
+        sheet = source.get_sheet_by_name(self.title)
+        if source is not self.book.calamine:
+            source.close()  # the sheet keeps its own copy of the cells
+        merged = sheet.merged_cell_ranges
+        start = sheet.start
+        ranges = (
+            [(r0 + 1, c0, r1 + 1, c1) for (r0, c0), (r1, c1) in merged]
+            if merged is not None
+            else list(notes.merged or ())
+        )
+        self.hidden_rows = set(notes.hidden_rows)
+        self.last_row, self.content_after = notes.last_row, notes.content_after
+        if start is None:
+            return
+        pad = (None,) * start[1]
+        yield from self._convert(sheet.iter_rows(), pad, ranges, notes)
+
+    def _convert(
+        self,
+        rows: Iterator[list[Any]],
+        pad: tuple[None, ...],
+        ranges: list[tuple[int, int, int, int]],
+        notes: scan.SheetNotes,
+    ) -> Iterator[tuple[int, tuple[Any, ...]]]:
+        starts: dict[int, list[tuple[int, int, int]]] = {}
+        for first_row, first_col, last_row, last_col in ranges:
+            if first_col >= MAX_COLUMNS or (first_row, first_col) == (last_row, last_col):
+                continue
+            starts.setdefault(first_row, []).append(
+                (first_col, last_row, min(last_col, MAX_COLUMNS - 1))
+            )
+        active: list[tuple[int, int, int, Any]] = []  # (last row, first col, last col, value)
+        special = {**notes.errors, **{k: Formula(t) for k, t in notes.formulas.items()}}
+        special_rows = {row for row, _ in special}
+        invisible = _INVISIBLE.search
+        blank_run = 0
+        for number, raw in enumerate(rows, start=1):
+            row: list[Any] = [*pad]
+            for cell in raw:
+                kind = type(cell)
+                if kind is str:
+                    if not cell:
+                        row.append(None)
+                        continue
+                    if not cell.isascii() and invisible(cell):
+                        cell = _strip_invisible(cell)
+                    if cell[:1] == "'" and cell[1:2] in TEXT_MARKED:
+                        cell = cell[1:]
+                    row.append(cell or None)
+                elif kind is float:
+                    row.append(int(cell) if cell.is_integer() and -1e15 < cell < 1e15 else cell)
+                else:
+                    row.append(cell)
+            if len(row) > MAX_COLUMNS:
+                del row[MAX_COLUMNS:]
+            if number in special_rows:
+                for (at, column), value in special.items():
+                    if at == number:
+                        row.extend([None] * (column + 1 - len(row)))
+                        if row[column] is None:
+                            row[column] = value
+            if number in starts:
+                for first_col, last_row, last_col in starts[number]:
+                    value = row[first_col] if first_col < len(row) else None
+                    if value is not None:
+                        active.append((last_row, first_col, last_col, value))
+                        self.filled.append((number, last_row))
+            if active:
+                for _end, first_col, last_col, value in active:
+                    if len(row) <= last_col:
+                        row.extend([None] * (last_col + 1 - len(row)))
+                    for column in range(first_col, last_col + 1):
+                        row[column] = value
+                active = [a for a in active if a[0] > number]
+            if all(c is None or (type(c) is str and not c.strip()) for c in row):
+                blank_run += 1
+                if blank_run >= scan.BLANK_RUN:
+                    self._after_blank_run(number - blank_run, number, rows)
+                    return
+            else:
+                blank_run = 0
+            yield number, tuple(row)
+
+    def _after_blank_run(self, last: int, number: int, rows: Iterator[list[Any]]) -> None:
+        """The sheet ended at row ``last``: note where anything more follows (not read)."""
+        self.last_row = last
+        for later, raw in enumerate(rows, start=number + 1):
+            if any(
+                c != "" and not (type(c) is str and not _strip_invisible(c).strip()) for c in raw
+            ):
+                self.content_after = later
+                return
+
+
+@dataclass(eq=False)
+class Book:
+    """An open workbook: its worksheets (chart sheets left out) and the date system."""
+
+    path: Path
+    kind: str
+    calamine: CalamineWorkbook
+    epoch: Any = None
+    sheets: list[Sheet] = field(default_factory=list)
+    members: dict[str, str] = field(default_factory=dict)  # .xlsx: sheet → XML member
+    strict: bool = False  # Strict Open XML (.xlsx)
+    _archive: zipfile.ZipFile | None = None
+    _ods_notes: dict[str, scan.SheetNotes] | None = None
+
+    def notes(self, sheet: Sheet) -> scan.SheetNotes:
+        """What the file's XML says about a sheet beyond its values (see :mod:`scan`)."""
+        if self.kind == XLSX and self._archive is not None and sheet.title in self.members:
+            notes = scan.scan_xlsx_sheet(self._archive, self.members[sheet.title])
+            # (counted roughly, so with room: the importer counts exactly and says the same)
+            if notes.value_rows > MAX_DATA_ROWS + 50_000:
+                raise WorkbookRefused(
+                    f"工作表“{sheet.title}”超过 {MAX_DATA_ROWS:,} 行数据，超出单次导入的上限，请拆分后分批导入"
+                )
+            return notes
+        if self.kind == ODS and self._archive is not None:
+            if self._ods_notes is None:
+                self._ods_notes = scan.scan_ods(self._archive)
+            return self._ods_notes.get(sheet.title, scan.SheetNotes())
+        return scan.SheetNotes()
+
+    def close(self) -> None:
+        self.calamine.close()
+        if self._archive is not None:
+            self._archive.close()
+
+
+@contextmanager
+def open_workbook(path: Path) -> Iterator[Book]:
+    """The checked workbook; always closed after."""
+    kind = check_file(path)
+    name = path.name
+    strict = False
+    archive: zipfile.ZipFile | None = None
+    members: dict[str, str] = {}
+    epoch = None
+    try:
+        if kind in (XLSX, ODS):
+            archive = zipfile.ZipFile(path)
+        if kind == XLSX:
+            assert archive is not None
+            parts = scan.xlsx_parts(archive)
+            strict, members = parts.strict, parts.sheets
+            epoch = CALENDAR_MAC_1904 if parts.date1904 else None
+        if path.suffix.lower() in SUFFIXES[kind]:
+            calamine = CalamineWorkbook.from_path(str(path))  # lazy: sheets read when asked
+        else:  # calamine goes by the name; a renamed file is read by its content
+            calamine = CalamineWorkbook.from_filelike(io.BytesIO(path.read_bytes()))
+        metadata = calamine.sheets_metadata
+    except WorkbookRefused:
+        if archive is not None:
+            archive.close()
+        raise
+    except PasswordError as exc:
+        if archive is not None:
+            archive.close()
+        raise WorkbookRefused(_password(name)) from exc
+    except Exception as exc:  # calamine, zipfile and XML raise many kinds for a damaged file
+        if archive is not None:
+            archive.close()
+        raise WorkbookRefused(_unreadable(name, kind, strict, exc)) from exc
+    book = Book(path, kind, calamine, epoch, members=members, strict=strict, _archive=archive)
+    for index, meta in enumerate(metadata):
+        if meta.typ != SheetTypeEnum.WorkSheet:
+            continue  # chart, dialog and macro sheets hold no ledger
+        if meta.visible == SheetVisibleEnum.VeryHidden:
+            state = VERY_HIDDEN
+        elif meta.visible == SheetVisibleEnum.Hidden:
+            state = HIDDEN
+        else:
+            state = VISIBLE
+        book.sheets.append(Sheet(book, meta.name, index, state))
+    try:
+        yield book
     finally:
-        fh.close()
+        book.close()
+
+
+def _unreadable(name: str, kind: str, strict: bool, exc: BaseException) -> str:
+    if strict:
+        return (
+            f"“{name}”是 Strict Open XML 格式（严格 OOXML），无法读取，"
+            "请在 Excel 中另存为普通的“Excel 工作簿（*.xlsx）”后再导入"
+        )
+    # (calamine's own wording is English and about the file's internals: kept on the chained
+    # exception, not shown.)
+    return f"“{name}”已损坏，无法作为 {FORMAT_NAMES[kind]}读取"
 
 
 def short_reason(exc: BaseException) -> str:
@@ -184,28 +486,37 @@ def short_reason(exc: BaseException) -> str:
     return text[:120]
 
 
-def worksheets(workbook: Workbook) -> list[Any]:
-    """The sheets that hold cells (chart sheets are skipped)."""
-    return [ws for ws in workbook.worksheets if hasattr(ws, "iter_rows")]
+def worksheets(book: Book) -> list[Sheet]:
+    """The sheets that hold cells (chart sheets are left out), hidden ones included."""
+    return list(book.sheets)
 
 
-def sheet_rows(ws: Any) -> Iterator[tuple[int, tuple[Any, ...]]]:
+def sheet_rows(sheet: Sheet) -> Iterator[tuple[int, tuple[Any, ...]]]:
     """(Excel row number, values) of every row, read lazily; damage surfaces as WorkbookRefused."""
-    if hasattr(ws, "reset_dimensions"):
-        ws.reset_dimensions()  # recorded dimensions are often wrong; read what is there
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            for number, row in enumerate(ws.iter_rows(values_only=True), start=1):
-                if len(row) > MAX_COLUMNS:
-                    row = row[:MAX_COLUMNS]
-                yield number, row
-    except WorkbookRefused:
-        raise
-    except Exception as exc:  # zlib, XML and zip errors of a damaged sheet
-        raise WorkbookRefused(
-            f"工作表“{ws.title}”内容已损坏，无法读取（{short_reason(exc)}）"
-        ) from exc
+    return sheet.rows()
+
+
+# Invisible characters that ride along with pasted text: zero-width space/non-joiner, word
+# joiner, BOM, soft hyphen — and a zero-width joiner unless it joins an emoji sequence.
+_INVISIBLE = re.compile(
+    "[\u200b\u200c\u2060\ufeff\u00ad]|(?<![\u2600-\u27bf\ufe0f\U0001f000-\U0001faff])\u200d"
+)
+
+
+# '0371…, '110101…, '2023-01-01, '=A1: a leading apostrophe is the marker people (and some
+# systems' exports) type to keep a number, date or formula-looking text as text. In front of
+# anything else it is part of the text and kept.
+TEXT_MARKED = frozenset("0123456789+-=@.")
+
+
+def _strip_invisible(text: str) -> str:
+    return _INVISIBLE.sub("", text)
+
+
+def clean_text(text: str) -> str:
+    """A text cell as the reader passes it on: invisible characters and the text marker gone."""
+    text = _strip_invisible(text)
+    return text[1:] if text[:1] == "'" and text[1:2] in TEXT_MARKED else text
 
 
 # --------------------------------------------------------------------------- text
@@ -288,7 +599,7 @@ def cell_text(value: Any) -> str | None:
     if value is None:
         return None
     if type(value) is str:
-        text = unescape_text(value) if "_x" in value else value
+        text = value  # the reader has undone OOXML's _xHHHH_ escapes
     else:
         text = _text_of(value)
     if "\r" in text:
@@ -311,9 +622,14 @@ def parse_cell(
 
 
 def parser(
-    kind: str, vocabulary: Vocabulary | None = None, epoch: Any = None
+    kind: str,
+    vocabulary: Vocabulary | None = None,
+    epoch: Any = None,
+    unit: Unit | None = None,
 ) -> Callable[[Any], Any]:
-    """A parse function for one column (made once per sheet: 50,000 rows × 16 columns add up)."""
+    """A parse function for one column (made once per sheet: 50,000 rows × 16 columns add up).
+
+    ``unit`` (from :func:`unit_of`) lets a number column read "2小时" or "120人" as the number."""
     if kind in (spec.TEXT, spec.LONGTEXT):
         single_line = kind == spec.TEXT
 
@@ -358,9 +674,9 @@ def parser(
     if kind == spec.BOOL:
         return _blank_or(parse_bool)
     if kind == spec.INT:
-        return _blank_or(parse_int)
+        return _blank_or(parse_int if unit is None else _with_unit(parse_int, unit))
     if kind == spec.FLOAT:
-        return _blank_or(parse_float)
+        return _blank_or(parse_float if unit is None else _with_unit(parse_float, unit))
     if kind == spec.DATE:
 
         def date(value: Any) -> dt.date | None:
@@ -385,11 +701,90 @@ def _blank_or(function: Callable[[Any], Any]) -> Callable[[Any], Any]:
     return parse
 
 
+@dataclass(frozen=True)
+class Unit:
+    """The unit a number column counts in, and the ways people write it after the number."""
+
+    name: str
+    spellings: frozenset[str]
+
+
+# Per (ledger, field). 学时 is not 小时 (a class hour is often 45 minutes), so "2小时" in a 学时
+# column is refused rather than taken as 2 学时.
+UNITS = {
+    ("services", "hours"): Unit(
+        "小时", frozenset({"小时", "个小时", "钟头", "个钟头", "h", "hr", "hrs", "hour", "hours"})
+    ),
+    ("trainings", "hours"): Unit("学时", frozenset({"学时", "课时", "个学时", "个课时"})),
+    ("enterprises", "employees"): Unit("人", frozenset({"人", "名", "位", "个人"})),
+}
+# Words that are units of something else: a number written with one of them is refused with
+# the reason, not read as the bare number.
+OTHER_UNITS = frozenset(
+    {
+        "天",
+        "日",
+        "周",
+        "星期",
+        "月",
+        "个月",
+        "年",
+        "分",
+        "分钟",
+        "min",
+        "mins",
+        "秒",
+        "s",
+        "d",
+        "小时",
+        "h",
+        "学时",
+        "课时",
+        "人",
+        "名",
+        "人次",
+        "次",
+        "个",
+        "元",
+        "万",
+        "万元",
+        "%",
+    }
+)
+_NUMBER_UNIT = re.compile(r"([+]?(?:\d+(?:\.\d*)?|\.\d+))\s*([^\d\s.][^\d]*)")
+
+
+def unit_of(ledger: str, field_name: str | None) -> Unit | None:
+    return UNITS.get((ledger, field_name or ""))
+
+
+def _with_unit(parse: Callable[[Any], Any], unit: Unit) -> Callable[[Any], Any]:
+    def parse_with_unit(value: Any) -> Any:
+        if type(value) is not str:
+            return parse(value)
+        text = _SPACES.sub("", cell_text(value) or "").replace(",", "")
+        match = _NUMBER_UNIT.fullmatch(text)
+        if match is None:
+            return parse(value)
+        number, word = match[1], match[2]
+        folded = word.lower() if word.isascii() else word
+        if folded in unit.spellings:
+            return parse(number)
+        if folded in OTHER_UNITS:
+            raise CellError(f"“{value.strip()}”的单位“{word}”与本列不符（本列以{unit.name}计）")
+        return parse(value)
+
+    return parse_with_unit
+
+
 def parse_credit_code(value: Any) -> str:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         raise CellError(DAMAGED_CREDIT)
     text = _SPACES.sub("", cell_text(value) or "")
     return text.upper() if text.isascii() else text
+
+
+_GROUPED_ID = re.compile(r"\d{6}([-\s\u3000])\d{8}\1\d{3}[\dXx]")
 
 
 def parse_id_number(value: Any) -> str:
@@ -404,6 +799,10 @@ def parse_id_number(value: Any) -> str:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         raise CellError(DAMAGED_ID)
     text = cell_text(value) or ""
+    if _GROUPED_ID.fullmatch(text):
+        # 110101-19900307-1234 / 110101 19900307 1234: the same 18 characters grouped as the
+        # card prints them (region, birth date, sequence and check); the check digit still decides.
+        text = re.sub(r"[-\s\u3000]", "", text)
     if " " in text or "\n" in text or "\t" in text:
         text = _SPACES.sub("", text)
     if "*" in text:

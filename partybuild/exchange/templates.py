@@ -15,7 +15,7 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.comments import Comment
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Alignment, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
@@ -25,10 +25,11 @@ from partybuild.exchange.export import HEADER_BORDER, HEADER_FILL, PAPER_A4
 from partybuild.exchange.sheets import SheetSpec, XColumn
 from partybuild.ledgers import spec
 from partybuild.outputs.workbook import set_cell, workbook_output
+from partybuild.outputs.xlsx_font import font, use_chinese_font
 
 TEMPLATE_ROWS = 2000  # rows prepared with drop-downs and formats below the header
-EXAMPLE_FONT = Font(italic=True, color="808080")
-REQUIRED_FONT = Font(bold=True, color="C00000")
+EXAMPLE_FONT = font(italic=True, color="808080")
+REQUIRED_FONT = font(bold=True, color="C00000")
 
 _BRANCH = "园区第一联合党支部"
 _FIRM = "恒远化工有限公司"
@@ -205,7 +206,7 @@ def write_template(ledger: str, path: Path | str) -> Path:
 
 
 def _template(ledger: str, sheet_spec: SheetSpec) -> Workbook:
-    workbook = Workbook()
+    workbook = use_chinese_font(Workbook())
     ws = workbook.active
     ws.title = sheet_spec.label
     columns = sheet_spec.columns
@@ -214,7 +215,7 @@ def _template(ledger: str, sheet_spec: SheetSpec) -> Workbook:
     title = set_cell(
         ws, 1, 1, f"{sheet_spec.label}导入模板（第 3 行为示例，导入时自动跳过；红色表头为必填列）"
     )
-    title.font = Font(bold=True, size=13)
+    title.font = font(bold=True, size=13)
     title.alignment = Alignment(horizontal="left", vertical="center")
     ws.row_dimensions[1].height = 26
     example = example_rows().get(ledger, {})
@@ -223,7 +224,7 @@ def _template(ledger: str, sheet_spec: SheetSpec) -> Workbook:
         letter = get_column_letter(index)
         ws.column_dimensions[letter].width = col.width + 2
         header = set_cell(ws, 2, index, ("*" if _required(sheet_spec, col) else "") + col.header)
-        header.font = REQUIRED_FONT if _required(sheet_spec, col) else Font(bold=True)
+        header.font = REQUIRED_FONT if _required(sheet_spec, col) else font(bold=True)
         header.fill = HEADER_FILL
         header.border = HEADER_BORDER
         header.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
@@ -282,7 +283,7 @@ def _instructions(workbook: Workbook, sheet_spec: SheetSpec) -> None:
 
     append(["列名", "必填", "填写要求", "也可用的列名"])
     for cell in ws[1]:
-        cell.font = Font(bold=True)
+        cell.font = font(bold=True)
         cell.fill = PatternFill("solid", fgColor="F2DCDB")
     for col in sheet_spec.columns:
         append(
@@ -295,6 +296,15 @@ def _instructions(workbook: Workbook, sheet_spec: SheetSpec) -> None:
         )
     for letter, width in zip("ABCD", (16, 6, 48, 40), strict=True):
         ws.column_dimensions[letter].width = width
+    for row in ws.iter_rows(min_row=2, min_col=3, max_col=4):
+        for cell in row:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    # Printed as it is read: A4, the table as wide as the page, its header on every page.
+    ws.page_setup.paperSize = PAPER_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = "1:1"
     append([None])
     notes = (
         "列的顺序可以调整；表头上方可以有标题行；“序号”列会被忽略。",

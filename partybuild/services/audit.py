@@ -218,13 +218,13 @@ def export_xlsx(path: str | Path, f: AuditFilter | None = None, *, masked: bool 
     :class:`partybuild.outputs.OutputError` when it cannot be written.
     """
     from openpyxl import Workbook
-    from openpyxl.styles import Font
 
     from partybuild.outputs.workbook import text_cell, workbook_output
+    from partybuild.outputs.xlsx_font import font, use_chinese_font
 
     n = 0
     with workbook_output(Path(path), private=True) as save:
-        workbook = Workbook(write_only=True)
+        workbook = use_chinese_font(Workbook(write_only=True))
         sheet = workbook.create_sheet("操作日志")
         for letter, width in zip("ABCDEFG", (20, 12, 18, 12, 10, 28, 80), strict=True):
             sheet.column_dimensions[letter].width = width
@@ -233,7 +233,7 @@ def export_xlsx(path: str | Path, f: AuditFilter | None = None, *, masked: bool 
         cells = []
         for text in header:
             cell = text_cell(sheet, text)
-            cell.font = Font(bold=True)
+            cell.font = font(bold=True)
             cells.append(cell)
         sheet.append(cells)
         offset = 0

@@ -16,12 +16,13 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles import Alignment, Border, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from partybuild.domain import vocab
 from partybuild.outputs.workbook import set_cell, workbook_output
+from partybuild.outputs.xlsx_font import font, use_chinese_font
 from partybuild.services.compliance import ComplianceReport
 from partybuild.services.report import (
     BRANCH_TABLE_HEADERS,
@@ -45,10 +46,13 @@ def _table(
     widths: Sequence[int],
     first_row: int = 1,
 ) -> int:
-    """Write a bordered table; returns the row after it."""
+    """Write a bordered table; returns the row after it. The first table's header row of a
+    sheet is repeated on every printed page."""
+    if ws.print_title_rows is None:
+        ws.print_title_rows = f"{first_row}:{first_row}"
     for col, (header, width) in enumerate(zip(headers, widths, strict=True), start=1):
         cell = set_cell(ws, first_row, col, header)
-        cell.font = Font(bold=True)
+        cell.font = font(bold=True)
         cell.fill = HEADER_FILL
         cell.border = BORDER
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
@@ -80,12 +84,12 @@ def _branch_values(index: int | str, row: BranchRow) -> list[Any]:
 
 def write_summary_xlsx(summary: AnnualSummary, path: Path) -> None:
     """The summary: the text, the table per branch, 三会一课, problems, and the reminders."""
-    wb = Workbook()
+    wb = use_chinese_font(Workbook())
     ws = wb.active
     ws.title = "年度总结"
     ws.column_dimensions["A"].width = 110
     title = set_cell(ws, 1, 1, summary.title)
-    title.font = Font(bold=True, size=16)
+    title.font = font(bold=True, size=16)
     title.alignment = Alignment(horizontal="center")
     set_cell(ws, 2, 1, summary.subtitle).alignment = Alignment(horizontal="center")
     for i, section in enumerate(summary.sections, start=3):
@@ -144,7 +148,7 @@ BRANCH_NOTE = (
 
 def write_reminders_xlsx(report: ComplianceReport, path: Path) -> None:
     """The reminder list alone, for the branch secretaries."""
-    wb = Workbook()
+    wb = use_chinese_font(Workbook())
     wb.remove(wb.active)
     _reminder_sheets(wb, report)
     _save(wb, path)
@@ -213,8 +217,17 @@ def _reminder_sheets(wb: Workbook, report: ComplianceReport) -> None:
     )
 
 
+PAPER_A4 = 9
+
+
 def _save(wb: Workbook, path: Path) -> None:
     for ws in wb.worksheets:
+        # Printed as it is read: A4, as wide as the page, a table's header on every page.
+        ws.page_setup.paperSize = PAPER_A4
+        ws.page_setup.orientation = "portrait" if ws.max_column <= 4 else "landscape"
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
         for row in ws.iter_rows():
             for cell in row:
                 if cell.number_format == "General" and hasattr(cell.value, "isoformat"):

@@ -69,6 +69,8 @@ from partybuild.store import models as m
 
 FOLDER_KEY = "folders/excel"
 XLSX_FILTER = "Excel 工作簿 (*.xlsx *.xlsm)"
+# What the importer reads (partybuild.exchange.read): Excel old and new, WPS, LibreOffice.
+WORKBOOK_FILTER = "表格文件 (*.xlsx *.xlsm *.xls *.ods *.xlsb)"
 STATE_ROLE = Qt.ItemDataRole.UserRole + 1
 
 # Row colours by state: background, text.
@@ -856,7 +858,7 @@ class ImportWizard(QDialog):
     # -- file ----------------------------------------------------------------------------
     def browse(self) -> None:
         path, _filter = QFileDialog.getOpenFileName(
-            self, self.tr("选择 Excel 台账"), last_folder(), self.tr(XLSX_FILTER)
+            self, self.tr("选择 Excel 台账"), last_folder(), self.tr(WORKBOOK_FILTER)
         )
         if path:
             self.path_edit.setText(path)

@@ -104,6 +104,20 @@ def step_bare_read(path: str) -> dict[str, Any]:
     return {"seconds": time.perf_counter() - started, "rows": n}
 
 
+def step_bare_calamine(path: str) -> dict[str, Any]:
+    """python-calamine alone (the reader partybuild uses) reading every row of the same file."""
+    from python_calamine import CalamineWorkbook
+
+    started = time.perf_counter()
+    workbook = CalamineWorkbook.from_path(path)
+    n = 0
+    for name in workbook.sheet_names:
+        for _row in workbook.get_sheet_by_name(name).iter_rows():
+            n += 1
+    workbook.close()
+    return {"seconds": time.perf_counter() - started, "rows": n}
+
+
 def step_registry(db: str, target: str, out: str) -> int:
     """A database with the branches and enterprises the roster links to, and no members."""
     from partybuild.exchange import export as excel_export
@@ -158,7 +172,7 @@ def main() -> None:
         build_s, _, _ = _in_child(step_build, db)
         registry = str(folder / "registry.sqlite3")
         _in_child(step_registry, db, registry, str(folder / "registry.xlsx"))
-        exports, bare_writes, imports, bare_reads = [], [], [], []
+        exports, bare_writes, imports, bare_reads, calamine_reads = [], [], [], [], []
         for run in range(RUNS):  # alternate, so load on the machine hits both sides alike
             exports.append(_in_child(step_export, db, roster))
             bare_writes.append(_in_child(step_bare_write, db, str(folder / "bare.xlsx")))
@@ -166,6 +180,7 @@ def main() -> None:
             backup_sqlite(Path(registry), fresh)
             imports.append(_in_child(step_import, str(fresh), roster))
             bare_reads.append(_in_child(step_bare_read, roster))
+            calamine_reads.append(_in_child(step_bare_calamine, roster))
         again = _in_child(step_import, db, roster)
         size_mb = Path(roster).stat().st_size / 1e6
 
@@ -177,6 +192,7 @@ def main() -> None:
 
     export_s, bare_write_s = median(exports), median(bare_writes)
     import_s, bare_read_s = median(imports), median(bare_reads)
+    calamine_s = median(calamine_reads)
     details = sorted(imports, key=lambda r: r[2]["seconds"])[RUNS // 2][2]
     members = details["counts"]["members"]
     rows = exports[0][2]["rows"]
@@ -193,6 +209,10 @@ def main() -> None:
         f"   ratio {import_s / bare_read_s:4.2f}  target ≤ 2.0"
     )
     print(
+        f"                                    bare python-calamine     {calamine_s:6.2f} s"
+        f"   ratio {import_s / calamine_s:4.2f}"
+    )
+    print(
         f"     (read+parse {details['read']:.2f} s, plan {details['plan']:.2f} s, "
         f"write {details['write']:.2f} s; new {members['new']:,}, invalid {members['invalid']})"
     )
@@ -204,7 +224,7 @@ def main() -> None:
     print(
         f"  peak RSS: export {peak(exports):.0f} MB (bare write {peak(bare_writes):.0f} MB), "
         f"import {peak(imports):.0f} MB, re-import {again[1]:.0f} MB "
-        f"(bare read {peak(bare_reads):.0f} MB)"
+        f"(bare read {peak(bare_reads):.0f} MB, bare calamine {peak(calamine_reads):.0f} MB)"
     )
 
 

@@ -110,12 +110,14 @@ def test_dry_run_reports_without_writing(
 def test_unusable_files_exit_2_with_one_line(
     tmp_path: Path, ledger_db: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    old = tmp_path / "old.xls"
+    old = tmp_path / "old.xls"  # an OLE header and nothing of a workbook after it
     old.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600)
     assert main(["import", str(old), "--db", ledger_db, "--json"]) == 2
     captured = capsys.readouterr()
     assert captured.out == ""
-    assert captured.err.strip() == "partybuild: 不支持 .xls 格式，请在 Excel/WPS 中另存为 .xlsx"
+    assert (
+        captured.err == "partybuild: “old.xls”已损坏，无法作为 Excel 97-2003 工作簿（.xls）读取\n"
+    )
     assert main(["import", str(tmp_path / "none.xlsx"), "--db", ledger_db]) == 2
     capsys.readouterr()
 

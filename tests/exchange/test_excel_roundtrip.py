@@ -237,12 +237,15 @@ def test_any_stored_text_round_trips(
 ) -> None:
     """What the form accepts, export writes and import reads back unchanged (_x0041_, =, +…).
 
-    The one deliberate exception: 张  三, a short name spaced out to align a printed roster.
+    The deliberate exceptions: 张  三, a short name spaced out to align a printed roster; and what
+    the reader takes out of every text cell of other people's files — zero-width and other
+    invisible characters, and the ' that marks '0371… as text (tests/exchange/test_real_files.py).
     """
-    from partybuild.exchange.read import ALIGNED_NAME
+    from partybuild.exchange.read import ALIGNED_NAME, clean_text
     from partybuild.services.errors import ValidationError
 
     assume(not ALIGNED_NAME.fullmatch(name.strip()))
+    assume(clean_text(name) == name)
     m.db_proxy.initialize(fuzz_db)
     number = person_id(500)
     existing = m.Member.get_or_none(m.Member.id_number == number)

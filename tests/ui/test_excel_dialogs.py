@@ -131,7 +131,9 @@ def test_a_refused_file_says_why_and_stays_on_the_first_page(
     wizard = open_wizard(window, old, monkeypatch)
     wizard.next_button.click()
     qtbot.waitUntil(lambda: bool(wizard.file_message.text()), timeout=10000)
-    assert wizard.file_message.text() == "不支持 .xls 格式，请在 Excel/WPS 中另存为 .xlsx"
+    assert (
+        wizard.file_message.text() == "“台账.xls”已损坏，无法作为 Excel 97-2003 工作簿（.xls）读取"
+    )
     assert wizard.pages.currentIndex() == wizard.FILE and wizard.next_button.isEnabled()
 
 
