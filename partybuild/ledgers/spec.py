@@ -30,6 +30,10 @@ TEXT, LONGTEXT, INT, FLOAT, BOOL, DATE, DATETIME, CHOICE, LINK = (
     "link",
 )
 ID_NUMBER, CREDIT_CODE, PHONE = "id_number", "credit_code", "phone"
+# A date of record that may be given to the month or the year (入党时间 “1998.11”, 成立时间
+# “2005”): a :class:`store.models.PartialDateField`. Event dates are DATE and need a day.
+PARTIAL_DATE = "partial_date"
+DATE_KINDS = (DATE, PARTIAL_DATE)
 
 _VOCABS_BY_CHOICES = {voc.choices(): voc for voc in vocab.ALL}
 
@@ -80,6 +84,8 @@ class Column:
             return BOOL
         if isinstance(f, pw.DateTimeField):
             return DATETIME
+        if isinstance(f, m.PartialDateField):
+            return PARTIAL_DATE
         if isinstance(f, pw.DateField):
             return DATE
         if isinstance(f, pw.IntegerField):

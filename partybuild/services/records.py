@@ -14,6 +14,7 @@ from typing import Any
 
 import peewee as pw
 
+from partybuild.domain import dates
 from partybuild.domain import validators as v
 from partybuild.ledgers import spec
 from partybuild.ledgers.spec import Column, Ledger
@@ -79,11 +80,24 @@ def clean_value(value: Any, column: Column) -> Any:
         vocabulary = column.vocabulary
         assert vocabulary is not None
         return vocabulary.resolve(value)  # UnknownChoice is a ValueError with the reason
-    if kind == spec.DATE:
+    if kind in spec.DATE_KINDS:
+        partial = kind == spec.PARTIAL_DATE
+        if isinstance(value, str):
+            # Typed text (the form's date fields pass on what they could not read as a date):
+            # 1998.11 is a date of record to the month where the field allows it, and refused
+            # with the reason where an event needs its day.
+            value = dates.parse(v.normalize_text(value), partial=partial)
         if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
             raise ValueError("应为日期")
+        if dates.is_partial(value) and not partial:
+            assert isinstance(value, dates.PartialDate)
+            if value.precision == dates.MONTH:
+                raise ValueError(dates.month_only_message(value.shown()))
+            raise ValueError(dates.year_only_message(value.shown(), value.year))
         if not 1900 <= value.year <= 2100:
-            raise ValueError(f"日期 {value:%Y-%m-%d} 不在合理范围内")
+            raise ValueError(f"日期 {dates.shown(value)} 不在合理范围内")
+        if not dates.is_partial(value):
+            value = dt.date(value.year, value.month, value.day)
         return value
     if kind == spec.DATETIME:
         if not isinstance(value, dt.datetime):
@@ -128,6 +142,10 @@ def _clean_link(value: Any, column: Column) -> int:
     return record_id
 
 
+def _spoken(value: dates.PartialDate) -> str:
+    return f"{value.year}年{value.month}月" if value.precision == dates.MONTH else f"{value.year}年"
+
+
 def _labels(ledger: Ledger) -> dict[str, str]:
     return {c.name: c.label for c in ledger.columns}
 
@@ -145,24 +163,43 @@ def apply_rules(ledger: Ledger, values: dict[str, Any], errors: dict[str, str]) 
             # empty, refuse a contradiction rather than choose between them.
             born = v.birth_date_from_id(id_number)
             sex = v.gender_from_id(id_number)
-            if values.get("birth_date") is None:
+            given = values.get("birth_date")
+            if given is None:
                 values["birth_date"] = born
-            elif values["birth_date"] != born and "birth_date" not in errors:
+            elif dates.is_partial(given) and "birth_date" not in errors:
+                # 出生年月 “1985.06”: the ID number is the record of the day; take it when it
+                # agrees with the month (or year) given, refuse a contradiction.
+                if given.contains(born):
+                    values["birth_date"] = born
+                else:
+                    errors["birth_date"] = (
+                        f"{_spoken(given)}与身份证号中的出生日期 {born:%Y-%m-%d} 不一致"
+                    )
+            elif given != born and "birth_date" not in errors:
                 errors["birth_date"] = f"与身份证号中的出生日期 {born:%Y-%m-%d} 不一致"
             if values.get("gender") is None:
                 values["gender"] = sex
             elif values["gender"] != sex and "gender" not in errors:
                 errors["gender"] = "与身份证号显示的性别不一致"
         joined, confirmed = values.get("joined_on"), values.get("confirmed_on")
+        # Dates given to the month or year are compared by what is certain: a rule refuses only
+        # what is wrong whatever day the month or year stands for (dates.certainly_*).
         for name in ("birth_date", "joined_on", "confirmed_on"):
-            if values.get(name) and values[name] > today and name not in errors:
+            if values.get(name) and dates.earliest(values[name]) > today and name not in errors:
                 errors[name] = "不能晚于今天"
         if confirmed and not joined:
             errors.setdefault("joined_on", "填写了转正日期，必须同时填写入党日期")
-        if joined and confirmed and confirmed <= joined:
-            errors.setdefault("confirmed_on", "转正日期必须晚于入党日期")
+        if joined and confirmed:
+            if dates.certainly_not_after(confirmed, joined):
+                errors.setdefault("confirmed_on", "转正日期必须晚于入党日期")
+            elif dates.certainly_before(confirmed, dates.add_years(dates.earliest(joined), 1)):
+                # 预备期为一年（党章第七条）: 转正 cannot come sooner (it may come later: 延长预备期).
+                errors.setdefault(
+                    "confirmed_on",
+                    f"转正日期距入党日期（{dates.shown(joined)}）不足一年，预备期为一年",
+                )
         born = values.get("birth_date")
-        if born and joined and joined <= born:
+        if born and joined and dates.certainly_not_after(joined, born):
             errors.setdefault("joined_on", "入党日期必须晚于出生日期")
         if values.get("category") in ("candidate", "activist", "applicant") and joined:
             errors.setdefault("joined_on", "入党申请人、积极分子和发展对象不应有入党日期")

@@ -7,6 +7,15 @@ Choice fields store the English codes of :mod:`partybuild.domain.vocab`; the Chi
 there. Every table carries created/updated timestamps, a version number for safe concurrent edits
 and a ``deleted`` flag (the recycle bin). Derived values (age, 党龄, attendance counts, days to
 resolve, overdue) are computed by properties and queries, never stored.
+
+Dates of record that rosters keep to the month or the year (入党/转正/出生 of a member, 成立/换届
+of a branch, 成立 of a team) are :class:`PartialDateField`: a DATE column holding the first day of
+the period, so SQL sorts, filters by year and indexes as before, and beside it a
+``<name>_precision`` column ("month", "year"; NULL for a full date, which every older row is).
+Reading the field gives a :class:`~partybuild.domain.dates.PartialDate` when the precision is
+coarser than a day; writing it — by attribute, ``create``, ``update`` or ``insert_many`` — writes
+both columns, so the two can never disagree. Event dates (a meeting, a training, a service, an
+issue) stay plain DateFields: an event has a day.
 """
 
 from __future__ import annotations
@@ -16,6 +25,7 @@ import datetime as dt
 import peewee as pw
 
 from partybuild.domain import vocab
+from partybuild.domain.dates import PartialDate, precision_of, whole_years_since
 
 db_proxy = pw.DatabaseProxy()
 
@@ -30,8 +40,106 @@ def live(model: type[pw.Model] | pw.ModelAlias) -> pw.Expression:
     return model.deleted == False  # noqa: E712
 
 
-def _years_between(start: dt.date, end: dt.date) -> int:
-    return end.year - start.year - ((end.month, end.day) < (start.month, start.day))
+def _first_day(value: object) -> object:
+    """What the DATE column of a partial date holds: the first day of its period, a plain date."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, PartialDate):
+        return value.earliest()
+    return value
+
+
+class _PartialDateAccessor(pw.FieldAccessor):
+    """``record.joined_on``: the stored first day and precision as one value, and back."""
+
+    field: PartialDateField
+
+    def __get__(self, instance: object, instance_type: object = None) -> object:
+        if instance is None:
+            return self.field
+        data = instance.__data__  # type: ignore[attr-defined]
+        value = data.get(self.name)
+        if value is None:
+            return None
+        precision = data.get(self.field.precision_name)
+        return value if precision is None else PartialDate.of(value, precision)
+
+    def __set__(self, instance: object, value: object) -> None:
+        # Rows loaded from the database set the date, then the precision column declared after
+        # it; a value set in code sets both.
+        data, dirty = instance.__data__, instance._dirty  # type: ignore[attr-defined]
+        data[self.name] = _first_day(value)
+        dirty.add(self.name)
+        data[self.field.precision_name] = precision_of(value)  # type: ignore[arg-type]
+        dirty.add(self.field.precision_name)
+
+
+class PartialDateField(pw.DateField):
+    """A date of record that may be known only to the month or the year.
+
+    Declare ``<name>_precision = precision_field()`` right after it in the model.
+    """
+
+    accessor_class = _PartialDateAccessor
+
+    @property
+    def precision_name(self) -> str:
+        return f"{self.name}_precision"
+
+    def precision_field(self) -> pw.Field:
+        return self.model._meta.fields[self.precision_name]
+
+    def db_value(self, value: object) -> object:
+        return super().db_value(_first_day(value))
+
+
+def precision_field() -> pw.CharField:
+    return pw.CharField(max_length=5, null=True, verbose_name="精度")
+
+
+def partial_fields(model: type[pw.Model]) -> list[PartialDateField]:
+    return [f for f in model._meta.sorted_fields if isinstance(f, PartialDateField)]
+
+
+def combine_partial(model: type[pw.Model], row: dict[str, object]) -> dict[str, object]:
+    """A ``.dicts()`` row that selected a partial date and its precision: one value again."""
+    for f in partial_fields(model):
+        if f.name in row:
+            precision = row.pop(f.precision_name, None)
+            value = row[f.name]
+            if value is not None and precision is not None:
+                row[f.name] = PartialDate.of(value, precision)  # type: ignore[arg-type]
+    return row
+
+
+def with_precision(fields: list[pw.Field]) -> list[pw.Field]:
+    """The fields to select so partial dates can be read whole (precision columns added)."""
+    extra = [f.precision_field() for f in fields if isinstance(f, PartialDateField)]
+    return [*fields, *extra]
+
+
+def certainly_by(field: PartialDateField, day: dt.date) -> pw.Expression:
+    """SQL: the stored date is on or before ``day`` whatever day its period stands for.
+
+    A founding “2023” is certainly before 2023-12-31 but not before 2023-06-30. (The first day of
+    a month/year period is before the first day of the period after ``day``'s.)
+    """
+    precision = field.precision_field()
+    after = day + dt.timedelta(days=1)
+    return (
+        (precision.is_null() & (field <= day))
+        | ((precision == "month") & (field < dt.date(after.year, after.month, 1)))
+        | ((precision == "year") & (field < dt.date(after.year, 1, 1)))
+    )
+
+
+def _expand(partial: list[PartialDateField], row: dict[object, object]) -> dict[object, object]:
+    for f in partial:
+        key: object = f.name if f.name in row else f if f in row else None
+        if key is not None and f.precision_name not in row:
+            value = row[key]
+            row = {**row, key: _first_day(value), f.precision_name: precision_of(value)}  # type: ignore[arg-type]
+    return row
 
 
 class BaseModel(pw.Model):
@@ -46,6 +154,27 @@ class BaseModel(pw.Model):
         database = db_proxy
         legacy_table_names = False
 
+    @classmethod
+    def _normalize_data(cls, data: object, kwargs: object) -> object:  # type: ignore[override]
+        """``update(joined_on=…)`` / ``insert(…)`` write a partial date's precision too."""
+        normalized = super()._normalize_data(data, kwargs)  # type: ignore[misc]
+        if isinstance(normalized, dict):
+            for f in list(normalized):
+                if isinstance(f, PartialDateField) and not isinstance(normalized[f], pw.Node):
+                    value = normalized[f]
+                    normalized[f] = _first_day(value)
+                    # save() passes both columns from the instance; update(joined_on=…) one.
+                    normalized.setdefault(f.precision_field(), precision_of(value))  # type: ignore[arg-type]
+        return normalized
+
+    @classmethod
+    def insert_many(cls, rows: object, fields: object = None) -> pw.ModelInsert:
+        """Dict rows naming a partial date get its precision column as well."""
+        partial = partial_fields(cls)
+        if partial and fields is None:
+            rows = [_expand(partial, row) if isinstance(row, dict) else row for row in rows]  # type: ignore[attr-defined]
+        return super().insert_many(rows, fields)
+
 
 class Branch(BaseModel):
     """党组织: a party branch of the park (standalone, joint, regional or temporary)."""
@@ -56,8 +185,10 @@ class Branch(BaseModel):
         "self", null=True, on_delete="SET NULL", backref="children", verbose_name="上级党组织"
     )
     secretary = pw.CharField(null=True, verbose_name="书记")
-    founded_on = pw.DateField(null=True, verbose_name="成立日期")
-    renewed_on = pw.DateField(null=True, verbose_name="换届日期")
+    founded_on = PartialDateField(null=True, verbose_name="成立日期")
+    founded_on_precision = precision_field()
+    renewed_on = PartialDateField(null=True, verbose_name="换届日期")
+    renewed_on_precision = precision_field()
     has_committee = pw.BooleanField(default=False, verbose_name="设支委会")
     has_groups = pw.BooleanField(default=False, verbose_name="设党小组")
     note = pw.TextField(null=True, verbose_name="备注")
@@ -106,7 +237,10 @@ class Member(BaseModel):
     name = pw.CharField(index=True, verbose_name="姓名")
     gender = pw.CharField(choices=vocab.GENDER.choices(), null=True, verbose_name="性别")
     ethnicity = pw.CharField(choices=vocab.ETHNICITY.choices(), null=True, verbose_name="民族")
-    birth_date = pw.DateField(null=True, verbose_name="出生日期")
+    # A month-only 出生年月 takes its day from the ID number (services.records); the precision
+    # column is there for the record whose ID number cannot supply it.
+    birth_date = PartialDateField(null=True, verbose_name="出生日期")
+    birth_date_precision = precision_field()
     id_number = pw.CharField(max_length=18, unique=True, verbose_name="身份证号")
     education = pw.CharField(choices=vocab.EDUCATION.choices(), null=True, verbose_name="学历")
     phone = pw.CharField(max_length=32, null=True, verbose_name="联系电话")
@@ -119,8 +253,10 @@ class Member(BaseModel):
     category = pw.CharField(
         choices=vocab.MEMBER_CATEGORY.choices(), default="full", index=True, verbose_name="类别"
     )
-    joined_on = pw.DateField(null=True, verbose_name="入党日期")
-    confirmed_on = pw.DateField(null=True, verbose_name="转正日期")
+    joined_on = PartialDateField(null=True, verbose_name="入党日期")
+    joined_on_precision = precision_field()
+    confirmed_on = PartialDateField(null=True, verbose_name="转正日期")
+    confirmed_on_precision = precision_field()
     party_post = pw.CharField(null=True, verbose_name="党内职务")
     job_title = pw.CharField(null=True, verbose_name="企业岗位")
     status = pw.CharField(
@@ -135,16 +271,19 @@ class Member(BaseModel):
         return self.name
 
     def age(self, on: dt.date | None = None) -> int | None:
-        """Age in whole years on a date (today by default)."""
+        """Age in whole years on a date (today by default); from a month-only birth date, the
+        years that are certain."""
         if self.birth_date is None:
             return None
-        return _years_between(self.birth_date, on or dt.date.today())
+        return whole_years_since(self.birth_date, on or dt.date.today())
 
     def party_years(self, on: dt.date | None = None) -> int | None:
-        """党龄: whole years since 转正 (the party counts 党龄 from full membership)."""
+        """党龄: whole years since 转正 (the party counts 党龄 from full membership). From a 转正
+        given to the month or year, the whole years that are certain — counted from the last day
+        the month or year allows — so 党龄 is never overstated."""
         if self.confirmed_on is None:
             return None
-        return max(0, _years_between(self.confirmed_on, on or dt.date.today()))
+        return max(0, whole_years_since(self.confirmed_on, on or dt.date.today()))
 
 
 class Activity(BaseModel):
@@ -244,7 +383,8 @@ class Team(BaseModel):
         Branch, null=True, on_delete="SET NULL", backref="teams", verbose_name="所属党组织"
     )
     leader = pw.CharField(null=True, verbose_name="队长")
-    founded_on = pw.DateField(null=True, verbose_name="成立日期")
+    founded_on = PartialDateField(null=True, verbose_name="成立日期")
+    founded_on_precision = precision_field()
     focus = pw.CharField(null=True, verbose_name="服务方向")
     note = pw.TextField(null=True, verbose_name="备注")
 
