@@ -37,6 +37,7 @@ from typing import Any
 import peewee as pw
 from openpyxl.utils import get_column_letter
 
+from partybuild.domain import dates
 from partybuild.exchange import read as rd
 from partybuild.exchange import sheets as lay
 from partybuild.exchange.mapping import (
@@ -1169,6 +1170,8 @@ def _fetch(model: type[m.BaseModel], name: str, values: Iterable[Any]) -> list[d
     fields = [f for n, f in model._meta.fields.items() if n not in skip]
     for chunk in _chunks(wanted):
         found.extend(model.select(*fields).where(column.in_(list(chunk))).dicts())
+    if m.partial_fields(model):  # a date to the month is one value with its precision
+        found = [m.combine_partial(model, row) for row in found]
     return found
 
 
@@ -1645,7 +1648,7 @@ def _show_value(column: spec.Column, value: Any) -> str:
     if isinstance(value, dt.datetime):
         return f"{value:%Y-%m-%d %H:%M}"
     if isinstance(value, dt.date):
-        return f"{value:%Y-%m-%d}"
+        return dates.shown(value)  # 1998.11 stays 1998.11
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     text = str(value)
@@ -2015,13 +2018,19 @@ def _insert_bulk(sheet_spec: SheetSpec, rows: list[PlannedRow], stamp: dict[str,
         for chunk in _chunks(dicts, per_batch):
             model.insert_many(list(chunk)).execute()
         return
-    fields = [model._meta.fields[n] for n in (*names, *stamp)]
+    # A partial date's precision column is written beside it (PartialDateField).
+    partial = [c.name for c in sheet_spec.ledger.columns if c.kind == spec.PARTIAL_DATE]
+    precision = [f"{name}_precision" for name in partial]
+    fields = [model._meta.fields[n] for n in (*names, *precision, *stamp)]
     columns = ", ".join(f'"{f.column_name}"' for f in fields)
     marks = ", ".join("?" * len(fields))
     sql = f'INSERT INTO "{model._meta.table_name}" ({columns}) VALUES ({marks})'
     links = {c.name for c in sheet_spec.ledger.columns if c.kind == spec.LINK}
     converters = [(n, f.db_value, n in links) for n, f in zip(names, fields, strict=False)]
-    tail = tuple(f.db_value(v) for f, v in zip(fields[len(names) :], stamp.values(), strict=True))
+    tail = tuple(
+        f.db_value(v)
+        for f, v in zip(fields[len(names) + len(partial) :], stamp.values(), strict=True)
+    )
     params = []
     for row in rows:
         values = row.values
@@ -2031,6 +2040,7 @@ def _insert_bulk(sheet_spec: SheetSpec, rows: list[PlannedRow], stamp: dict[str,
             if value is not None:
                 value = convert(_final(value) if link else value)
             cells.append(value)
+        cells.extend(dates.precision_of(values[name]) for name in partial)
         params.append((*cells, *tail))
     database.cursor().executemany(sql, params)
 

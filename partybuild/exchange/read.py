@@ -21,7 +21,12 @@ Of these, .xlsx needs its sheet XML streamed once (:mod:`partybuild.exchange.sca
 .xlsb and .ods cannot tell is said there.
 
 Cell parsing never guesses data of record: an ID number stored as a number has already lost its
-last digits and is reported, a date given only to the month is reported, a bare year is reported.
+last digits and is reported. A date of record that rosters keep to the month or the year
+(入党时间 “1998.11”, 成立时间 “2005”: a PARTIAL_DATE column) is read as exactly that, a
+:class:`~partybuild.domain.dates.PartialDate`; in an event's date (a meeting has a day) a month or
+a bare year is reported. A *number* 1985.1 is refused either way: Excel drops the trailing zero
+of 1985.10, and the reader sees only the value, not how the cell shows it — October and January
+cannot be told apart. Text “1985.1” is what the person wrote: January.
 """
 
 from __future__ import annotations
@@ -41,6 +46,7 @@ from typing import Any
 from openpyxl.utils.datetime import CALENDAR_MAC_1904, from_excel
 from python_calamine import CalamineWorkbook, PasswordError, SheetTypeEnum, SheetVisibleEnum
 
+from partybuild.domain import dates
 from partybuild.domain import validators as v
 from partybuild.domain.vocab import UnknownChoice, Vocabulary
 from partybuild.exchange import scan
@@ -567,11 +573,8 @@ def is_blank(value: Any) -> bool:
 # --------------------------------------------------------------------------- cells → values
 
 
-_DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?")
+# Dates written as text: one grammar for the importer and the form (domain.dates).
 _TIME = re.compile(r"(\d{1,2})\s*[:：时]\s*(\d{1,2})(?:\s*[:：分]\s*(\d{1,2})\s*秒?)?\s*分?")
-_DATE8 = re.compile(r"(\d{4})(\d{2})(\d{2})")
-_MONTH = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?")
-_YEAR = re.compile(r"(\d{4})\s*年?")
 _INT = re.compile(r"[+]?\d+")
 _FLOAT = re.compile(r"[+]?(\d+(\.\d*)?|\.\d+)")
 TRUE_WORDS = frozenset({"是", "有", "√", "✓", "Y", "YES", "TRUE", "1", "对"})
@@ -677,14 +680,15 @@ def parser(
         return _blank_or(parse_int if unit is None else _with_unit(parse_int, unit))
     if kind == spec.FLOAT:
         return _blank_or(parse_float if unit is None else _with_unit(parse_float, unit))
-    if kind == spec.DATE:
+    if kind in spec.DATE_KINDS:
+        partial = kind == spec.PARTIAL_DATE
 
         def date(value: Any) -> dt.date | None:
             if type(value) is dt.datetime:  # the usual case: a real date cell
                 return value.date()
             if value is None or (type(value) is str and not value.strip()):
                 return None
-            return parse_date(value, epoch)
+            return parse_date(value, epoch, partial=partial)
 
         return date
     if kind == spec.DATETIME:
@@ -875,19 +879,11 @@ def parse_float(value: Any) -> float:
     raise CellError(f"“{_text_of(value)}”应为数字")
 
 
-def _date(year: int, month: int, day: int, shown: str) -> dt.date:
-    try:
-        return dt.date(year, month, day)
-    except ValueError:
-        raise CellError(f"“{shown}”不是有效的日期") from None
-
-
 class MonthOnly(CellError):
-    """A date given to the month only (2019.07). Refused — unless, for a birth date, the ID
-    number on the same row carries the full date and agrees with the month (the importer checks)."""
+    """A date given to the month only (2019.07) where a day is needed: an event's date."""
 
     def __init__(self, shown: str, year: int, month: int) -> None:
-        super().__init__(f"“{shown}”只精确到月，无法确定具体日期，请填写完整日期（如 2019-07-01）")
+        super().__init__(dates.month_only_message(shown))
         self.year = year
         self.month = month
 
@@ -896,14 +892,41 @@ def _month_only(shown: str, year: int, month: int) -> CellError:
     return MonthOnly(shown, year, month)
 
 
-def _serial(value: float, epoch: Any, shown: str) -> dt.datetime:
+def _year_month_number(value: float, shown: str) -> tuple[int, int] | None:
+    """A number 1998.11 typed for a month: (year, month), or None for a bare year 1998.
+
+    The value is all the reader has (python-calamine gives no number formats). Two decimals say
+    the month (1998.11, 1985.06); one decimal 2–9 can only be that month (1985.5: 1985.50 is no
+    month); but 1985.1 is January typed as 1985.1 *or* October typed 1985.10 whose trailing zero
+    Excel dropped — refused, never guessed.
+    """
+    if value.is_integer():
+        return None
+    year = int(value)
+    decimals = repr(value).split(".", 1)[1] if "e" not in repr(value) else ""
+    if len(decimals) == 1 and decimals == "1":
+        raise CellError(
+            f"数字“{shown}”无法确定月份：可能是 {year}年1月，也可能是 {year}年10月"
+            "（Excel 会去掉数字末尾的 0）；请将该列设为文本，填写"
+            f" {year}.01 或 {year}.10"
+        )
+    if len(decimals) not in (1, 2) or not 1 <= int(decimals) <= 12:
+        raise CellError(f"数字“{shown}”不是有效的日期")
+    return year, int(decimals)
+
+
+def _serial(value: float, epoch: Any, shown: str, *, partial: bool = False) -> dt.datetime:
     """An Excel serial date — only ever from a cell that holds a number."""
     if 1900 <= value < 2101:
         # 2023 or 2019.07 typed into a date column: a year, or a year and month, not a serial.
-        if value.is_integer():
-            raise CellError(f"“{shown}”只有年份，请填写完整日期（如 {int(value)}-07-01）")
-        year = int(value)
-        raise _month_only(shown, year, round((value - year) * 100))
+        month = _year_month_number(value, shown)
+        if month is None:
+            if partial:
+                raise _Partial(dates.PartialDate(int(value)))
+            raise CellError(dates.year_only_message(shown, int(value)))
+        if partial:
+            raise _Partial(dates.PartialDate(*month))
+        raise _month_only(shown, *month)
     if 19000101 <= value <= 21001231 and float(value).is_integer():
         text = str(int(value))
         return dt.datetime.combine(
@@ -916,13 +939,29 @@ def _serial(value: float, epoch: Any, shown: str) -> dt.datetime:
     return _round_second(moment)
 
 
+class _Partial(Exception):
+    """A number that is a year or a year and month, where the column takes one."""
+
+    def __init__(self, value: dates.PartialDate) -> None:
+        super().__init__(value.shown())
+        self.value = value
+
+
+def _date(year: int, month: int, day: int, shown: str) -> dt.date:
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        raise CellError(f"“{shown}”不是有效的日期") from None
+
+
 def _round_second(moment: dt.datetime) -> dt.datetime:
     if moment.microsecond >= 500_000:
         moment += dt.timedelta(seconds=1)
     return moment.replace(microsecond=0)
 
 
-def parse_date(value: Any, epoch: Any = None) -> dt.date:
+def parse_date(value: Any, epoch: Any = None, *, partial: bool = False) -> dt.date:
+    """A cell as a date; with ``partial`` a month or a year is a :class:`dates.PartialDate`."""
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
@@ -932,29 +971,25 @@ def parse_date(value: Any, epoch: Any = None) -> dt.date:
     if isinstance(value, (int, float)):
         if not math.isfinite(value):
             raise CellError("应为日期")
-        return _serial(float(value), epoch, _text_of(value)).date()
+        try:
+            return _serial(float(value), epoch, _text_of(value), partial=partial).date()
+        except _Partial as given:
+            return given.value
     if isinstance(value, dt.time):
         raise CellError("应为日期，而不是时刻")
     text = cell_text(value) or ""
-    return _parse_date_text(text)[0]
+    return _parse_date_text(text, partial=partial)[0]
 
 
-def _parse_date_text(text: str) -> tuple[dt.date, str]:
+def _parse_date_text(text: str, *, partial: bool = False) -> tuple[dt.date, str]:
     """A date written as text, and what follows it (a time, or nothing)."""
-    compact = text.strip()
-    match = _DATE.match(compact)
-    if match:
-        day = _date(int(match[1]), int(match[2]), int(match[3]), text)
-        return day, compact[match.end() :].strip()
-    match = _DATE8.fullmatch(compact)
-    if match:
-        return _date(int(match[1]), int(match[2]), int(match[3]), text), ""
-    month_only = _MONTH.fullmatch(compact)
-    if month_only:
-        raise _month_only(text, int(month_only[1]), int(month_only[2]))
-    if _YEAR.fullmatch(compact):
-        raise CellError(f"“{text}”只有年份，请填写完整日期")
-    raise CellError(f"无法识别的日期“{text}”（请写成 2023-04-18）")
+    try:
+        return dates.parse_text(text, partial=partial)
+    except dates.MonthOnlyText as exc:
+        assert exc.year is not None and exc.month is not None
+        raise _month_only(text, exc.year, exc.month) from None
+    except dates.DateTextError as exc:
+        raise CellError(str(exc)) from None
 
 
 def parse_datetime(value: Any, epoch: Any = None) -> dt.datetime:

@@ -108,9 +108,8 @@ def test_date_forms_and_excel_serials(tmp_path: Path, registry: Registry) -> Non
         "20150418",
     ]
     bad = {
-        "2019.07": "只精确到月",
-        2019.07: "只精确到月",
-        "2019": "只有年份",
+        "2019.13": "不是有效的日期",
+        1985.1: "无法确定月份",  # January, or October that lost its trailing zero
         "明年春天": "无法识别的日期",
     }
     rows = [member_row(i + 1, 入党日期=form) for i, form in enumerate(forms)]
@@ -123,6 +122,22 @@ def test_date_forms_and_excel_serials(tmp_path: Path, registry: Registry) -> Non
     why = list(reasons(plan).values())
     for text, expected in zip(why, bad.values(), strict=True):
         assert text.startswith("入党日期：") and expected in text
+
+
+def test_an_event_date_needs_its_day(tmp_path: Path, registry: Registry) -> None:
+    """A training happened on a day: a month or a bare year in 培训日期 is refused, said why."""
+    header = ["培训名称", "培训类型", "培训日期"]
+    rows = [
+        ["党课甲", "专题党课", "2019.07"],
+        ["党课乙", "专题党课", 2019.07],
+        ["党课丙", "专题党课", "2019"],
+        ["党课丁", "专题党课", "2019-07-05"],
+    ]
+    path = workbook(tmp_path / "trainings.xlsx", {"培训": [header, *rows]})
+    plan = imp.plan_file(path)
+    assert [r.state for r in plan.rows()] == [INVALID, INVALID, INVALID, NEW]
+    why = list(reasons(plan).values())
+    assert "只精确到月" in why[0] and "只精确到月" in why[1] and "只有年份" in why[2]
 
 
 def test_id_number_stored_as_a_number_is_reported_never_repaired(
@@ -592,7 +607,7 @@ def test_the_error_workbook_holds_the_rows_as_they_were_with_the_reason(
                 MEMBER_HEADER,
                 member_row(191, 身份证号=damaged),
                 member_row(192),
-                member_row(193, name='=HYPERLINK("http://example.com","x")', 入党日期="2019.07"),
+                member_row(193, name='=HYPERLINK("http://example.com","x")', 入党日期="2019.13"),
             ]
         },
     )
@@ -605,7 +620,7 @@ def test_the_error_workbook_holds_the_rows_as_they_were_with_the_reason(
     assert rows[1][2] == damaged and rows[1][-1] == 3 and "丢失末位" in rows[1][-2]
     assert rows[2][1] == '=HYPERLINK("http://example.com","x")' and rows[2][-1] == 5
     assert ws.cell(row=3, column=2).data_type == "s"
-    assert rows[2][6] == "2019.07" and "只精确到月" in rows[2][-2]
+    assert rows[2][6] == "2019.13" and "不是有效的日期" in rows[2][-2]
     # Fixed and imported again, the extra columns are not "unknown".
     again = imp.plan_file(out)
     assert again.unknown_columns() == []
@@ -613,7 +628,8 @@ def test_the_error_workbook_holds_the_rows_as_they_were_with_the_reason(
 
 def test_birth_month_is_completed_from_the_id_number(tmp_path: Path, registry: Registry) -> None:
     """出生年月 “1985.06” (how rosters write it) takes the day from a valid ID number that agrees;
-    a disagreeing or missing ID number leaves it refused, never guessed."""
+    a disagreeing ID number is refused, never chosen between. A member always has an ID number,
+    so the stored birth date is the full one. The *number* 1985.1 is January or October: refused."""
     header = [*MEMBER_HEADER, "出生年月"]
     born = dt.date(1985, 6, 15)  # what person_id() puts in every ID number
     rows = [
@@ -621,14 +637,24 @@ def test_birth_month_is_completed_from_the_id_number(tmp_path: Path, registry: R
         [*member_row(2), 1985.06],  # typed as a number
         [*member_row(3), "1985年7月"],  # disagrees with the ID number
         [*member_row(4, 身份证号=None), "1985.06"],  # nothing to complete it from
+        [*member_row(5), 1985.1],  # 1985.1 or 1985.10 with its zero dropped by Excel
+        [*member_row(6), "1985"],  # a year: the ID number supplies the rest
     ]
     path = workbook(tmp_path / "months.xlsx", {"党员": [header, *rows]})
     plan = imp.plan_file(path)
     states = [r.state for r in plan.rows()]
-    assert states == [NEW, NEW, INVALID, INVALID]
+    assert states == [NEW, NEW, INVALID, INVALID, INVALID, NEW]
     planned = list(plan.rows())
     assert planned[0].values["birth_date"] == born
     assert planned[1].values["birth_date"] == born
+    assert planned[5].values["birth_date"] == born
     why = list(reasons(plan).values())
-    assert "不一致" in why[0] and "出生" in why[0]
-    assert "只精确到月" in why[1]
+    assert why[0] == "出生年月：1985年7月与身份证号中的出生日期 1985-06-15 不一致"
+    assert why[1] == "身份证号：必填"
+    assert why[2] == (
+        "出生年月：数字“1985.1”无法确定月份：可能是 1985年1月，也可能是 1985年10月"
+        "（Excel 会去掉数字末尾的 0）；请将该列设为文本，填写 1985.01 或 1985.10"
+    )
+    imp.apply(plan, skip_invalid=True)
+    stored = members()[person_id(1)]
+    assert stored.birth_date == born and stored.birth_date_precision is None
