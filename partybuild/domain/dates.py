@@ -51,7 +51,7 @@ class PartialDate(dt.date):
 
     @property
     def precision(self) -> str:
-        """"day", "month" or "year" (a date made by ``date``'s own methods is to the day)."""
+        """ "day", "month" or "year" (a date made by ``date``'s own methods is to the day)."""
         return getattr(self, "_precision", DAY)
 
     # Arithmetic needs a day: it is done on the first day, explicitly, and gives a plain date.
@@ -275,7 +275,9 @@ def parse_text(text: str, *, partial: bool) -> tuple[dt.date, str]:
     compact = text.strip()
     match = FULL.match(compact)
     if match:
-        return _day(int(match[1]), int(match[2]), int(match[3]), text), compact[match.end() :].strip()
+        return _day(int(match[1]), int(match[2]), int(match[3]), text), compact[
+            match.end() :
+        ].strip()
     match = EIGHT_DIGITS.fullmatch(compact)
     if match:
         return _day(int(match[1]), int(match[2]), int(match[3]), text), ""

@@ -30,6 +30,7 @@ from openpyxl.styles import Alignment, Border, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from partybuild.domain import validators as v
+from partybuild.domain.dates import PartialDate, is_partial
 from partybuild.exchange import sheets as lay
 from partybuild.exchange.read import bulk_work
 from partybuild.exchange.sheets import SheetSpec, XColumn
@@ -139,7 +140,8 @@ def sheet_rows(sheet_spec: SheetSpec, titles: _Titles | None = None) -> list[lis
     ledger = sheet_spec.ledger
     names = [c.name for c in ledger.columns]
     fields = [model._meta.fields[n] for n in names]
-    query = model.select(*fields).where(model.deleted == False).tuples()  # noqa: E712
+    partial = [i for i, f in enumerate(fields) if isinstance(f, m.PartialDateField)]
+    query = model.select(*m.with_precision(fields)).where(model.deleted == False).tuples()  # noqa: E712
     links = {link.field: titles.of(link.target) for link in sheet_spec.links}
     positions = {name: i for i, name in enumerate(names)}
     owned = {  # parts of a record that are hidden when their parent or member is in the bin
@@ -150,6 +152,12 @@ def sheet_rows(sheet_spec: SheetSpec, titles: _Titles | None = None) -> list[lis
     }.get(sheet_spec.name, ())
     rows: list[list[Any]] = []
     for record in query:
+        if partial:  # a date to the month or year: one value with its precision again
+            whole = list(record[: len(fields)])
+            for i, precision in zip(partial, record[len(fields) :], strict=True):
+                if whole[i] is not None and precision is not None:
+                    whole[i] = PartialDate.of(whole[i], precision)
+            record = tuple(whole)
         if any(
             record[positions[f]] is not None and links[f][record[positions[f]]][1] for f in owned
         ):
@@ -312,6 +320,13 @@ def write_sheet(
             elif stamp[index]:
                 cell = WriteOnlyCell(ws, value)
                 cell._style = styles.datetime
+                out[index] = cell
+            elif is_partial(value):
+                # 入党时间 to the month is written as the text the user sees, “1998.11”: a date
+                # cell would hold a day nobody gave (and read back as that day); the text reads
+                # back as the same month (exchange.read).
+                cell = WriteOnlyCell(ws, value.shown())
+                cell._style = styles.text
                 out[index] = cell
         append(out)
     ws.auto_filter.ref = f"A{HEADER_ROW}:{last}{HEADER_ROW + max(len(rows), 1)}"

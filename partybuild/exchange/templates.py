@@ -161,7 +161,8 @@ def _required(sheet_spec: SheetSpec, col: XColumn) -> bool:
 
 def _hint(col: XColumn) -> str:
     hints = {
-        spec.DATE: "日期，如 2023-04-18",
+        spec.DATE: "日期，如 2023-04-18（须写到日）",
+        spec.PARTIAL_DATE: "日期，如 2023-04-18；只知道年月写 1998.11，只知道年份写 1998",
         spec.DATETIME: "日期和时间，如 2023-04-18 08:30",
         spec.ID_NUMBER: "18 位身份证号（文本格式，末位 X 大写）",
         spec.PHONE: "手机号或带区号的座机",
@@ -264,6 +265,10 @@ def _template(ledger: str, sheet_spec: SheetSpec) -> Workbook:
 def _number_format(col: XColumn) -> str | None:
     if col.is_text_cell:
         return "@"
+    if col.kind == spec.PARTIAL_DATE:
+        # Text, so “1998.11” stays what was typed: in a date cell Excel turns “1998-11” into
+        # 1998-11-01 (a day nobody gave) and “1998.11” into the number of a day in 1905.
+        return "@"
     if col.kind == spec.DATE:
         return "yyyy-mm-dd"
     if col.kind == spec.DATETIME:
@@ -308,7 +313,9 @@ def _instructions(workbook: Workbook, sheet_spec: SheetSpec) -> None:
     append([None])
     notes = (
         "列的顺序可以调整；表头上方可以有标题行；“序号”列会被忽略。",
-        "日期可写成 2023-04-18、2023/4/18、2023.4.18 或 2023年4月18日；只写到月（如 2019.07）无法导入。",
+        "日期可写成 2023-04-18、2023/4/18、2023.4.18 或 2023年4月18日。入党、转正、出生、成立、换届日期"
+        "只知道年月时写 1998.11（或 1998-11、1998年11月），只知道年份写 1998，按所写保存、不补日；"
+        "出生年月的日取自身份证号。活动、培训、服务、诉求等事项的日期须写到日。",
         "身份证号、电话号码请保持文本格式；以数字保存的身份证号已丢失末位，不能导入。",
         "导入前会先预检每一行，全部正确才写入；有错误时可导出错误行，改正后重新导入。",
     )

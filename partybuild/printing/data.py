@@ -14,7 +14,7 @@ import datetime as dt
 
 import peewee as pw
 
-from partybuild.domain import vocab
+from partybuild.domain import dates, vocab
 from partybuild.domain.validators import mask_id_number, mask_phone
 from partybuild.ledgers import spec
 from partybuild.printing.layout import (
@@ -276,8 +276,8 @@ def _roster_cell(column: spec.Column, member: m.Member, unmasked: bool) -> str:
         return "" if linked is None or linked.deleted else str(linked)
     if column.kind == spec.CHOICE and column.vocabulary is not None:
         return column.vocabulary.label(value)
-    if column.kind == spec.DATE:
-        return value.isoformat()
+    if column.kind in spec.DATE_KINDS:
+        return dates.shown(value)  # 入党 1998.11 printed as the roster wrote it
     if column.kind == spec.ID_NUMBER and not unmasked:
         return mask_id_number(value)
     if column.kind == spec.PHONE and not unmasked:
@@ -307,7 +307,7 @@ def branch_roster(
     order = {code: i for i, code in enumerate(vocab.MEMBER_CATEGORY.codes)}
     members = sorted(query, key=lambda p: (order.get(p.category, 99), p.name, p.id))
     fields = [spec.MEMBERS.column(name) for name in ROSTER_FIELDS]
-    centred = {spec.DATE, spec.CHOICE, spec.ID_NUMBER, spec.PHONE}
+    centred = {spec.DATE, spec.PARTIAL_DATE, spec.CHOICE, spec.ID_NUMBER, spec.PHONE}
     columns = (
         Column("序号", 5, "center"),
         *(

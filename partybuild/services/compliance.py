@@ -19,8 +19,9 @@ from typing import Any
 
 import peewee as pw
 
-from partybuild.domain import vocab
+from partybuild.domain import dates, vocab
 from partybuild.domain.compliance import Rule, load_rules
+from partybuild.domain.dates import PartialDate
 from partybuild.services import relations
 from partybuild.store import models as m
 
@@ -324,7 +325,7 @@ def _dues(year: int, as_of: dt.date, rules: Sequence[Rule]) -> list[Due]:
     B, A = m.Branch, m.Activity
     year_start = dt.date(year, 1, 1)
     branches = list(
-        B.select(B.id, B.name, B.founded_on, B.has_committee, B.has_groups)
+        B.select(B.id, B.name, B.founded_on, B.has_committee, B.has_groups, B.founded_on_precision)
         .where(m.live(B), B.founded_on.is_null() | (B.founded_on <= as_of))
         .order_by(B.name, B.id)
         .tuples()
@@ -342,9 +343,15 @@ def _dues(year: int, as_of: dt.date, rules: Sequence[Rule]) -> list[Due]:
         for slot in slots(rule.period, year):
             if slot.start > as_of:
                 break
-            for branch_id, name, founded, has_committee, has_groups in branches:
-                # A branch owes nothing for the periods before the one it was founded in.
-                if founded is not None and founded > slot.end:
+            for branch_id, name, founded, has_committee, has_groups, precision in branches:
+                # A branch owes nothing for the periods before the one it was founded in. A
+                # founding known only to the month or year (“2023”) may fall late in it: the
+                # branch owes a period only when it certainly existed by its end — a reminder
+                # never claims a meeting was due before the branch may have been founded.
+                if (
+                    founded is not None
+                    and dates.latest(PartialDate.of(founded, precision)) > slot.end
+                ):
                     continue
                 if not rule.applies(bool(has_committee), bool(has_groups)):
                     continue

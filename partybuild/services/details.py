@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import peewee as pw
 
-from partybuild.domain import vocab
+from partybuild.domain import dates, vocab
 from partybuild.domain.validators import mask_id_number, mask_phone
 from partybuild.services import records
 from partybuild.store import models as m
@@ -90,10 +90,21 @@ class MemberDetail:
     confirmed_on: dt.date | None
     party_years: int | None
     age: int | None
+    # True when 转正 is known only to the month or year and 党龄 could be one year more than
+    # ``party_years`` (which is the certain number): the detail says “至少”.
+    party_years_at_least: bool = False
     trainings: list[MemberTraining] = field(default_factory=list)
     activities: list[MemberActivity] = field(default_factory=list)
     teams: list[MemberTeam] = field(default_factory=list)
     totals: dict[str, int] = field(default_factory=dict)
+
+
+def _uncertain_years(start: dt.date | None, today: dt.date | None) -> bool:
+    """Whether whole years since a partial date differ between its first and last day."""
+    if start is None or not dates.is_partial(start):
+        return False
+    on = today or dt.date.today()
+    return dates.whole_years_since(dates.earliest(start), on) != dates.whole_years_since(start, on)
 
 
 def member_detail(
@@ -146,6 +157,7 @@ def member_detail(
         confirmed_on=member.confirmed_on,
         party_years=member.party_years(today),
         age=member.age(today),
+        party_years_at_least=_uncertain_years(member.confirmed_on, today),
         trainings=[
             MemberTraining(
                 a.training.id,

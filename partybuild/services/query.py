@@ -14,6 +14,7 @@ from typing import Any
 import peewee as pw
 
 from partybuild.domain import vocab
+from partybuild.domain.dates import PartialDate
 from partybuild.domain.vocab import Vocabulary
 from partybuild.ledgers import spec
 from partybuild.ledgers.spec import Column, Ledger
@@ -101,6 +102,13 @@ class LedgerQuery:
                 selected.append(self._title_of(column))
             else:
                 selected.append(column.field)
+        # A date to the month or year is its first day and its precision (PartialDateField):
+        # the precision columns follow the ledger's, and rows() makes one value of the two.
+        self._partial = [
+            i for i, column in enumerate(self.ledger.columns) if column.kind == spec.PARTIAL_DATE
+        ]
+        for i in self._partial:
+            selected.append(self.ledger.columns[i].field.precision_field())
         query = model.select(*selected)
         for column in self.ledger.columns:
             if column.kind == spec.LINK:
@@ -186,4 +194,12 @@ class LedgerQuery:
 
     def rows(self, offset: int = 0, limit: int = PAGE_SIZE) -> list[Row]:
         query = self._select.order_by(*self._order()).offset(offset).limit(limit).tuples()
-        return [Row(r[0], r[1], list(r[2:])) for r in query]
+        width = len(self.ledger.columns)
+        rows = []
+        for r in query:
+            values = list(r[2 : 2 + width])
+            for i, precision in zip(self._partial, r[2 + width :], strict=True):
+                if values[i] is not None and precision is not None:
+                    values[i] = PartialDate.of(values[i], precision)
+            rows.append(Row(r[0], r[1], values))
+        return rows

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import peewee as pw
 
+from partybuild.domain import dates
 from partybuild.domain.vocab import Vocabulary
 from partybuild.ledgers import spec
 from partybuild.ledgers.spec import Ledger
@@ -180,7 +181,7 @@ def _plain(value: object, vocabulary: Vocabulary | None) -> str:
     if vocabulary is not None:
         return vocabulary.label(str(value))
     if isinstance(value, dt.date):
-        return f"{value:%Y-%m-%d}"
+        return dates.shown(value)
     return str(value)
 
 

@@ -33,6 +33,9 @@ PARTY = ("full", "probationary")
 
 
 def _exists_at(field: pw.Field, end: dt.date) -> pw.Expression:
+    """As stats counts it (stats._existing): a partial founding counts when certainly by ``end``."""
+    if isinstance(field, m.PartialDateField):
+        return field.is_null() | m.certainly_by(field, end)
     return field.is_null() | (field <= end)
 
 

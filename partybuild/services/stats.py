@@ -40,6 +40,11 @@ class Period:
 
 
 def _existing(field: pw.Field, period: Period) -> pw.Expression:
+    """Founded by the end of the period (or of no known founding). A founding known only to the
+    month or year counts when it is certainly by the end: “2023” for the whole of 2023, not for
+    its first half (models.certainly_by)."""
+    if isinstance(field, m.PartialDateField):
+        return field.is_null() | m.certainly_by(field, period.end)
     return field.is_null() | (field <= period.end)
 
 

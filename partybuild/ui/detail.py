@@ -16,6 +16,7 @@ from html import escape
 
 from PySide6.QtWidgets import QTextBrowser, QVBoxLayout, QWidget
 
+from partybuild.domain import dates
 from partybuild.services import details
 from partybuild.services.errors import RecordNotFound
 
@@ -33,7 +34,8 @@ table.list th, table.list td { border: 1px solid #d5dae1; padding: 2px 5px; }
 
 
 def _date(value: dt.date | None) -> str:
-    return f"{value:%Y-%m-%d}" if value else ""
+    """2023-04-18, or 1998.11 for a date of record given to the month (never a made-up day)."""
+    return dates.shown(value) if value else ""
 
 
 class DetailPanel(QWidget):
@@ -140,7 +142,9 @@ class MemberDetailPanel(DetailPanel):
             d.category_label,
             d.gender_label,
             tr("%s 岁") % d.age if d.age is not None else None,
-            tr("党龄 %s 年") % d.party_years if d.party_years is not None else None,
+            (tr("党龄至少 %s 年") if d.party_years_at_least else tr("党龄 %s 年")) % d.party_years
+            if d.party_years is not None
+            else None,
             d.status_label if d.status != "normal" else None,
         ]
         facts = [

@@ -61,6 +61,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from partybuild.domain import dates
 from partybuild.exchange import importer as imp
 from partybuild.exchange import sheets as lay
 from partybuild.exchange.mapping import Mapping, SheetMapping
@@ -105,7 +106,7 @@ def _show(value: Any) -> str:
     if isinstance(value, dt.datetime):
         return f"{value:%Y-%m-%d}" if value.time() == dt.time() else f"{value:%Y-%m-%d %H:%M}"
     if isinstance(value, dt.date):
-        return f"{value:%Y-%m-%d}"
+        return dates.shown(value)
     if isinstance(value, float) and value.is_integer():
         # Excel keeps 15 significant digits: show a long number as it shows it, lost digits as 0.
         return str(int(Decimal(f"{value:.15g}")))

@@ -19,6 +19,7 @@ from PySide6.QtCore import QDate, QDateTime, QEvent, QLocale, QObject, Qt, QTime
 from PySide6.QtGui import QDoubleValidator, QIntValidator, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
+    QCalendarWidget,
     QCheckBox,
     QComboBox,
     QCompleter,
@@ -31,6 +32,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMenu,
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
@@ -38,9 +40,11 @@ from PySide6.QtWidgets import (
     QTabWidget,
     QVBoxLayout,
     QWidget,
+    QWidgetAction,
 )
 
-from partybuild.domain import vocab
+from partybuild.domain import dates, vocab
+from partybuild.domain.validators import normalize_text
 from partybuild.ledgers import spec
 from partybuild.ledgers.spec import Column, Ledger
 from partybuild.services import lookup, records
@@ -96,6 +100,10 @@ class _EmptyableDateMixin:
     """
 
     _auto_advanced = False
+    # Sections typed since typing began on the empty editor: leaving before the day was typed
+    # (“1998.11”) must not keep the day Qt took from today — DateInput.value() says so.
+    _typing = False
+    _typed: frozenset[Any] = frozenset()
 
     def _setup(self: Any, display_format: str) -> None:
         self.setCalendarPopup(True)
@@ -113,7 +121,12 @@ class _EmptyableDateMixin:
         return self.dateTime() <= self.minimumDateTime() or not self.lineEdit().text().strip()
 
     def clear_value(self: Any) -> None:
+        self._typing = False
         self.setDateTime(self.minimumDateTime())
+
+    def _given(self: Any) -> None:
+        """A whole date was set (programmatically or from the calendar): nothing half-typed."""
+        self._typing = False
 
     def keyPressEvent(self: Any, event: QKeyEvent) -> None:  # noqa: N802 (Qt override)
         text = event.text()
@@ -137,6 +150,13 @@ class _EmptyableDateMixin:
             self.setDateTime(QDateTime(QDate.currentDate(), QTime(0, 0)))
             self.setCurrentSection(QDateTimeEdit.Section.YearSection)
             self.setSelectedSection(QDateTimeEdit.Section.YearSection)
+            self._typing, self._typed = True, frozenset()
+        if self._typing and (
+            text.isdigit()
+            or event.key()
+            in (Qt.Key.Key_Up, Qt.Key.Key_Down, Qt.Key.Key_PageUp, Qt.Key.Key_PageDown)
+        ):
+            self._typed = self._typed | {self.currentSection()}
         before = self.currentSection()
         super().keyPressEvent(event)  # type: ignore[misc]
         self._auto_advanced = text.isdigit() and self.currentSection() != before
@@ -155,21 +175,90 @@ class _EmptyableDateMixin:
 
 
 class DateInput(_EmptyableDateMixin, QDateEdit):
-    """A date editor that can be empty (``value() is None``)."""
+    """A date editor that can be empty (``value() is None``), for dates that need their day.
+
+    Typing “1998.11” and leaving fills year and month while the day is still today's: that day
+    was never given, so ``value()`` hands the service the text “1998.11”, which refuses it with
+    its reason (只精确到月…) beside the field instead of storing a made-up day.
+    """
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._setup("yyyy-MM-dd")
+        self.calendarWidget().clicked.connect(lambda _day: self._given())
 
-    def value(self) -> dt.date | None:
+    def value(self) -> dt.date | str | None:
         self.interpretText()  # commit what was typed but not yet left
-        return None if self.is_empty() else self.date().toPython()
+        if self.is_empty():
+            return None
+        day = self.date().toPython()
+        if self._typing and QDateTimeEdit.Section.DaySection not in self._typed:
+            if QDateTimeEdit.Section.MonthSection in self._typed:
+                return f"{day.year}.{day.month:02d}"
+            return f"{day.year}"
+        return day
 
     def set_value(self, value: dt.date | None) -> None:
         if value is None:
             self.clear_value()
         else:
+            self._given()
             self.setDate(QDate(value.year, value.month, value.day))
+
+
+class PartialDateInput(QLineEdit):
+    """A date of record that may be known only to the month or the year (入党日期, 成立日期).
+
+    Typed as people write them — 2023-04-18, 20230418, 1998.11, 1998-11, 1998年11月, 1998 — or
+    picked from the calendar (a day). Shown as stored: 1998.11 stays 1998.11. Text that is no
+    date goes to the service as typed, which says why beside the field.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setMaxLength(20)
+        self.setPlaceholderText(self.tr("如 2023-04-18 或 1998.11"))
+        self.setToolTip(
+            self.tr(
+                "可写到日（2023-04-18），只知道年月写 1998.11，只知道年份写 1998；也可从日历选择"
+            )
+        )
+        self.calendar = QCalendarWidget()
+        self.calendar.setMinimumDate(QDate(1900, 1, 1))
+        self.calendar.setMaximumDate(MAX_DATE)
+        self.calendar.clicked.connect(self._picked)
+        self.menu = QMenu(self)
+        holder = QWidgetAction(self.menu)
+        holder.setDefaultWidget(self.calendar)
+        self.menu.addAction(holder)
+        pick = self.addAction(
+            self.style().standardIcon(self.style().StandardPixmap.SP_ArrowDown),
+            QLineEdit.ActionPosition.TrailingPosition,
+        )
+        pick.setToolTip(self.tr("从日历选择"))
+        pick.triggered.connect(self.open_calendar)
+
+    def open_calendar(self) -> None:
+        current = self.value()
+        if isinstance(current, dt.date):
+            self.calendar.setSelectedDate(QDate(current.year, current.month, current.day))
+        self.menu.popup(self.mapToGlobal(self.rect().bottomLeft()))
+
+    def _picked(self, day: QDate) -> None:
+        self.set_value(day.toPython())
+        self.menu.hide()
+
+    def value(self) -> dt.date | str | None:
+        text = self.text().strip()
+        if not text:
+            return None
+        try:
+            return dates.parse(normalize_text(text), partial=True)
+        except ValueError:
+            return text  # the service refuses it with its reason beside the field
+
+    def set_value(self, value: dt.date | None) -> None:
+        self.setText("" if value is None else dates.shown(value))
 
 
 class DateTimeInput(_EmptyableDateMixin, QDateTimeEdit):
@@ -413,7 +502,14 @@ class RecordForm(QWidget):
 
     @staticmethod
     def _is_compact(column: Column) -> bool:
-        return column.kind in (spec.DATE, spec.DATETIME, spec.INT, spec.FLOAT, spec.BOOL)
+        return column.kind in (
+            spec.DATE,
+            spec.PARTIAL_DATE,
+            spec.DATETIME,
+            spec.INT,
+            spec.FLOAT,
+            spec.BOOL,
+        )
 
     def _make_label(self, column: Column, editor: QWidget) -> QLabel:
         text = html.escape(column.label)
@@ -442,6 +538,10 @@ class RecordForm(QWidget):
             return QCheckBox()
         if kind == spec.DATE:
             editor: QWidget = DateInput()
+        elif kind == spec.PARTIAL_DATE:
+            partial = PartialDateInput()
+            partial.setFixedWidth(150)
+            return partial
         elif kind == spec.DATETIME:
             editor = DateTimeInput()
         elif kind == spec.CHOICE:
@@ -523,7 +623,7 @@ class RecordForm(QWidget):
             return editor.toPlainText() or None
         if isinstance(editor, QCheckBox):
             return editor.isChecked()
-        if isinstance(editor, (DateInput, DateTimeInput)):
+        if isinstance(editor, (DateInput, DateTimeInput, PartialDateInput)):
             return editor.value()
         if isinstance(editor, LinkPicker):
             record_id = editor.record_id()
@@ -570,7 +670,7 @@ class RecordForm(QWidget):
             editor.setPlainText("" if value is None else str(value))
         elif isinstance(editor, QCheckBox):
             editor.setChecked(bool(value))
-        elif isinstance(editor, (DateInput, DateTimeInput)):
+        elif isinstance(editor, (DateInput, DateTimeInput, PartialDateInput)):
             editor.set_value(value)
         elif isinstance(editor, LinkPicker):
             editor.set_record_id(value)
