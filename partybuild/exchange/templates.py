@@ -19,6 +19,7 @@ from openpyxl.styles import Alignment, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from partybuild.domain import dates
 from partybuild.domain import validators as v
 from partybuild.exchange import sheets as lay
 from partybuild.exchange.export import HEADER_BORDER, HEADER_FILL, PAPER_A4
@@ -231,6 +232,8 @@ def _template(ledger: str, sheet_spec: SheetSpec) -> Workbook:
         header.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         header.comment = Comment(_hint(col), "partybuild")
         value = example.get(col.header)
+        if col.kind == spec.PARTIAL_DATE and isinstance(value, dt.date):
+            value = dates.shown(value)  # a text column (see _number_format), so written as text
         cell = set_cell(ws, 3, index, value)
         cell.font = EXAMPLE_FONT
         number_format = _number_format(col)
