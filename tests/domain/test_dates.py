@@ -34,7 +34,9 @@ def test_a_month_is_not_its_first_day_but_sorts_with_it() -> None:
     assert month == PartialDate(1998, 11) and hash(month) == hash(PartialDate(1998, 11))
     assert PartialDate(1998, 11, 5) == dt.date(1998, 11, 5)
     assert hash(PartialDate(1998, 11, 5)) == hash(dt.date(1998, 11, 5))
-    assert sorted([first, PartialDate(1998, 12), month, PartialDate(1998), dt.date(1998, 1, 1)]) == [
+    assert sorted(
+        [first, PartialDate(1998, 12), month, PartialDate(1998), dt.date(1998, 1, 1)]
+    ) == [
         PartialDate(1998),
         dt.date(1998, 1, 1),
         month,

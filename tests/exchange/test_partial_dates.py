@@ -188,4 +188,9 @@ def test_a_month_replacing_a_day_is_an_update_with_its_trail(
     assert stored.joined_on == PartialDate(1998, 11) and stored.joined_on_precision == "month"
     change = next(e for e in audit.entries() if e.record_id == member.id and e.action == "import")
     change = change.changes
-    assert {"field": "joined_on", "label": "入党日期", "old": "1998-11-01", "new": "1998.11"} in change
+    assert {
+        "field": "joined_on",
+        "label": "入党日期",
+        "old": "1998-11-01",
+        "new": "1998.11",
+    } in change
