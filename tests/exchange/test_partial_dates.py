@@ -82,12 +82,13 @@ def test_a_roster_kept_to_the_month_imports_exactly_as_written(
     team = m.Team.get(m.Team.name == "第二支部志愿服务队")
     assert team.founded_on == PartialDate(2019, 3) and team.founded_on_precision == "month"
     # The DATE column holds the first day, so SQL sorts and filters by year as before.
-    database = m.db_proxy.obj
-    raw = database.execute_sql(
-        "SELECT joined_on, joined_on_precision FROM member WHERE id = %s"
-        % zhang.id  # an integer of ours
-    ).fetchone()
-    assert (str(raw[0])[:10], raw[1]) == ("1998-11-01", "month")
+    raw = (
+        m.Member.select(m.Member.joined_on, m.Member.joined_on_precision)
+        .where(m.Member.id == zhang.id)
+        .tuples()
+        .get()
+    )
+    assert raw == (dt.date(1998, 11, 1), "month") and type(raw[0]) is dt.date
 
     # Shown as written: the members page, its filters and sorting, the detail.
     ledger = spec.MEMBERS

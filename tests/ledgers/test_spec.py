@@ -4,16 +4,48 @@ from __future__ import annotations
 
 from partybuild.domain import vocab
 from partybuild.ledgers import spec
+from partybuild.store import models as m
 
 BOOKKEEPING = {"id", "created_at", "updated_at", "version", "deleted", "deleted_at", "updated_by"}
 
 
 def test_every_model_field_is_described_once() -> None:
     for ledger in spec.LEDGERS.values():
-        fields = set(ledger.model._meta.fields) - BOOKKEEPING
+        # A date of record's precision column is part of its date (store.models.PartialDateField).
+        precision = {f.precision_name for f in m.partial_fields(ledger.model)}
+        fields = set(ledger.model._meta.fields) - BOOKKEEPING - precision
         described = [c.name for c in ledger.columns]
         assert len(described) == len(set(described)), ledger.name
         assert set(described) == fields, ledger.name
+        partial = {c.name for c in ledger.columns if c.kind == spec.PARTIAL_DATE}
+        assert {f"{name}_precision" for name in partial} == precision, ledger.name
+
+
+def test_dates_of_record_allow_a_month_and_event_dates_need_a_day() -> None:
+    partial = {
+        (ledger.name, c.name)
+        for ledger in spec.LEDGERS.values()
+        for c in ledger.columns
+        if c.kind == spec.PARTIAL_DATE
+    }
+    assert partial == {
+        ("branches", "founded_on"),
+        ("branches", "renewed_on"),
+        ("members", "birth_date"),
+        ("members", "joined_on"),
+        ("members", "confirmed_on"),
+        ("teams", "founded_on"),
+    }
+    for name, field in [
+        ("activities", "date"),
+        ("trainings", "start_date"),
+        ("trainings", "end_date"),
+        ("services", "date"),
+        ("issues", "received_on"),
+        ("issues", "deadline"),
+        ("issues", "resolved_on"),
+    ]:
+        assert spec.ledger(name).column(field).kind == spec.DATE, (name, field)
 
 
 def test_headers_and_aliases_are_unambiguous_within_a_ledger() -> None:

@@ -33,7 +33,7 @@ def window(sqlite_db: pw.Database, qtbot: QtBot) -> MainWindow:
 
 
 def messy_roster(folder: Path) -> Path:
-    """A title, two good rows, a damaged ID number, a month-only date, a footer."""
+    """A title, two good rows, a damaged ID number, an impossible date, a footer."""
     damaged = float(person_id(3)[:17] + "0")
     return workbook(
         folder / "恒远化工党员花名册.xlsx",
@@ -44,7 +44,7 @@ def messy_roster(folder: Path) -> Path:
                 member_row(1),
                 member_row(2, name="李示芳", 类别="预备党员"),
                 member_row(3, name="王示明", 身份证号=damaged),
-                member_row(4, name="赵示华", 入党日期="2019.07"),
+                member_row(4, name="赵示华", 入党日期="2019.13"),
                 ["填报人：张示安"],
             ]
         },
