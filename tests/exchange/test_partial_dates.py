@@ -195,3 +195,33 @@ def test_a_month_replacing_a_day_is_an_update_with_its_trail(
         "old": "1998-11-01",
         "new": "1998.11",
     } in change
+
+
+def test_the_template_takes_a_month_as_typed_and_says_so(
+    tmp_path: Path, registry: Registry
+) -> None:
+    from partybuild.exchange import templates
+
+    path = templates.write_template("members", tmp_path / "members.xlsx")
+    book = load_workbook(path)
+    ws = book["党员"]
+    headers = [str(c.value).lstrip("*") for c in ws[2]]
+    letter = ws.cell(row=2, column=headers.index("入党日期") + 1).column_letter
+    # Text, so Excel keeps “1998.11” as typed instead of turning it into a day.
+    assert ws.column_dimensions[letter].number_format == "@"
+    assert ws[f"{letter}3"].value == "2010-07-01"
+    notes = [row[0].value for row in book["填写说明"].iter_rows() if row[0].value]
+    assert any("只知道年月时写 1998.11" in str(n) and "不补日" in str(n) for n in notes)
+    assert not any("无法导入" in str(n) and "2019.07" in str(n) for n in notes)
+    ws.append([None] * len(headers))
+    row = ws.max_row
+    for header, value in {
+        "姓名": "张示安",
+        "身份证号": person_id(1),
+        "入党日期": "1998.11",
+    }.items():
+        ws.cell(row=row, column=headers.index(header) + 1, value=value)
+    book.save(path)
+    plan = imp.plan_file(path)
+    assert [r.state for r in plan.rows()] == [NEW]
+    assert next(iter(plan.rows())).values["joined_on"] == PartialDate(1998, 11)

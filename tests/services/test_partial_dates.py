@@ -93,3 +93,27 @@ def test_party_years_and_age_from_partial_dates_are_the_certain_ones(db: pw.Data
     assert stored.party_years(dt.date(2023, 11, 29)) == 23  # 1999-11-30 is not 24 years ago
     assert stored.party_years(dt.date(2023, 11, 30)) == 24
     assert stored.age(dt.date(2023, 6, 15)) == 38  # the birth date came from the ID number
+
+
+def test_the_printed_roster_shows_dates_as_the_roster_wrote_them(db: pw.Database) -> None:
+    from partybuild.printing import data
+
+    branch = records.create("branches", {"name": "甲支部", "kind": "joint"})
+    records.create(
+        "members",
+        {
+            "name": "张示安",
+            "id_number": ID,
+            "branch": branch.id,
+            "joined_on": "1998.11",
+            "confirmed_on": "1999年11月",
+        },
+    )
+    doc = data.branch_roster(branch.id, today=dt.date(2024, 1, 5))
+    labels = [c.label for c in doc.tables[0].columns]
+    row = dict(zip(labels[1:], doc.tables[0].rows[0], strict=True))  # 序号 is numbered
+    assert (row["出生日期"], row["入党日期"], row["转正日期"]) == (
+        "1985-06-15",
+        "1998.11",
+        "1999.11",
+    )
