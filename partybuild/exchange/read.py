@@ -904,7 +904,7 @@ def _year_month_number(value: float, shown: str) -> tuple[int, int] | None:
         return None
     year = int(value)
     decimals = repr(value).split(".", 1)[1] if "e" not in repr(value) else ""
-    if len(decimals) == 1 and decimals == "1":
+    if decimals == "1":
         raise CellError(
             f"数字“{shown}”无法确定月份：可能是 {year}年1月，也可能是 {year}年10月"
             "（Excel 会去掉数字末尾的 0）；请将该列设为文本，填写"
@@ -915,18 +915,21 @@ def _year_month_number(value: float, shown: str) -> tuple[int, int] | None:
     return year, int(decimals)
 
 
-def _serial(value: float, epoch: Any, shown: str, *, partial: bool = False) -> dt.datetime:
+def _typed_year_or_month(value: float, shown: str) -> dates.PartialDate | None:
+    """2023 or 2019.07 typed into a date column: a year, or a year and month, not a serial."""
+    if not 1900 <= value < 2101:
+        return None
+    month = _year_month_number(value, shown)
+    return dates.PartialDate(int(value)) if month is None else dates.PartialDate(*month)
+
+
+def _serial(value: float, epoch: Any, shown: str) -> dt.datetime:
     """An Excel serial date — only ever from a cell that holds a number."""
-    if 1900 <= value < 2101:
-        # 2023 or 2019.07 typed into a date column: a year, or a year and month, not a serial.
-        month = _year_month_number(value, shown)
-        if month is None:
-            if partial:
-                raise _Partial(dates.PartialDate(int(value)))
-            raise CellError(dates.year_only_message(shown, int(value)))
-        if partial:
-            raise _Partial(dates.PartialDate(*month))
-        raise _month_only(shown, *month)
+    given = _typed_year_or_month(value, shown)
+    if given is not None:  # where a day is needed
+        if given.precision == dates.YEAR:
+            raise CellError(dates.year_only_message(shown, given.year))
+        raise _month_only(shown, given.year, given.month)
     if 19000101 <= value <= 21001231 and float(value).is_integer():
         text = str(int(value))
         return dt.datetime.combine(
@@ -937,14 +940,6 @@ def _serial(value: float, epoch: Any, shown: str, *, partial: bool = False) -> d
     kwargs = {"epoch": epoch} if epoch is not None else {}
     moment = from_excel(value, **kwargs)
     return _round_second(moment)
-
-
-class _Partial(Exception):
-    """A number that is a year or a year and month, where the column takes one."""
-
-    def __init__(self, value: dates.PartialDate) -> None:
-        super().__init__(value.shown())
-        self.value = value
 
 
 def _date(year: int, month: int, day: int, shown: str) -> dt.date:
@@ -971,10 +966,12 @@ def parse_date(value: Any, epoch: Any = None, *, partial: bool = False) -> dt.da
     if isinstance(value, (int, float)):
         if not math.isfinite(value):
             raise CellError("应为日期")
-        try:
-            return _serial(float(value), epoch, _text_of(value), partial=partial).date()
-        except _Partial as given:
-            return given.value
+        shown = _text_of(value)
+        if partial:
+            given = _typed_year_or_month(float(value), shown)
+            if given is not None:
+                return given
+        return _serial(float(value), epoch, shown).date()
     if isinstance(value, dt.time):
         raise CellError("应为日期，而不是时刻")
     text = cell_text(value) or ""
