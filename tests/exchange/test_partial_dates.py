@@ -218,6 +218,7 @@ def test_the_template_takes_a_month_as_typed_and_says_so(
     for header, value in {
         "姓名": "张示安",
         "身份证号": person_id(1),
+        "类别": "正式党员",  # a blank 类别 is asked for, never defaulted
         "入党日期": "1998.11",
     }.items():
         ws.cell(row=row, column=headers.index(header) + 1, value=value)
