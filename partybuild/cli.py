@@ -42,9 +42,58 @@ def open_db(args: argparse.Namespace, *, create: bool = False):  # noqa: ANN202 
     from partybuild.store.database import DatabaseRefused, open_database
 
     try:
-        return open_database(getattr(args, "db", None), create=create)
+        database = open_database(getattr(args, "db", None), create=create)
     except DatabaseRefused as exc:
         raise CliError(str(exc)) from exc
+    for note in getattr(database, "partybuild_notes", ()):
+        print(f"partybuild: 注意：{note}", file=sys.stderr)
+    return database
+
+
+_CONTROL = {c: f"\\x{c:02x}" for c in (*range(0x20), 0x7F, *range(0x80, 0xA0))}
+_CONTROL_KEEP_NEWLINE = {c: v for c, v in _CONTROL.items() if c != 0x0A}
+
+
+def terminal_text(text: object, *, newlines: bool = False) -> str:
+    """Text from the user's data made safe for a terminal: C0/C1 control characters (ESC, BEL…)
+    and lone surrogates are shown escaped (\\x1b, \\ud800) instead of acting on the terminal."""
+    value = str(text).translate(_CONTROL_KEEP_NEWLINE if newlines else _CONTROL)
+    if any("\ud800" <= ch <= "\udfff" for ch in value):
+        value = "".join(f"\\u{ord(ch):04x}" if "\ud800" <= ch <= "\udfff" else ch for ch in value)
+    return value
+
+
+def terminal_json(value: object) -> str:
+    """``json.dumps(ensure_ascii=False)`` with C1 controls and lone surrogates written as \\u
+    escapes too (JSON already escapes C0): the same JSON value, safe to print."""
+    text = json.dumps(value, ensure_ascii=False)
+    return (
+        "".join(
+            f"\\u{ord(ch):04x}" if 0x7F <= ord(ch) < 0xA0 or 0xD800 <= ord(ch) <= 0xDFFF else ch
+            for ch in text
+        )
+        if any(0x7F <= ord(ch) < 0xA0 or 0xD800 <= ord(ch) <= 0xDFFF for ch in text)
+        else text
+    )
+
+
+def _os_error_line(exc: OSError) -> str:
+    import errno
+
+    reasons = {
+        errno.ENOSPC: "磁盘空间已满",
+        errno.EDQUOT: "磁盘配额已满",
+        errno.EFBIG: "文件超过了允许的大小",
+        errno.EACCES: "没有权限",
+        errno.EPERM: "没有权限",
+        errno.EROFS: "所在的文件系统是只读的",
+        errno.ENOENT: "文件或文件夹不存在",
+        errno.EISDIR: "这是一个文件夹",
+        errno.ENOTDIR: "路径中有一段不是文件夹",
+    }
+    reason = reasons.get(exc.errno or 0, exc.strerror or str(exc))
+    where = f"“{exc.filename}”" if exc.filename else ""
+    return f"无法读写{where}：{reason}，操作未完成"
 
 
 # --------------------------------------------------------------------------- subcommands
@@ -93,9 +142,9 @@ def cmd_stats(args: argparse.Namespace) -> int:
     period = stats.Period(start, end)
     figures = {"year": year, **stats.compute(period, branch)}
     if args.json:
-        print(json.dumps(figures, ensure_ascii=False, sort_keys=False))
+        print(terminal_json(figures))
     else:
-        print(stats.format_text(figures))
+        print(terminal_text(stats.format_text(figures), newlines=True))
     return EXIT_OK
 
 
@@ -317,6 +366,24 @@ def quiet_libraries() -> None:
     logging.getLogger("peewee").setLevel(logging.WARNING)
 
 
+def storage_failure(exc: BaseException) -> str | None:
+    """One line for a database or file failure that reached the top; None for anything else."""
+    import sqlite3
+
+    import peewee as pw
+
+    from partybuild.services.errors import storage_kind, storage_message
+    from partybuild.store.database import current_location
+
+    if isinstance(exc, (pw.PeeweeException, sqlite3.Error)):
+        if storage_kind(exc) is None:
+            return None
+        return storage_message(exc, current_location())
+    if isinstance(exc, OSError):
+        return _os_error_line(exc)
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     quiet_libraries()
     parser = build_parser()
@@ -325,7 +392,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return func(args)
     except CliError as exc:
-        print(f"partybuild: {exc}", file=sys.stderr)
+        print(f"partybuild: {terminal_text(exc)}", file=sys.stderr)
         return exc.code
     except KeyboardInterrupt:
         return 130
@@ -336,6 +403,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return EXIT_OK
+    except Exception as exc:
+        line = storage_failure(exc)
+        if line is None:
+            raise  # a genuine bug: keep its traceback
+        print(f"partybuild: {line}", file=sys.stderr)
+        return EXIT_UNUSABLE
     finally:
         from partybuild.store.database import close_database
 

@@ -6,9 +6,8 @@ Reminders are content, not errors: the exit code is 0 whatever they say (DESIGN.
 from __future__ import annotations
 
 import argparse
-import json
 
-from partybuild.cli import EXIT_OK, open_db
+from partybuild.cli import EXIT_OK, open_db, terminal_json, terminal_text
 from partybuild.services.compliance import ComplianceReport, check_year
 
 
@@ -57,7 +56,7 @@ def run_check(args: argparse.Namespace) -> int:
 
         raise CliError(str(exc), EXIT_INVALID) from exc
     if args.json:
-        print(json.dumps(report.to_dict(), ensure_ascii=False))
+        print(terminal_json(report.to_dict()))
     else:
-        print(format_text(report))
+        print(terminal_text(format_text(report), newlines=True))
     return EXIT_OK

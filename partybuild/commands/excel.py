@@ -8,11 +8,18 @@ argument. ``import --json`` prints one object whose keys are a contract (issue 4
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
-from partybuild.cli import EXIT_INVALID, EXIT_OK, EXIT_UNUSABLE, CliError, open_db
+from partybuild.cli import (
+    EXIT_INVALID,
+    EXIT_OK,
+    EXIT_UNUSABLE,
+    CliError,
+    open_db,
+    terminal_json,
+    terminal_text,
+)
 from partybuild.commands import output_target
 
 MAX_LISTED = 50
@@ -71,7 +78,7 @@ def run_import(args: argparse.Namespace) -> int:
             written = result.written > 0
             backup = result.backup
     if args.json:
-        print(json.dumps(plan.report(written), ensure_ascii=False))
+        print(terminal_json(plan.report(written)))
     else:
         _print_text(plan, written, backup, args.dry_run, errors_path if errors_written else None)
     if refused is not None:
@@ -134,32 +141,38 @@ def _row_span(rows: list) -> str:  # noqa: ANN001
 def _print_text(plan, written: bool, backup, dry_run: bool, errors_path) -> None:  # noqa: ANN001
     from partybuild.exchange import importer as excel_import
 
+    # Sheet names, headers and cell text come from the file: escape control characters (ESC, BEL)
+    # so a hostile workbook cannot drive the terminal.
     for line in excel_import.describe(plan):
-        print(line)
+        print(terminal_text(line))
     for note in plan.ignored:
-        print(f"提示：{note}")
+        print(terminal_text(f"提示：{note}"))
     for warning in plan.warnings:
-        print(f"注意：{warning.text()}")
+        print(terminal_text(f"注意：{warning.text()}"))
     unknown = plan.unknown_columns()
     if unknown:
         listing = "；".join(f"{u['sheet']}：{u['column']}" for u in unknown)
-        print(f"未识别的列（已忽略）：{listing}")
+        print(terminal_text(f"未识别的列（已忽略）：{listing}"))
     said: set[int] = set()
     for sheet in plan.sheets:  # what is about a whole sheet is said once, not on every row
         if sheet.problem:
-            print(f"错误：工作表“{sheet.title}”未导入（{len(sheet.rows)} 行）：{sheet.problem}")
+            print(
+                terminal_text(
+                    f"错误：工作表“{sheet.title}”未导入（{len(sheet.rows)} 行）：{sheet.problem}"
+                )
+            )
             said.update(id(r) for r in sheet.rows)
             continue
         for gap in sheet.gaps:
             rows = [r for r in sheet.rows if r.state == excel_import.INVALID and gap in r.reasons]
             if rows:
-                print(f"错误：工作表“{sheet.title}”{_row_span(rows)}：{gap}")
+                print(terminal_text(f"错误：工作表“{sheet.title}”{_row_span(rows)}：{gap}"))
                 said.update(id(r) for r in rows if set(r.reasons) <= set(sheet.gaps))
     invalid = [r for r in plan.invalid if id(r) not in said]
     if invalid:
         print(f"错误行（{len(invalid)} 行）：")
         for row in invalid[:MAX_LISTED]:
-            print(f"  {row.where} {row.reason}")
+            print(terminal_text(f"  {row.where} {row.reason}"))
         if len(invalid) > MAX_LISTED:
             print(f"  ……另有 {len(invalid) - MAX_LISTED} 行，详见错误行文件（--errors）")
     if errors_path is not None:

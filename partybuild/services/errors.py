@@ -88,3 +88,135 @@ def busy_as_storage_busy(function: Callable[..., T]) -> Callable[..., T]:
             raise
 
     return inner
+
+
+# --------------------------------------------------------------------------- storage errors
+
+
+def _sqlite_error(exc: BaseException) -> BaseException:
+    """The sqlite3 error behind a peewee one (peewee re-raises with the original as args[0])."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if getattr(current, "sqlite_errorname", None):
+            return current
+        inner = current.args[0] if current.args else None
+        current = (
+            inner
+            if isinstance(inner, BaseException)
+            else (current.__cause__ or current.__context__)
+        )
+    return exc
+
+
+def storage_kind(exc: BaseException) -> str | None:
+    """What went wrong with the storage, as one word; None when it is not a storage problem.
+
+    busy · full · readonly · permission · damaged · cantopen · io · conflict · missing
+    """
+    import errno
+
+    if isinstance(exc, StorageBusy):
+        return "busy"
+    if isinstance(exc, OSError):
+        return {
+            errno.ENOSPC: "full",
+            errno.EDQUOT: "full",
+            errno.EFBIG: "full",
+            errno.EROFS: "readonly",
+            errno.EACCES: "permission",
+            errno.EPERM: "permission",
+            errno.ENOENT: "missing",
+            errno.EIO: "io",
+        }.get(exc.errno or 0, "io")
+    original = _sqlite_error(exc)
+    name = getattr(original, "sqlite_errorname", "") or ""
+    text = str(original).lower()
+    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "locked" in text or "busy" in text:
+        return "busy"
+    if name == "SQLITE_FULL" or "disk is full" in text or "cannot rollback" in text:
+        # "cannot rollback - no transaction is active": SQLite already rolled back after a full disk
+        return "full"
+    if name.startswith("SQLITE_READONLY") or "readonly" in text or "read-only" in text:
+        return "readonly"
+    if name.startswith("SQLITE_PERM") or name == "SQLITE_AUTH":
+        return "permission"
+    if name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")) or "malformed" in text:
+        return "damaged"
+    if "not a database" in text:
+        return "damaged"
+    if name.startswith("SQLITE_CANTOPEN") or "unable to open" in text:
+        return "cantopen"
+    if name.startswith("SQLITE_IOERR") or "disk i/o" in text:
+        return "io"
+    if name.startswith("SQLITE_CONSTRAINT") or isinstance(exc, pw.IntegrityError):
+        return "conflict"
+    return None
+
+
+def storage_message(exc: BaseException, where: object = None) -> str:
+    """One line of Chinese for a storage failure, saying what happened and what to do.
+
+    ``where`` is the database file (or any location with ``display()``); a damaged database is
+    described by :class:`partybuild.store.database.DatabaseDamaged` with its newest good backup.
+    """
+    import os
+    from pathlib import Path
+
+    kind = storage_kind(exc)
+    if hasattr(where, "display"):
+        place = where.display()  # type: ignore[union-attr]
+        path = getattr(where, "path", None)
+    else:
+        place = str(where) if where is not None else "数据库"
+        path = Path(where) if isinstance(where, (str, os.PathLike)) else None
+    name = f"“{place}”"
+    folder = f"“{path.parent}”" if path is not None else "所在文件夹"
+    if kind == "busy":
+        return (
+            f"数据库{name}正被其他程序占用（等待 5 秒后仍未释放），本次操作未做任何改动："
+            "请关闭其他正在使用它的窗口或程序后重试"
+        )
+    if kind == "full":
+        return f"磁盘空间已满，写入{name}失败，数据库未改变：请腾出磁盘空间后重试"
+    if kind == "readonly" or (
+        kind in ("cantopen", "permission") and path is not None and not _writable(path)
+    ):
+        if path is not None and path.exists() and not os.access(path, os.W_OK):
+            return (
+                f"数据库文件{name}是只读的，无法写入，未做任何改动：请取消它的只读属性或换一个文件"
+            )
+        return (
+            f"数据库所在文件夹{folder}不可写（SQLite 需要在数据库旁建立 -wal、-shm 文件），"
+            "未做任何改动：请修改文件夹权限，或把数据库复制到可写的文件夹后再用"
+        )
+    if kind == "permission":
+        return f"没有权限读写{name}，未做任何改动：请检查文件的权限"
+    if kind == "damaged":
+        if path is not None:
+            from partybuild.store.database import damaged_message, newest_good_backup
+
+            return damaged_message(path, str(_sqlite_error(exc)), newest_good_backup(path))
+        return f"数据库{name}已损坏（{_sqlite_error(exc)}）：请用 partybuild restore 从备份恢复"
+    if kind == "missing":
+        return f"找不到{name}（{getattr(exc, 'filename', '') or exc}）：请检查路径"
+    if kind == "cantopen":
+        return f"无法打开数据库{name}：请检查路径和权限"
+    if kind == "io":
+        return f"读写{name}时发生磁盘错误（{exc}），操作未完成：请检查磁盘或存储设备后重试"
+    if kind == "conflict":
+        return (
+            f"写入{name}时与其他同时进行的修改冲突（例如同一文件被同时导入两次），"
+            "未写入任何数据：请稍后重新操作"
+        )
+    return f"数据库{name}出错：{exc}"
+
+
+def _writable(path: object) -> bool:
+    import os
+    from pathlib import Path
+
+    target = Path(path)  # type: ignore[arg-type]
+    folder_ok = os.access(target.parent, os.W_OK | os.X_OK)
+    return folder_ok and (not target.exists() or os.access(target, os.W_OK))
