@@ -613,6 +613,22 @@ def cell_text(value: Any) -> str | None:
     return text or None
 
 
+_UNSTORABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def check_storable(text: str) -> str:
+    """Refuse, as a field message, characters a text field cannot keep: control characters (ESC,
+    BEL… — Excel's ``_x001B_`` escapes) and lone surrogates (``_xD800_``, not a character at all:
+    SQLite and every file format refuse them). The message shows them escaped, never raw."""
+    found = _UNSTORABLE.search(text)
+    if found is None:
+        return text
+    char = found.group()
+    kind = "孤立的代理码位（不是有效字符）" if "\ud800" <= char <= "\udfff" else "不可见的控制字符"
+    shown = f"\\u{ord(char):04X}" if ord(char) > 0xFF else f"\\x{ord(char):02X}"
+    raise CellError(f"含有{kind} {shown}（第 {found.start() + 1} 个字符），请删除后再导入")
+
+
 def parse_cell(
     value: Any, kind: str, vocabulary: Vocabulary | None = None, epoch: Any = None
 ) -> Any:
@@ -640,6 +656,8 @@ def parser(
             if value is None:
                 return None
             result = cell_text(value)
+            if result is not None:
+                check_storable(result)
             if (
                 single_line
                 and result is not None
