@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import random
 import sqlite3
 import subprocess
 import sys
@@ -142,3 +143,104 @@ def test_cli_backup_and_restore(ledger: Path, tmp_path: Path) -> None:
     )
     assert res.returncode == 0, res.stderr
     assert dt.date.today().strftime("%Y%m%d") in res.stdout
+
+
+def _damage_a_table_page(path: Path) -> None:
+    con = sqlite3.connect(path)
+    page = con.execute(
+        "SELECT pageno FROM dbstat WHERE name = 'branch' AND pagetype = 'leaf' LIMIT 1"
+    ).fetchone()[0]
+    con.close()
+    with path.open("r+b") as fh:
+        fh.seek((page - 1) * 4096)
+        fh.write(random.Random(7).randbytes(4096))
+
+
+def test_a_copy_of_a_damaged_database_is_never_reported_good(ledger: Path, tmp_path: Path) -> None:
+    from partybuild.store.database import CopyDamaged, backup_sqlite
+
+    close_database()
+    _damage_a_table_page(ledger)
+    target = tmp_path / "out" / "copy.sqlite3"
+    target.parent.mkdir()
+    with pytest.raises(CopyDamaged):
+        backup_sqlite(ledger, target)
+    with pytest.raises(backup.BackupError, match="已损坏"):
+        backup.backup_now("import", ledger)
+    assert list(target.parent.iterdir()) == []
+    assert list((ledger.parent / "backups").iterdir()) == []  # no copy, not even a temporary one
+
+
+def test_an_explicit_backup_is_one_closed_private_verified_file(
+    ledger: Path, tmp_path: Path
+) -> None:
+    folder = tmp_path / "usb"
+    folder.mkdir()
+    target = backup.backup_to(folder / "copy.sqlite3")
+    assert [p.name for p in folder.iterdir()] == ["copy.sqlite3"]  # no -journal, -wal, temp
+    assert (target.stat().st_mode & 0o777) == 0o600
+    header = target.read_bytes()[:100]
+    assert header[18:20] == b"\x01\x01"  # rollback-journal mode: opening it creates no -wal
+    con = sqlite3.connect(f"file:{target}?mode=ro", uri=True)
+    assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert [r[0] for r in con.execute("SELECT name FROM branch")] == ["第一联合党支部"]
+    con.close()
+
+
+def test_backup_into_a_missing_folder_is_one_line(ledger: Path, tmp_path: Path) -> None:
+    with pytest.raises(backup.BackupError, match="不存在"):
+        backup.backup_to(tmp_path / "nowhere" / "copy.sqlite3")
+
+
+def test_full_disk_during_backup_leaves_nothing(ledger: Path, tmp_path: Path) -> None:
+    from tests.smalldisk import fill, small_disk
+
+    with small_disk(tmp_path / "small", 256) as disk:
+        if disk is None:
+            pytest.skip("cannot mount a small filesystem here")
+        fill(disk, 8 * 1024)
+        target = disk / "copy.sqlite3"
+        with pytest.raises(backup.BackupError, match="磁盘空间已满"):
+            backup.backup_to(target)
+        assert sorted(p.name for p in disk.iterdir()) == ["filler"]
+
+
+def test_restore_waits_for_a_writer_and_keeps_its_write(ledger: Path, tmp_path: Path) -> None:
+    """Another process commits a write while the restore waits for the lock: the write is in the
+    before-restore copy (and the restore then replaces it, as asked)."""
+    copy = backup.backup_to(tmp_path / "copy.sqlite3")
+    close_database()
+    writer = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time\n"
+            "from partybuild.services import records\n"
+            "from partybuild.store.database import open_database\n"
+            "db = open_database(sys.argv[1])\n"
+            "with db.atomic():\n"
+            "    records.create('branches', {'name': '等待期间写入的支部', 'kind': 'joint'})\n"
+            "    print('locked', flush=True)\n"
+            "    time.sleep(1.5)\n",
+            str(ledger),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert writer.stdout is not None and writer.stdout.readline().strip() == "locked"
+    from partybuild.cli import main
+
+    assert main(["restore", str(copy), "--db", str(ledger)]) == 0
+    assert writer.wait(10) == 0
+    writer.stdout.close()
+    close_database()
+    (before,) = (ledger.parent / "backups").glob("*-before-restore-*.sqlite3")
+    con = sqlite3.connect(before)
+    kept = {r[0] for r in con.execute("SELECT name FROM branch")}
+    con.close()
+    assert kept == {"第一联合党支部", "等待期间写入的支部"}
+    con = sqlite3.connect(ledger)
+    assert {r[0] for r in con.execute("SELECT name FROM branch")} == {"第一联合党支部"}
+    actions = [r[0] for r in con.execute("SELECT action FROM audit_log")]
+    con.close()
+    assert actions.count("db_restore") == 1
