@@ -175,3 +175,94 @@ def test_import_killed_at_any_moment(two_states: tuple[Path, Path], tmp_path: Pa
         assert state in (before, after), f"kill point {i}: a partial import"
         outcomes["before" if state == before else "after"] += 1
     assert outcomes["before"] and outcomes["after"]
+
+
+def audit_restores(path: Path) -> int:
+    con = sqlite3.connect(path)
+    try:
+        return con.execute("SELECT count(*) FROM audit_log WHERE action = 'db_restore'").fetchone()[
+            0
+        ]
+    finally:
+        con.close()
+
+
+def test_restore_killed_at_any_moment_keeps_its_audit_entry_with_the_data(
+    two_states: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """ "After" includes the 恢复数据库 entry: never the restored data without it."""
+    before_file, after_file = two_states
+    before, after = snapshot(before_file), snapshot(after_file)
+    run = [sys.executable, str(ROOT / "main.py")]
+    probe = tmp_path / "probe.sqlite3"
+    probe.write_bytes(before_file.read_bytes())
+    duration = timed([*run, "restore", str(after_file), "--db", str(probe)])
+    outcomes = {"before": 0, "after": 0}
+    points = 16
+    for i in range(points):
+        db = tmp_path / f"kill{i}.sqlite3"
+        db.write_bytes(before_file.read_bytes())
+        # The start-up is spent importing, not restoring; the last points fall after a normal run's
+        # end (a loaded machine runs slower than the timed run).
+        fraction = 0.3 + 1.5 * i / (points - 1)
+        kill_after([*run, "restore", str(after_file), "--db", str(db)], duration * fraction)
+        assert integrity(db) == "ok", f"kill point {i}"
+        state = snapshot(db)
+        assert state in (before, after), f"kill point {i}: neither before nor after"
+        restored = audit_restores(db)
+        assert restored == (1 if state == after else 0), f"kill point {i}: audit {restored}"
+        outcomes["before" if state == before else "after"] += 1
+        leftovers = [p.name for p in tmp_path.iterdir() if p.name.startswith(f".kill{i}")]
+        assert all(TEMP in name for name in leftovers), leftovers
+    assert outcomes["before"] and outcomes["after"]
+
+
+TEMP = ".partybuild-tmp"
+
+
+def test_backup_killed_at_any_moment_leaves_nothing_half_written(
+    two_states: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """`backup -o FILE` killed at any point: FILE is absent or a complete, verified copy; beside it
+    at most a private dot-named temporary file, which the next backup into the folder removes."""
+    demo, _ = two_states
+    big = tmp_path / "big.sqlite3"
+    big.write_bytes(demo.read_bytes())
+    con = sqlite3.connect(big)
+    con.execute("CREATE TABLE padding (x BLOB)")  # make the copy take long enough to hit
+    con.executemany("INSERT INTO padding VALUES (randomblob(4000))", [()] * 12_000)
+    con.commit()
+    con.close()
+    expected = snapshot(big)
+    run = [sys.executable, str(ROOT / "main.py")]
+    out = tmp_path / "out"
+    out.mkdir()
+    duration = timed([*run, "backup", "--db", str(big), "-o", str(out / "probe.sqlite3")])
+    (out / "probe.sqlite3").unlink()
+    seen = {"absent": 0, "complete": 0}
+    points = 14
+    for i in range(points):
+        folder = out / f"k{i}"
+        folder.mkdir()
+        target = folder / "copy.sqlite3"
+        kill_after([*run, "backup", "--db", str(big), "-o", str(target)], duration * i / points)
+        names = sorted(p.name for p in folder.iterdir())
+        for name in names:
+            if name == "copy.sqlite3":
+                continue
+            assert name.startswith(".copy.sqlite3.") and TEMP in name, names
+            assert ((folder / name).stat().st_mode & 0o777) == 0o600
+        if target.exists():
+            assert integrity(target) == "ok" and snapshot(target) == expected
+            assert (target.stat().st_mode & 0o777) == 0o600
+            seen["complete"] += 1
+        else:
+            seen["absent"] += 1
+        # What a kill left behind is removed by the next backup into the folder (once stale).
+        old = time.time() - 7200
+        for p in folder.iterdir():
+            os.utime(p, (old, old))
+        again = folder / "again.sqlite3"
+        subprocess.run([*run, "backup", "--db", str(big), "-o", str(again)], check=True)
+        assert not [p for p in folder.iterdir() if p.name.startswith(".")]
+    assert seen["absent"] and seen["complete"]
