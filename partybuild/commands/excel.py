@@ -69,11 +69,13 @@ def run_import(args: argparse.Namespace) -> int:
     written = False
     backup = None
     refused = None
+    refused_code = EXIT_INVALID
     if not args.dry_run and (not invalid or args.skip_invalid) and plan.to_write:
         try:
             result = excel_import.apply(plan, database, skip_invalid=args.skip_invalid)
         except excel_import.ImportRefused as exc:
             refused = str(exc)
+            refused_code = EXIT_UNUSABLE if exc.unusable else EXIT_INVALID
         else:
             written = result.written > 0
             backup = result.backup
@@ -82,14 +84,13 @@ def run_import(args: argparse.Namespace) -> int:
     else:
         _print_text(plan, written, backup, args.dry_run, errors_path if errors_written else None)
     if refused is not None:
-        code = EXIT_UNUSABLE if "正忙" in refused else EXIT_INVALID
-        raise CliError(refused, code)
+        raise CliError(refused, refused_code)
     sheet_level = _sheet_level(plan)
     if invalid and sheet_level and not written and len(sheet_level) == len(invalid):
         texts = dict.fromkeys(
             f"工作表“{r.sheet.title}”：{r.sheet.problem or r.reason}" for r in invalid
         )
-        print(f"partybuild: {'；'.join(texts)}；未写入任何数据", file=sys.stderr)
+        print(terminal_text(f"partybuild: {'；'.join(texts)}；未写入任何数据"), file=sys.stderr)
         return EXIT_INVALID
     if invalid:
         if written:

@@ -76,7 +76,15 @@ class ImportCancelled(Exception):
 
 
 class ImportRefused(Exception):
-    """The plan cannot be applied as it stands; nothing was written. The message says why."""
+    """The plan cannot be applied as it stands; nothing was written. The message says why.
+
+    ``unusable`` marks a refusal by the storage (busy, full, read-only, damaged, a conflicting
+    import at the same time), not by the file's content: exit code 2 rather than 1.
+    """
+
+    def __init__(self, message: str, *, unusable: bool = False) -> None:
+        super().__init__(message)
+        self.unusable = unusable
 
 
 class _Err:
@@ -1903,7 +1911,12 @@ def apply(
     counts = import_plan.counts()
     if not todo:
         return ApplyResult(0, None, counts)
-    backup = backup_before_import(database)
+    from partybuild.services.backup import BackupError
+
+    try:
+        backup = backup_before_import(database)
+    except BackupError as exc:  # a damaged database, a full disk: say so, write nothing
+        raise ImportRefused(f"导入前的自动备份失败，未写入任何数据：{exc}", unusable=True) from exc
     now = m.now()
     total = len(todo)
     done = 0
@@ -1930,16 +1943,32 @@ def apply(
                     _write_group(lay.sheet(name), rows, now, who, step)
             if cancel is not None and cancel():
                 raise ImportCancelled()
-    except pw.IntegrityError as exc:
+    except pw.IntegrityError as exc:  # e.g. the same file imported twice at the same moment
         raise ImportRefused(
-            "写入时与数据库中的记录冲突（可能有人同时在修改），未写入任何数据，请重新预检："
-            + rd.short_reason(exc)
+            "写入时与数据库中的记录冲突（可能有人同时在修改或导入），未写入任何数据，请重新预检："
+            + rd.short_reason(exc),
+            unusable=True,
         ) from exc
     except pw.OperationalError as exc:
         if is_busy(exc):
-            raise ImportRefused("数据库正忙（有人正在写入），未写入任何数据，请稍后重试") from exc
-        raise
+            raise ImportRefused(
+                "数据库正忙（有人正在写入），未写入任何数据，请稍后重试", unusable=True
+            ) from exc
+        raise _storage_refusal(exc, database) from exc
+    except pw.DatabaseError as exc:
+        raise _storage_refusal(exc, database) from exc
     return ApplyResult(total, backup, counts)
+
+
+def _storage_refusal(exc: Exception, database: pw.Database) -> Exception:
+    """A full disk, a read-only or damaged database during the write: one line, nothing written
+    (the transaction was rolled back, by us or by SQLite). Anything else stays an error."""
+    from partybuild.services.errors import storage_kind, storage_message
+
+    if storage_kind(exc) is None:
+        return exc
+    where = getattr(database, "partybuild_location", None)
+    return ImportRefused(f"未写入任何数据：{storage_message(exc, where)}", unusable=True)
 
 
 def _operator() -> str:

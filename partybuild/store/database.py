@@ -81,7 +81,25 @@ class Location:
             return str(self.path)
         parsed = urlparse(self.url or "")
         host = parsed.hostname or "localhost"
-        return f"{parsed.scheme}://{parsed.username + '@' if parsed.username else ''}{host}{parsed.path}"
+        try:
+            port = f":{parsed.port}" if parsed.port else ""
+        except ValueError:  # not a number: not worth showing
+            port = ""
+        user = f"{parsed.username}@" if parsed.username else ""
+        return f"{parsed.scheme}://{user}{host}{port}{parsed.path}"
+
+
+def redact(text: str, url: str) -> str:
+    """A message that may quote the URL (drivers do), shown without its password."""
+    from urllib.parse import unquote
+
+    shown = Location(url=url).display()
+    text = text.replace(url, shown)
+    password = urlparse(url).password
+    if password:
+        for secret in {password, unquote(password)}:
+            text = text.replace(secret, "***")
+    return text
 
 
 def default_path() -> Path:
@@ -485,12 +503,17 @@ def _open_server(url: str) -> pw.Database:
     from playhouse.db_url import connect
 
     where = "数据库服务器"
+    if not urlparse(url).path.strip("/"):
+        raise DatabaseRefused(
+            f"数据库地址“{Location(url=url).display()}”没有写数据库名："
+            "应写成 postgresql://用户名:密码@服务器:5432/数据库名"
+        )
     try:
         database = connect(url)
         database.connect()
     except Exception as exc:  # driver errors differ; all mean "cannot use it"
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise DatabaseRefused(f"无法连接{where}：{reason}") from exc
+        raise DatabaseRefused(f"无法连接{where}：{redact(reason, url)}") from exc
     inspection = inspect_database(database, where)
     if inspection.pending:
         _migrate(database)
