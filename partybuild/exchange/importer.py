@@ -1968,7 +1968,7 @@ def _storage_refusal(exc: Exception, database: pw.Database) -> Exception:
     if storage_kind(exc) is None:
         return exc
     where = getattr(database, "partybuild_location", None)
-    return ImportRefused(f"未写入任何数据：{storage_message(exc, where)}", unusable=True)
+    return ImportRefused(storage_message(exc, where), unusable=True)
 
 
 def _operator() -> str:

@@ -123,7 +123,7 @@ def backup_now(reason: str, db_path: Path | None = None) -> Path:
     except CopyDamaged as exc:
         raise BackupError(str(DatabaseDamaged(path, str(exc)))) from exc
     except (OSError, sqlite3.Error) as exc:
-        raise BackupError(f"自动备份失败：{storage_message(exc, target)}") from exc
+        raise BackupError(f"{_write_problem(exc, target)}，请腾出空间或检查权限后重试") from exc
     _prune(path)
     return target
 

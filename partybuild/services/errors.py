@@ -179,7 +179,7 @@ def storage_message(exc: BaseException, where: object = None) -> str:
             "请关闭其他正在使用它的窗口或程序后重试"
         )
     if kind == "full":
-        return f"磁盘空间已满，写入{name}失败，数据库未改变：请腾出磁盘空间后重试"
+        return f"磁盘空间已满，无法写入{name}，本次操作未做任何改动：请腾出磁盘空间后重试"
     if kind == "readonly" or (
         kind in ("cantopen", "permission") and path is not None and not _writable(path)
     ):
