@@ -222,7 +222,7 @@ def test_terminal_helpers_escape_controls_and_keep_the_json_value() -> None:
     assert json.loads(printed) == value
 
 
-def test_copy_helper_leaves_no_temp_when_the_folder_is_read_only(tmp_path: Path) -> None:
+def test_restore_into_a_read_only_folder_is_one_line(tmp_path: Path) -> None:
     """Restore into a read-only folder: one line, the database untouched."""
     with small_disk(tmp_path / "ro2", 4096) as disk:
         if disk is None:
