@@ -613,11 +613,11 @@ def cell_text(value: Any) -> str | None:
     return text or None
 
 
-_UNSTORABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+_UNSTORABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff]")
 
 
 def check_storable(text: str) -> str:
-    """Refuse, as a field message, characters a text field cannot keep: control characters (ESC,
+    """Refuse, as a field message, characters a text field cannot keep: the C0 control characters the form refuses (ESC,
     BEL… — Excel's ``_x001B_`` escapes) and lone surrogates (``_xD800_``, not a character at all:
     SQLite and every file format refuse them). The message shows them escaped, never raw."""
     found = _UNSTORABLE.search(text)

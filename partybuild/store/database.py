@@ -43,8 +43,8 @@ ENV_VAR = "PARTYBUILD_DB"
 # integrity_check and 0.36 s for quick_check; the demo ledger a few milliseconds. The full check
 # runs when it fits its budget; a bigger file gets quick_check (structure of every page, not the
 # index ↔ table agreement); a file too big even for that (several hundred MB) is opened unchecked.
-INTEGRITY_BUDGET_S = 1.5
-QUICK_BUDGET_S = 3.0
+INTEGRITY_BUDGET_S = 1.0
+QUICK_BUDGET_S = 2.0
 # Temporary copies are named ".<target>.<random>.partybuild-tmp" (plus SQLite's -journal/-wal/-shm
 # while it writes them); one left by a killed process is removed by the next copy into the folder.
 TEMP_SUFFIX = ".partybuild-tmp"
