@@ -617,9 +617,10 @@ _UNSTORABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff]")
 
 
 def check_storable(text: str) -> str:
-    """Refuse, as a field message, characters a text field cannot keep: the C0 control characters the form refuses (ESC,
-    BEL… — Excel's ``_x001B_`` escapes) and lone surrogates (``_xD800_``, not a character at all:
-    SQLite and every file format refuse them). The message shows them escaped, never raw."""
+    """Refuse, as a field message, what a text field cannot keep: the control characters the
+    form refuses (C0 but tab and newline, DEL — Excel's ``_x001B_`` escapes) and lone surrogates
+    (``_xD800_``: not a character at all, SQLite and every file format refuse them). The message
+    shows the character escaped, never raw."""
     found = _UNSTORABLE.search(text)
     if found is None:
         return text
