@@ -183,7 +183,8 @@ def storage_message(exc: BaseException, where: object = None) -> str:
     if kind == "readonly" or (
         kind in ("cantopen", "permission") and path is not None and not _writable(path)
     ):
-        if path is not None and path.exists() and not os.access(path, os.W_OK):
+        folder_writable = path is not None and os.access(path.parent, os.W_OK | os.X_OK)
+        if folder_writable and path is not None and path.exists():
             return (
                 f"数据库文件{name}是只读的，无法写入，未做任何改动：请取消它的只读属性或换一个文件"
             )

@@ -464,6 +464,8 @@ def _open_sqlite(path: Path, create: bool) -> pw.SqliteDatabase:
             # data, so it becomes the owner's only — and the user is told, not surprised.
             os.chmod(path, 0o600)
             notes.append(f"“{path}”是空文件，已在其中新建数据库，并改为仅本人可读写（0600）")
+        if _read_only_folder(path, inspection):
+            return _open_read_only(path)
         _create_private(path)
         database = pw.SqliteDatabase(
             str(path),
@@ -496,6 +498,34 @@ def _open_sqlite(path: Path, create: bool) -> pw.SqliteDatabase:
 
         raise DatabaseRefused(storage_message(exc, path)) from exc
     database.partybuild_notes = notes  # type: ignore[attr-defined]
+    return database
+
+
+def _read_only_folder(path: Path, inspection: Inspection) -> bool:
+    """A current database in a folder nobody may write (a read-only share, a CD, a locked USB
+    stick), closed cleanly (no -wal beside it)."""
+    return (
+        not inspection.empty
+        and not inspection.pending
+        and not os.access(path.parent, os.W_OK)
+        and not path.with_name(path.name + "-wal").exists()
+    )
+
+
+def _open_read_only(path: Path) -> pw.SqliteDatabase:
+    """Open for reading only. SQLite's WAL needs -wal/-shm files beside the database, which a
+    read-only folder cannot hold; and in such a folder nobody can write the file (a writer needs
+    its journal there too), so reading it as immutable is safe. Stats, checks, exports and
+    reports work; a write fails with SQLite's "readonly database", which the CLI turns into one
+    line (services.errors)."""
+    database = pw.SqliteDatabase(
+        _read_only_uri(path),
+        uri=True,
+        lock_type="IMMEDIATE",
+        pragmas={"foreign_keys": 1},
+    )
+    database.connect()
+    database.partybuild_notes = []  # type: ignore[attr-defined]
     return database
 
 
