@@ -57,3 +57,27 @@ def read_only_mount(folder: Path) -> Iterator[bool]:
     finally:
         if ok.returncode == 0:
             subprocess.run(["mount", "-o", "remount,rw", str(folder)], check=False)
+
+
+@contextlib.contextmanager
+def read_only_file(path: Path) -> Iterator[bool]:
+    """Make one file read-only in a writable folder (a read-only bind mount over it: root cannot
+    be stopped by file modes); False when that is not possible."""
+    if os.geteuid() != 0:
+        path.chmod(0o444)
+        try:
+            yield True
+        finally:
+            path.chmod(0o600)
+        return
+    bound = subprocess.run(["mount", "--bind", str(path), str(path)], capture_output=True)
+    if bound.returncode != 0:
+        yield False
+        return
+    try:
+        ro = subprocess.run(
+            ["mount", "-o", "remount,ro,bind", str(path)], capture_output=True
+        ).returncode
+        yield ro == 0
+    finally:
+        subprocess.run(["umount", str(path)], check=False)

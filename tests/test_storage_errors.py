@@ -241,3 +241,20 @@ def test_restore_into_a_read_only_folder_is_one_line(tmp_path: Path) -> None:
             assert res.returncode == 2
             one_line(res)
             assert digest(db) == before
+
+
+def test_read_only_database_file_refuses_an_import_in_one_line(
+    demo_workbook: Path, tmp_path: Path
+) -> None:
+    from tests.smalldisk import read_only_file
+
+    db = empty_ledger(tmp_path / "ledger.sqlite3")
+    before = snapshot(db)
+    with read_only_file(db) as ok:
+        if not ok:
+            pytest.skip("cannot make a file read-only here")
+        assert run("stats", "--db", str(db)).returncode == 0  # reading still works
+        res = run("import", str(demo_workbook), "--db", str(db))
+        assert res.returncode == 2
+        assert "只读" in one_line(res)
+    assert integrity(db) == "ok" and snapshot(db) == before
