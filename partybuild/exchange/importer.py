@@ -1954,19 +1954,25 @@ def apply(
             raise ImportRefused(
                 "数据库正忙（有人正在写入），未写入任何数据，请稍后重试", unusable=True
             ) from exc
-        raise _storage_refusal(exc, database) from exc
+        refusal = _storage_refusal(exc, database)
+        if refusal is None:
+            raise
+        raise refusal from exc
     except pw.DatabaseError as exc:
-        raise _storage_refusal(exc, database) from exc
+        refusal = _storage_refusal(exc, database)
+        if refusal is None:
+            raise
+        raise refusal from exc
     return ApplyResult(total, backup, counts)
 
 
-def _storage_refusal(exc: Exception, database: pw.Database) -> Exception:
+def _storage_refusal(exc: Exception, database: pw.Database) -> ImportRefused | None:
     """A full disk, a read-only or damaged database during the write: one line, nothing written
-    (the transaction was rolled back, by us or by SQLite). Anything else stays an error."""
+    (the transaction was rolled back, by us or by SQLite). None for anything else (a bug)."""
     from partybuild.services.errors import storage_kind, storage_message
 
     if storage_kind(exc) is None:
-        return exc
+        return None
     where = getattr(database, "partybuild_location", None)
     return ImportRefused(storage_message(exc, where), unusable=True)
 
