@@ -198,7 +198,7 @@ def test_restore_killed_at_any_moment_keeps_its_audit_entry_with_the_data(
     probe.write_bytes(before_file.read_bytes())
     duration = timed([*run, "restore", str(after_file), "--db", str(probe)])
     outcomes = {"before": 0, "after": 0}
-    points = 16
+    points = 12
     for i in range(points):
         db = tmp_path / f"kill{i}.sqlite3"
         db.write_bytes(before_file.read_bytes())
@@ -240,12 +240,14 @@ def test_backup_killed_at_any_moment_leaves_nothing_half_written(
     duration = timed([*run, "backup", "--db", str(big), "-o", str(out / "probe.sqlite3")])
     (out / "probe.sqlite3").unlink()
     seen = {"absent": 0, "complete": 0}
-    points = 14
+    points = 10
     for i in range(points):
         folder = out / f"k{i}"
         folder.mkdir()
         target = folder / "copy.sqlite3"
-        kill_after([*run, "backup", "--db", str(big), "-o", str(target)], duration * i / points)
+        kill_after(
+            [*run, "backup", "--db", str(big), "-o", str(target)], duration * 1.3 * i / (points - 1)
+        )
         names = sorted(p.name for p in folder.iterdir())
         for name in names:
             if name == "copy.sqlite3":
