@@ -195,9 +195,12 @@ def test_control_characters_from_cells_are_escaped_on_the_terminal(tmp_path: Pat
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = "党员"
-    ws.append(["姓名", "性别", "身份证号", "备注"])
-    # Excel's escapes: ESC and BEL in the 性别 cell (echoed in the error), a lone surrogate.
-    ws.append(["张_xD800_三", "男_x001B_[2J_x0007_", "11010519491231002X", "备注_x001B_]0;title"])
+    ws.append(["姓名", "性别", "身份证号", "类别", "备注"])
+    # Excel's escapes: ESC and BEL in the 性别 cell (echoed in the error), a lone surrogate (read
+    # as the literal text it is by the workbook reader, never as a broken character).
+    ws.append(
+        ["张_xD800_三", "男_x001B_[2J_x0007_", "11010519491231002X", "正式党员", "备注_x001B_]0;t"]
+    )
     wb.save(workbook)
     db = empty_ledger(tmp_path / "ledger.sqlite3")
     before = digest(db)
@@ -208,7 +211,6 @@ def test_control_characters_from_cells_are_escaped_on_the_terminal(tmp_path: Pat
         out = res.stdout + res.stderr
         assert "\x1b" not in out and "\x07" not in out
         if not extra:
-            assert "姓名：含有孤立的代理码位（不是有效字符） \\uD800（第 2 个字符）" in out
             assert "备注：含有不可见的控制字符 \\x1B（第 3 个字符）" in out
             assert "\\x1b[2J\\x07" in out  # the 性别 value, shown escaped in its message
     assert digest(db) == before
@@ -258,3 +260,17 @@ def test_read_only_database_file_refuses_an_import_in_one_line(
         assert res.returncode == 2
         assert "只读" in one_line(res)
     assert integrity(db) == "ok" and snapshot(db) == before
+
+
+def test_a_lone_surrogate_or_control_character_in_a_text_cell_is_a_field_message() -> None:
+    """Whatever reader hands over a lone surrogate (not a character: SQLite and every file format
+    refuse it) or a control character, the text column refuses it by name, shown escaped."""
+    from partybuild.exchange.read import CellError, parser
+    from partybuild.ledgers import spec
+
+    text = parser(spec.TEXT)
+    with pytest.raises(CellError, match=r"孤立的代理码位.* \\uD800（第 2 个字符）"):
+        text("张\ud800三")
+    with pytest.raises(CellError, match=r"控制字符 \\x1B（第 3 个字符）"):
+        parser(spec.LONGTEXT)("备注\x1b[31m")
+    assert text("张三\t") == "张三"  # tab and newline are text, not controls to refuse
