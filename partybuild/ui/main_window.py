@@ -397,5 +397,11 @@ class MainWindow(QMainWindow):
                 page.save_state()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        # A record form with typing in it asks 保存 / 放弃 / 继续编辑 first; 继续编辑 keeps us open.
+        for page in self.pages.values():
+            dialog = getattr(page, "dialog", None)
+            if dialog is not None and dialog.isVisible() and not dialog.leave():
+                event.ignore()
+                return
         self.save_settings()
         super().closeEvent(event)
