@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QStyle,
     QToolBar,
+    QTreeView,
     QWidget,
 )
 
@@ -167,6 +168,10 @@ class FileDialog(QFileDialog):
         self.setLabelText(QFileDialog.DialogLabel.FileType, "文件类型：")
         self.setLabelText(QFileDialog.DialogLabel.Reject, "取消")
         self.resize(820, 500)
+        details = self.findChild(QTreeView, "treeView")
+        if details is not None:  # room for "Excel 工作簿" and "2026/12/31 23:59"
+            for column, width in enumerate((330, 90, 130, 140)):
+                details.header().resizeSection(column, width)
 
     def set_mode(self, mode: str) -> None:
         """``open``, ``save`` or ``folder``: what the dialog asks for, and its button."""

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtCore import QFileInfo, QSettings, Qt, QTimer
 from PySide6.QtPrintSupport import QPrintDialog
 from PySide6.QtWidgets import QAbstractButton, QAbstractItemView, QApplication, QFileDialog
 from pytestqt.qtbot import QtBot
@@ -307,6 +307,13 @@ def test_dialog_speaks_chinese_and_types_files_by_name(ledger_folder: Path, qtbo
     }
     for label, text in labels.items():
         assert dialog.labelText(label) == text
+    listing = dialog.proxyModel()
+    headers = [listing.headerData(c, Qt.Orientation.Horizontal) for c in range(4)]
+    assert headers == ["名称", "大小", "类型", "修改日期"]
+    kinds = file_dialogs.NameOnlyIconProvider()
+    assert kinds.type(QFileInfo(str(ledger_folder / "标记.xlsx"))) == "Excel 工作簿"
+    assert kinds.type(QFileInfo(str(ledger_folder / "d.db-shm"))) == "DB-SHM 文件"
+    assert kinds.type(QFileInfo(str(ledger_folder))) == "文件夹"
     assert file_dialogs.format_size(0) == "0 字节"
     assert file_dialogs.format_size(1) == "1 KB"
     assert file_dialogs.format_size(5 * 1024 * 1024 + 1) == "5.0 MB"
