@@ -51,6 +51,7 @@ from partybuild.domain import validators as v
 from partybuild.domain.vocab import UnknownChoice, Vocabulary
 from partybuild.exchange import scan
 from partybuild.ledgers import spec
+from partybuild.store.database import live_file_kind
 
 # A sheet larger than this is not a ledger of one park; refuse it rather than fill the memory.
 MAX_DATA_ROWS = 200_000
@@ -132,6 +133,8 @@ def check_file(path: Path) -> str:
         raise WorkbookRefused(f"文件“{name}”不存在")
     if path.is_dir():
         raise WorkbookRefused(f"“{name}”是文件夹，不是 Excel 文件")
+    if live_file_kind(path) is not None:  # reading it here would drop SQLite's locks on it
+        raise WorkbookRefused(f"“{name}”是正在使用的党建台账数据库文件，不是 Excel 工作簿")
     suffix = path.suffix.lower()
     try:
         with path.open("rb") as fh:

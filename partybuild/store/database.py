@@ -165,6 +165,36 @@ def _judge(tables: set[str], applied: list[str], app_id: int | None, where: str)
     return Inspection(empty=False, applied=tuple(applied))
 
 
+#: The files beside an SQLite database that SQLite opens and locks while it is in use.
+COMPANION_SUFFIXES = ("-wal", "-shm", "-journal")
+
+
+def live_file_kind(path: str | os.PathLike[str]) -> str | None:
+    """``"database"`` or ``"companion"`` if ``path`` is the SQLite file this process has open (or
+    its -wal/-shm/-journal), else None. Compared by device and inode, with ``stat`` only.
+
+    On Linux, closing *any* descriptor of a file drops every POSIX lock the process holds on it
+    (SQLite's "How to corrupt", §2.2): a file that is live must be read through SQLite or not at
+    all, never with ``open()``.
+    """
+    location = current_location()
+    if location is None or location.path is None:
+        return None
+    try:
+        st = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    key = (st.st_dev, st.st_ino)
+    for suffix in ("", *COMPANION_SUFFIXES):
+        try:
+            other = os.stat(f"{location.path}{suffix}")
+        except OSError:
+            continue
+        if (other.st_dev, other.st_ino) == key:
+            return "database" if suffix == "" else "companion"
+    return None
+
+
 def inspect_sqlite(path: Path) -> Inspection:
     """Look at an SQLite file without writing a byte to it."""
     where = f"“{path}”"
@@ -172,9 +202,15 @@ def inspect_sqlite(path: Path) -> Inspection:
         return Inspection(empty=True)
     if path.is_dir():
         raise DatabaseRefused(f"{where} 是文件夹，不是数据库文件")
+    live = live_file_kind(path)
+    if live == "companion":
+        raise DatabaseRefused(f"{where} 是正在使用的数据库的日志文件，不是数据库文件")
     try:
-        with path.open("rb") as fh:
-            header = fh.read(len(SQLITE_HEADER))
+        if live == "database":
+            header = SQLITE_HEADER  # open here: only SQLite may read it (see live_file_kind)
+        else:
+            with path.open("rb") as fh:
+                header = fh.read(len(SQLITE_HEADER))
     except OSError as exc:
         raise DatabaseRefused(f"无法读取 {where}：{exc.strerror or exc}") from exc
     if not header:

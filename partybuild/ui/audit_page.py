@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QDateEdit,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -31,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from partybuild.ledgers import spec
 from partybuild.services import audit
+from partybuild.ui import file_dialogs
 
 _Index = QModelIndex | QPersistentModelIndex
 PAGE = 300
@@ -201,7 +201,7 @@ class AuditPage(QWidget):
     def export(self) -> None:
         settings = QSettings()
         folder = str(settings.value("folders/audit", ""))
-        path, _ = QFileDialog.getSaveFileName(
+        path, _ = file_dialogs.save_file(
             self,
             self.tr("导出操作日志"),
             f"{folder}/操作日志.xlsx" if folder else "操作日志.xlsx",

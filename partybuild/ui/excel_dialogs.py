@@ -42,7 +42,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
-    QFileDialog,
     QFrame,
     QHBoxLayout,
     QHeaderView,
@@ -67,6 +66,7 @@ from partybuild.exchange import sheets as lay
 from partybuild.exchange.mapping import Mapping, SheetMapping
 from partybuild.ledgers import spec
 from partybuild.store import models as m
+from partybuild.ui import file_dialogs
 
 FOLDER_KEY = "folders/excel"
 XLSX_FILTER = "Excel 工作簿 (*.xlsx *.xlsm)"
@@ -858,7 +858,7 @@ class ImportWizard(QDialog):
 
     # -- file ----------------------------------------------------------------------------
     def browse(self) -> None:
-        path, _filter = QFileDialog.getOpenFileName(
+        path = file_dialogs.open_file(
             self, self.tr("选择 Excel 台账"), last_folder(), self.tr(WORKBOOK_FILTER)
         )
         if path:
@@ -983,7 +983,7 @@ class ImportWizard(QDialog):
         if plan is None or not plan.invalid:
             return
         default = str(Path(last_folder()) / f"{plan.path.stem}-错误行.xlsx")
-        path, _filter = QFileDialog.getSaveFileName(
+        path, _filter = file_dialogs.save_file(
             self, self.tr("导出错误行"), default, self.tr(XLSX_FILTER)
         )
         if not path:
@@ -1244,7 +1244,7 @@ class ExportDialog(QDialog):
         return f"{what}台账{masked}-{dt.date.today():%Y%m%d}.xlsx"
 
     def choose_and_export(self) -> None:
-        path, _filter = QFileDialog.getSaveFileName(
+        path, _filter = file_dialogs.save_file(
             self,
             self.tr("导出到"),
             str(Path(last_folder()) / self.default_name()),
@@ -1343,7 +1343,7 @@ def save_template(window: Any) -> Path | None:
             return None
         name = next(item.name for item in spec.LEDGERS.values() if item.label == label)
     label = spec.ledger(name).label
-    path, _filter = QFileDialog.getSaveFileName(
+    path, _filter = file_dialogs.save_file(
         window,
         window.tr("保存导入模板"),
         str(Path(last_folder()) / f"{label}导入模板.xlsx"),

@@ -50,6 +50,7 @@ from partybuild.ledgers.spec import Column, Ledger
 from partybuild.services import lookup, records
 from partybuild.services.errors import RecordNotFound, StaleRecordError, ValidationError
 from partybuild.store import models as m
+from partybuild.ui import unsaved
 from partybuild.ui.choice_box import ChoiceBox
 
 # QDateEdit cannot be empty: its minimum, shown as a blank special value, stands for "not filled".
@@ -782,6 +783,7 @@ class RecordDialog(QDialog):
             self._add_relation_tab()
         else:
             self.setWindowTitle(self.tr("新建%s") % ledger.label)
+            self._loaded = self.form.values()  # the defaults: closing unchanged asks nothing
         self._size_to_form()
         if editors:
             editors[0].setFocus()
@@ -820,6 +822,7 @@ class RecordDialog(QDialog):
         assert self.record_id is not None
         widget = relation_editor_for(self.ledger.name, self.record_id, self)
         if isinstance(widget, QWidget):
+            self.relation_tab = widget
             self.tabs.addTab(widget, widget.windowTitle() or self.tr("关联信息"))
             saved = getattr(widget, "saved", None)
             if saved is not None:  # e.g. 办理进度 saves fields of this very record
@@ -875,6 +878,53 @@ class RecordDialog(QDialog):
         self.stale_bar.hide()
         self.saved.emit(record.id)
         self.accept()
+
+    # -- leaving ---------------------------------------------------------------------------
+    def form_changed(self) -> bool:
+        """The fields differ from what was loaded (or, for a new record, from the defaults)."""
+        return self.form.values() != self._loaded
+
+    def has_unsaved_changes(self) -> bool:
+        """Typing that closing would lose: in the fields, or in the relations tab's inputs."""
+        return self.form_changed() or self._tab_changed()
+
+    def _tab_changed(self) -> bool:
+        check = getattr(getattr(self, "relation_tab", None), "has_unsaved_changes", None)
+        return bool(check is not None and check())
+
+    def reject(self) -> None:
+        """Esc, 取消 and the window's close button: ask first if typing would be lost."""
+        self.leave()
+
+    def leave(self) -> bool:
+        """Close unless the user wants to keep editing; True if the dialog has closed."""
+        if not self.isVisible() or not self.has_unsaved_changes():
+            super().reject()
+            return True
+        choice = unsaved.ask_unsaved(self, self.windowTitle())
+        if choice == unsaved.DISCARD:
+            super().reject()
+            return True
+        if choice == unsaved.SAVE:
+            self.save_all()
+            return not self.isVisible()
+        return False
+
+    def save_all(self) -> None:
+        """保存 from the question: the relations tab's pending input, then the record; closes on
+        success, stays open with the messages (and everything typed) otherwise."""
+        if self._tab_changed():
+            tab = self.relation_tab
+            tab.save_unsaved()
+            if tab.has_unsaved_changes():
+                self.tabs.setCurrentWidget(tab)
+                return
+            if not self.form_changed():
+                assert self.record_id is not None
+                self.saved.emit(self.record_id)
+                self.accept()
+                return
+        self.save()
 
     def show_stale(self, message: str, *, can_reload: bool = True) -> None:
         self.stale_label.setText(message)

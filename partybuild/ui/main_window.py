@@ -10,7 +10,6 @@ import peewee as pw
 from PySide6.QtCore import QSettings, QSize, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QFileDialog,
     QHBoxLayout,
     QInputDialog,
     QLabel,
@@ -25,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from partybuild import APP_NAME, __version__
 from partybuild.ledgers import spec
+from partybuild.ui import file_dialogs
 from partybuild.ui.ledger_page import LedgerPage
 from partybuild.ui.overview import OverviewPage
 
@@ -313,7 +313,7 @@ class MainWindow(QMainWindow):
         folder = str(settings.value("folders/backup", ""))
         stamp = dt.date.today().strftime("%Y%m%d")
         suggested = f"党建台账备份-{stamp}.sqlite3"
-        path, _ = QFileDialog.getSaveFileName(
+        path, _ = file_dialogs.save_file(
             self,
             self.tr("备份数据库"),
             f"{folder}/{suggested}" if folder else suggested,
@@ -334,7 +334,7 @@ class MainWindow(QMainWindow):
 
         settings = QSettings()
         folder = str(settings.value("folders/backup", ""))
-        path, _ = QFileDialog.getOpenFileName(
+        path = file_dialogs.open_file(
             self,
             self.tr("从备份恢复"),
             folder,
@@ -397,5 +397,11 @@ class MainWindow(QMainWindow):
                 page.save_state()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        # A record form with typing in it asks 保存 / 放弃 / 继续编辑 first; 继续编辑 keeps us open.
+        for page in self.pages.values():
+            dialog = getattr(page, "dialog", None)
+            if dialog is not None and dialog.isVisible() and not dialog.leave():
+                event.ignore()
+                return
         self.save_settings()
         super().closeEvent(event)

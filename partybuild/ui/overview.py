@@ -29,7 +29,6 @@ from PySide6.QtGui import QColor, QCursor, QFont, QKeyEvent, QMouseEvent, QPaint
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
-    QFileDialog,
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -46,6 +45,7 @@ from PySide6.QtWidgets import (
 
 from partybuild.domain import vocab
 from partybuild.services import compliance, report, stats
+from partybuild.ui import file_dialogs
 from partybuild.ui.fonts import ui_font_family
 
 ACCENT = "#c0392b"
@@ -637,7 +637,7 @@ class OverviewPage(QWidget):
 
     # -- actions -------------------------------------------------------------------------
     def _ask_path(self, title: str, name: str, filters: str) -> tuple[Path | None, str]:
-        path, chosen = QFileDialog.getSaveFileName(self, title, name, filters)
+        path, chosen = file_dialogs.save_file(self, title, name, filters)
         return (Path(path) if path else None), chosen
 
     def _busy(self, work: Callable[[], object], done: str) -> bool:
@@ -734,6 +734,7 @@ class OverviewPage(QWidget):
         dialog = QPrintPreviewDialog(printer, self)
         dialog.setWindowTitle(self.tr("打印提醒清单"))
         dialog.paintRequested.connect(lambda p: print_reminders(report_, p))
+        file_dialogs.guard_print_preview(dialog, printer)
         self.preview_dialog = dialog
         self._printer = printer  # the dialog does not own it
         dialog.open()

@@ -19,7 +19,6 @@ from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog, QPrintPreviewW
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QFileDialog,
     QInputDialog,
     QLabel,
     QMessageBox,
@@ -32,6 +31,7 @@ from partybuild.printing.layout import Document
 from partybuild.printing.render import page_layout, render, write_pdf
 from partybuild.services.errors import RecordNotFound, ValidationError
 from partybuild.store import models as m
+from partybuild.ui import file_dialogs
 
 #: (translated label shown in the preview's document choice, builder taking ``unmasked``)
 Choice = tuple[str, Callable[[bool], Document]]
@@ -76,6 +76,7 @@ class PrintPreview(QPrintPreviewDialog):
             toolbar.insertAction(first, self.pdf_action)
             toolbar.insertSeparator(first)
 
+        file_dialogs.guard_print_preview(self, self.printer)
         self.paintRequested.connect(self._paint)
         self.document_combo.currentIndexChanged.connect(self._refresh)
         self.unmasked_check.toggled.connect(self._refresh)
@@ -105,7 +106,7 @@ class PrintPreview(QPrintPreviewDialog):
 
     def save_pdf(self) -> None:
         document = self.document()
-        path, _filter = QFileDialog.getSaveFileName(
+        path, _filter = file_dialogs.save_file(
             self, self.tr("保存为 PDF"), f"{document.title}.pdf", self.tr("PDF 文件 (*.pdf)")
         )
         if not path:

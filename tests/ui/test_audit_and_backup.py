@@ -8,13 +8,14 @@ from pathlib import Path
 import peewee as pw
 import pytest
 from openpyxl import load_workbook
-from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
+from PySide6.QtWidgets import QInputDialog, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from partybuild.domain.validators import make_id_number
 from partybuild.services import audit, records
 from partybuild.store import models as m
 from partybuild.store.database import close_database, open_database
+from partybuild.ui import file_dialogs
 from partybuild.ui.audit_page import AuditPage
 from partybuild.ui.main_window import MainWindow
 
@@ -56,7 +57,7 @@ def test_audit_export(db: pw.Database, qtbot: QtBot, tmp_path: Path, monkeypatch
     page = AuditPage()
     qtbot.addWidget(page)
     out = tmp_path / "log.xlsx"
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))
+    monkeypatch.setattr(file_dialogs, "save_file", lambda *a, **k: (str(out), ""))
     page.export_button.click()
     rows = list(load_workbook(out, read_only=True).active.iter_rows(values_only=True))
     assert rows[0] == ("时间", "操作人", "操作", "台账", "记录编号", "记录", "修改内容")
@@ -70,11 +71,11 @@ def test_backup_restore_and_operator_from_the_window(
     window = MainWindow(db)
     qtbot.addWidget(window)
     copy = tmp_path / "copy.sqlite3"
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(copy), ""))
+    monkeypatch.setattr(file_dialogs, "save_file", lambda *a, **k: (str(copy), ""))
     window.backup_action.trigger()
     assert copy.exists()
     records.create("teams", {"name": "后来建的队", "kind": "volunteer"})
-    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(copy), ""))
+    monkeypatch.setattr(file_dialogs, "open_file", lambda *a, **k: str(copy))
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
     window.restore_action.trigger()
     assert m.Team.select().count() == 0

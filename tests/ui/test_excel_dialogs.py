@@ -11,11 +11,12 @@ import pytest
 from openpyxl import load_workbook
 from PySide6.QtCore import QSettings, QUrl
 from PySide6.QtGui import QColor, QDesktopServices
-from PySide6.QtWidgets import QApplication, QComboBox, QFileDialog, QInputDialog
+from PySide6.QtWidgets import QApplication, QComboBox, QInputDialog
 from pytestqt.qtbot import QtBot
 
 from partybuild.exchange import importer as imp
 from partybuild.store import models as m
+from partybuild.ui import file_dialogs
 from partybuild.ui.excel_dialogs import COLOURS, ImportWizard
 from partybuild.ui.main_window import MainWindow
 from tests.exchange.conftest import MEMBER_HEADER, make_registry, member_row, person_id, workbook
@@ -53,7 +54,7 @@ def messy_roster(folder: Path) -> Path:
 
 
 def open_wizard(window: MainWindow, path: Path, monkeypatch: pytest.MonkeyPatch) -> ImportWizard:
-    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(path), ""))
+    monkeypatch.setattr(file_dialogs, "open_file", lambda *a, **k: str(path))
     window.import_action.trigger()
     wizard = window.import_wizard
     assert wizard.isVisible()
@@ -179,7 +180,7 @@ def test_export_defaults_to_masked_and_says_what_full_data_contains(
     dialog.mask_box.setChecked(True)
     out = tmp_path / "exports" / "members"
     out.parent.mkdir()
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))
+    monkeypatch.setattr(file_dialogs, "save_file", lambda *a, **k: (str(out), ""))
     dialog.export_button.click()
     qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=20000)
     written = out.with_suffix(".xlsx")
@@ -197,7 +198,7 @@ def test_export_all_from_the_overview(
     dialog = window.export_dialog
     assert dialog.all_button.isChecked() and not dialog.one_button.isEnabled()
     out = tmp_path / "all.xlsx"
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))
+    monkeypatch.setattr(file_dialogs, "save_file", lambda *a, **k: (str(out), ""))
     dialog.export_button.click()
     qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=20000)
     assert len(load_workbook(out, read_only=True).sheetnames) == 12
@@ -207,7 +208,7 @@ def test_template_of_the_page_or_of_a_chosen_ledger(
     window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     out = tmp_path / "members-template.xlsx"
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))
+    monkeypatch.setattr(file_dialogs, "save_file", lambda *a, **k: (str(out), ""))
     window.go_to("members")
     window.template_action.trigger()
     assert load_workbook(out).sheetnames == ["党员", "填写说明"]

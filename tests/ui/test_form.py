@@ -10,7 +10,7 @@ from typing import Any
 
 import peewee as pw
 import pytest
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QLineEdit,
+    QMessageBox,
     QPlainTextEdit,
     QWidget,
 )
@@ -327,17 +328,110 @@ def test_a_stale_edit_is_not_saved_and_reload_brings_the_new_version(
     assert ledger.model.get_by_id(record.id).version == 3
 
 
+def answer_unsaved(qtbot: QtBot, choice: str | None) -> list[str]:
+    """Answer the next 保存 / 放弃 / 继续编辑 question by clicking ``choice`` (or with a key:
+    ``"Enter"``, ``"Esc"``); returns the questions seen. Watches for two seconds."""
+    asked: list[str] = []
+
+    def poll(tries: int) -> None:
+        box = QApplication.activeModalWidget()
+        if isinstance(box, QMessageBox) and box.objectName() == "unsaved_question":
+            buttons = {b.text() for b in box.buttons()}
+            asked.append(box.text() if buttons == {"保存", "放弃", "继续编辑"} else str(buttons))
+            if choice == "Enter":
+                qtbot.keyClick(box, Qt.Key.Key_Return)
+            elif choice == "Esc":
+                qtbot.keyClick(box, Qt.Key.Key_Escape)
+            else:
+                next(b for b in box.buttons() if b.text() == choice).click()
+            return
+        if tries:
+            QTimer.singleShot(20, lambda: poll(tries - 1))
+
+    QTimer.singleShot(0, lambda: poll(100))
+    return asked
+
+
 @pytest.mark.parametrize("name", LEDGER_NAMES)
-def test_escape_cancels_without_writing(qtbot: QtBot, world: World, name: str) -> None:
+def test_escape_on_a_filled_form_asks_and_discard_writes_nothing(
+    qtbot: QtBot, world: World, name: str
+) -> None:
     ledger = spec.ledger(name)
     before = ledger.model.select().count()
     dialog = open_dialog(qtbot, name)
     for field, value in valid_values(name, world).items():
         fill(qtbot, dialog.form, field, value)
+    asked = answer_unsaved(qtbot, "放弃")
     with qtbot.assertNotEmitted(dialog.saved):
         qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    assert asked == [f"“新建{ledger.label}”中有尚未保存的内容。"]
     assert dialog.result() == QDialog.DialogCode.Rejected and not dialog.isVisible()
     assert ledger.model.select().count() == before
+
+
+def test_continue_editing_keeps_every_character_typed(qtbot: QtBot, world: World) -> None:
+    dialog = open_dialog(qtbot, "members")
+    fill(qtbot, dialog.form, "name", "王示明")
+    fill(qtbot, dialog.form, "phone", "13800000000")
+    fill(qtbot, dialog.form, "joined_on", dt.date(2019, 7, 1))
+    typed = dialog.form.values()
+    for leave, answer in (
+        (lambda: qtbot.keyClick(dialog, Qt.Key.Key_Escape), "继续编辑"),
+        (lambda: qtbot.mouseClick(dialog.cancel_button, Qt.MouseButton.LeftButton), "Esc"),
+        (dialog.close, "继续编辑"),  # the window's close button
+    ):
+        asked = answer_unsaved(qtbot, answer)
+        leave()
+        assert len(asked) == 1
+        assert dialog.isVisible() and dialog.form.values() == typed
+        assert dialog.form.editor("name").text() == "王示明"
+    assert m.Member.select().where(m.Member.name == "王示明").count() == 0
+
+
+def test_save_from_the_question_saves_or_stays_with_the_errors(qtbot: QtBot, world: World) -> None:
+    dialog = open_dialog(qtbot, "branches")
+    fill(qtbot, dialog.form, "secretary", "张示安")  # 名称 (required) still empty
+    answer_unsaved(qtbot, "保存")
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    assert dialog.isVisible() and dialog.form.error_label("name").text() == "必填"
+    assert dialog.form.editor("secretary").text() == "张示安"
+    fill(qtbot, dialog.form, "name", "第三联合党支部")
+    fill(qtbot, dialog.form, "kind", "joint")
+    asked = answer_unsaved(qtbot, "Enter")  # Enter is 保存
+    with qtbot.waitSignal(dialog.saved) as saved:
+        qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    assert asked and dialog.result() == QDialog.DialogCode.Accepted and not dialog.isVisible()
+    branch = m.Branch.get_by_id(saved.args[0])
+    assert (branch.name, branch.kind, branch.secretary) == ("第三联合党支部", "joint", "张示安")
+
+
+@pytest.mark.parametrize("name", LEDGER_NAMES)
+def test_an_unchanged_form_closes_without_a_question(qtbot: QtBot, world: World, name: str) -> None:
+    dialog = open_dialog(qtbot, name)
+    asked = answer_unsaved(qtbot, "继续编辑")
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    assert not dialog.isVisible() and asked == []
+    record = records.create(name, valid_values(name, world))
+    dialog = open_dialog(qtbot, name, record.id)
+    fill(qtbot, dialog.form, first_text_column(spec.ledger(name)), "临时改动")
+    fill(
+        qtbot,
+        dialog.form,
+        first_text_column(spec.ledger(name)),
+        stored(spec.ledger(name), record.id)[first_text_column(spec.ledger(name))] or "",
+    )
+    qtbot.mouseClick(dialog.cancel_button, Qt.MouseButton.LeftButton)  # typed back as it was
+    assert not dialog.isVisible() and asked == []
+
+
+def test_editing_a_record_asks_before_its_changes_are_lost(qtbot: QtBot, world: World) -> None:
+    dialog = open_dialog(qtbot, "members", world.member.id)
+    fill(qtbot, dialog.form, "phone", "13900000000")
+    asked = answer_unsaved(qtbot, "放弃")
+    qtbot.mouseClick(dialog.cancel_button, Qt.MouseButton.LeftButton)
+    assert asked == [f"“{dialog.windowTitle()}”中有尚未保存的内容。"] and not dialog.isVisible()
+    fresh = m.Member.get_by_id(world.member.id)
+    assert fresh.phone is None and fresh.version == 1
 
 
 # --------------------------------------------------------------------------- validation

@@ -383,3 +383,34 @@ def test_every_page_new_filter_sort_delete_restore(
     assert not restored.deleted
     assert {k: getattr(restored, k) for k in links} == links
     assert page(window, name).model.total == total
+
+
+def test_closing_the_window_over_a_filled_form_asks_first(window: MainWindow, qtbot: QtBot) -> None:
+    from tests.ui.test_form import answer_unsaved
+
+    members = page(window, "members")
+    window.new_action.trigger()  # Ctrl+N
+    dialog = members.dialog
+    assert isinstance(dialog, RecordDialog)
+    type_text(qtbot, dialog.form.editor("name"), "王示明")
+    asked = answer_unsaved(qtbot, "继续编辑")
+    assert not window.close()
+    assert asked == ["“新建党员”中有尚未保存的内容。"]
+    assert window.isVisible() and dialog.isVisible()
+    assert dialog.form.editor("name").text() == "王示明"
+    asked = answer_unsaved(qtbot, "放弃")
+    assert window.close()
+    assert asked and not window.isVisible() and not dialog.isVisible()
+    assert not m.Member.select().where(m.Member.name == "王示明").exists()
+
+
+def test_closing_the_window_with_an_unchanged_form_asks_nothing(
+    window: MainWindow, qtbot: QtBot
+) -> None:
+    from tests.ui.test_form import answer_unsaved
+
+    page(window, "branches")
+    window.new_action.trigger()
+    asked = answer_unsaved(qtbot, "继续编辑")
+    assert window.close()
+    assert asked == [] and not window.isVisible()

@@ -10,12 +10,12 @@ import pytest
 from openpyxl import load_workbook
 from PySide6.QtCharts import QAbstractBarSeries, QBarCategoryAxis, QLineSeries
 from PySide6.QtCore import QPointF, Qt
-from PySide6.QtWidgets import QFileDialog
 from pytestqt.qtbot import QtBot
 
 from partybuild.domain import compliance as rules
 from partybuild.services import stats
 from partybuild.store import models as m
+from partybuild.ui import file_dialogs
 from partybuild.ui.main_window import MainWindow
 from partybuild.ui.overview import OverviewPage
 
@@ -161,20 +161,20 @@ def test_generate_summary_saves_pdf_and_excel(
 ) -> None:
     target = tmp_path / "年度总结"
     monkeypatch.setattr(
-        QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), "PDF 文件 (*.pdf)")
+        file_dialogs, "save_file", lambda *a, **k: (str(target), "PDF 文件 (*.pdf)")
     )
     overview.summary_button.click()
     pdf = target.with_suffix(".pdf")
     assert pdf.read_bytes().startswith(b"%PDF")
     assert str(pdf) in overview.message.text()
     xlsx = tmp_path / "总结.xlsx"
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(xlsx), ""))
+    monkeypatch.setattr(file_dialogs, "save_file", lambda *a, **k: (str(xlsx), ""))
     overview.summary_button.click()
     assert load_workbook(xlsx, read_only=True).sheetnames[0] == "年度总结"
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: ("", ""))
+    monkeypatch.setattr(file_dialogs, "save_file", lambda *a, **k: ("", ""))
     overview.summary_button.click()  # cancelled: nothing happens
     blocked = tmp_path / "no-such-folder" / "x.pdf"
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(blocked), ""))
+    monkeypatch.setattr(file_dialogs, "save_file", lambda *a, **k: (str(blocked), ""))
     overview.summary_button.click()
     assert f"无法保存“{blocked}”：文件夹“{blocked.parent}”不存在" in overview.message.text()
 
@@ -183,12 +183,12 @@ def test_reminders_print_and_export(
     overview: OverviewPage, qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     xlsx, pdf = tmp_path / "提醒.xlsx", tmp_path / "提醒"
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(xlsx), ""))
+    monkeypatch.setattr(file_dialogs, "save_file", lambda *a, **k: (str(xlsx), ""))
     overview.excel_button.click()
     wb = load_workbook(xlsx, read_only=True)
     rows = list(wb["三会一课提醒"].iter_rows(values_only=True))
     assert len(rows) == 5 and {r[1] for r in rows[1:]} == {"支部党员大会", "主题党日"}
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(pdf), ""))
+    monkeypatch.setattr(file_dialogs, "save_file", lambda *a, **k: (str(pdf), ""))
     overview.pdf_button.click()
     assert pdf.with_suffix(".pdf").read_bytes().startswith(b"%PDF")
     overview.print_button.click()

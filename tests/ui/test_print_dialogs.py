@@ -10,12 +10,13 @@ import peewee as pw
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtPrintSupport import QPrintPreviewDialog
-from PySide6.QtWidgets import QFileDialog, QInputDialog
+from PySide6.QtWidgets import QInputDialog
 from pytestqt.qtbot import QtBot
 
 from partybuild.printing.layout import page_count
 from partybuild.services import records, relations
 from partybuild.store import models as m
+from partybuild.ui import file_dialogs
 from partybuild.ui.ledger_page import LedgerPage
 from partybuild.ui.main_window import MainWindow
 from partybuild.ui.print_dialogs import PrintPreview
@@ -103,7 +104,7 @@ def test_save_pdf_from_the_preview(
     dialog = print_preview(window, qtbot)
     target = tmp_path / "签到表"
     monkeypatch.setattr(
-        QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), "PDF 文件 (*.pdf)")
+        file_dialogs, "save_file", lambda *a, **k: (str(target), "PDF 文件 (*.pdf)")
     )
     dialog.pdf_action.trigger()
     pdf = read_pdf(tmp_path / "签到表.pdf")

@@ -490,3 +490,59 @@ def test_every_model_passes_the_model_tester(
         assert editor.model is not None
         qtmodeltester.check(editor.model)
     assert [e.model.rowCount() for e in editors if e.model] == [6, 5, 5, 3, 1, 0]
+
+
+# --------------------------------------------------------------------------- leaving a form
+
+
+def test_unsaved_progress_in_the_tab_is_asked_about_and_saved(
+    qtbot: QtBot, sqlite_db: pw.Database
+) -> None:
+    from partybuild.ledgers import spec
+    from partybuild.ui.form import RecordDialog
+    from tests.ui.test_form import answer_unsaved
+
+    firm = make_enterprise("恒远化工有限公司")
+    issue = records.create(
+        "issues",
+        {
+            "enterprise": firm,
+            "received_on": dt.date(2023, 5, 2),
+            "category": "staffing",
+            "description": "招工难",
+        },
+    )
+    dialog = RecordDialog(spec.ledger("issues"), issue.id)
+    qtbot.addWidget(dialog)
+    dialog.open()
+    progress = dialog.relation_tab
+    assert isinstance(progress, IssueProgressEditor) and not dialog.has_unsaved_changes()
+    progress.state.setCurrentIndex(progress.state.findData("in_progress"))
+    progress.measures.setPlainText("对接人社局")
+    asked = answer_unsaved(qtbot, "保存")
+    with qtbot.waitSignal(dialog.saved):
+        qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    assert asked and not dialog.isVisible()
+    saved = m.EnterpriseIssue.get_by_id(issue.id)
+    assert (saved.state, saved.measures, saved.version) == ("in_progress", "对接人社局", 2)
+
+
+def test_a_guest_typed_but_not_added_is_asked_about(qtbot: QtBot, sqlite_db: pw.Database) -> None:
+    from partybuild.ledgers import spec
+    from partybuild.ui.form import RecordDialog
+    from tests.ui.test_form import answer_unsaved
+
+    training = make_training()
+    dialog = RecordDialog(spec.ledger("trainings"), training.id)
+    qtbot.addWidget(dialog)
+    dialog.open()
+    signin = dialog.relation_tab
+    assert isinstance(signin, AttendanceEditor)
+    signin.guest_name.setText("欧阳明")
+    asked = answer_unsaved(qtbot, "继续编辑")
+    dialog.close()
+    assert asked and dialog.isVisible() and signin.guest_name.text() == "欧阳明"
+    asked = answer_unsaved(qtbot, "保存")
+    dialog.close()
+    assert asked and not dialog.isVisible()
+    assert [row.name for row in relations.attendance_rows(training.id)] == ["欧阳明"]
