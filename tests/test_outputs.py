@@ -362,6 +362,17 @@ def test_a_missing_folder_is_one_line(db: Path, tmp_path: Path, child_tmp: Path)
     assert not missing.exists()
 
 
+def test_the_database_in_use_is_never_an_output(db: Path, child_tmp: Path) -> None:
+    """`print roster -o d.db` would rename a PDF over the database it reads from."""
+    before = db.read_bytes()
+    for target in (db, Path(f"{db}-wal")):
+        argv = COMMANDS["roster"].argv(db, target)
+        result = run(argv, child_tmp)
+        assert_one_line(result, f"“{target}”是正在使用的数据库文件", "未写入任何文件")
+    assert db.read_bytes() == before
+    assert sorted(p.name for p in db.parent.iterdir() if not p.name.startswith(db.name)) == []
+
+
 # --------------------------------------------------------------------------- messages
 
 

@@ -731,7 +731,6 @@ def _fits(col: XColumn, data: list[tuple[Any, ...]], index: int, epoch: Any) -> 
     if not col.checkable:
         return None
     parse = rd.parser(col.kind, col.vocabulary, epoch)
-    month_only = getattr(rd, "MonthOnly", ())
     good = total = 0
     for row in data:
         if index >= len(row) or rd.is_blank(row[index]):
@@ -740,7 +739,7 @@ def _fits(col: XColumn, data: list[tuple[Any, ...]], index: int, epoch: Any) -> 
         try:
             parse(row[index])
         except (ValueError, TypeError) as exc:  # CellError, or a cell of a kind the parser
-            if isinstance(exc, month_only):  # does not take (a formula without its result)
+            if isinstance(exc, rd.MonthOnly):  # does not take (a formula without its result)
                 good += 1  # a date all the same, only imprecise
         else:
             good += 1
@@ -952,7 +951,6 @@ def _read_sheet(
             raw = tuple(row) + (None,) * (width - length)
         planned = PlannedRow(sheet, number, raw)
         parsed = planned.parsed
-        month_only: tuple[rd.MonthOnly, str, str] | None = None
         for index, key, parse, header, fail in parsers:
             value = raw[index]
             if value is None:
@@ -966,20 +964,10 @@ def _read_sheet(
                 continue
             try:
                 parsed[key] = parse(value)
-            except rd.MonthOnly as exc:
-                if key == "birth_date" and sheet_spec.name == "members":
-                    month_only = (exc, header, fail)  # the ID number may settle it, below
-                    parsed[key] = ERR
-                    continue
-                parsed[key] = ERR
-                planned.failed.add(fail)
-                planned.reasons.append(_reason(header, str(exc)))
             except rd.CellError as exc:
                 parsed[key] = ERR
                 planned.failed.add(fail)
                 planned.reasons.append(_reason(header, str(exc)))
-        if month_only is not None:
-            _birth_from_id(planned, *month_only)
         if constants:
             parsed.update(constants)  # fields the user gave one value for every row
         if (
@@ -1035,35 +1023,6 @@ def _row_ranges(rows: Sequence[int]) -> str:
         if number is not None:
             first = previous = number
     return f"第 {'、'.join(parts)} 行"
-
-
-def _birth_from_id(planned: PlannedRow, exc: rd.MonthOnly, header: str, fail: str) -> None:
-    """出生年月 "1985.06" is how rosters write it. The ID number on the same row is the record of
-    the full birth date: take it when it is valid and agrees with the year and month; otherwise
-    refuse the cell as any month-only date is refused (nothing is guessed)."""
-    from partybuild.domain import validators
-
-    id_number = planned.parsed.get("id_number")
-    if isinstance(id_number, str):
-        try:
-            validators.check_id_number(id_number)
-        except ValueError:
-            pass
-        else:
-            born = validators.birth_date_from_id(id_number)
-            if (born.year, born.month) == (exc.year, exc.month):
-                planned.parsed["birth_date"] = born
-                return
-            planned.failed.add(fail)
-            planned.reasons.append(
-                _reason(
-                    header,
-                    f"{exc.year}年{exc.month}月与身份证号中的出生日期 {born:%Y-%m-%d} 不一致",
-                )
-            )
-            return
-    planned.failed.add(fail)
-    planned.reasons.append(_reason(header, str(exc)))
 
 
 _NOTE_CELL = re.compile(

@@ -102,6 +102,15 @@ def check_target(target: Path) -> None:
         raise _refuse(errno.ENOTDIR, target)
     if target.is_dir():
         raise _refuse(errno.EISDIR, target)
+    # `report -o d.db` would rename a PDF over the database in use (or its -wal/-shm): refuse.
+    from partybuild.store.database import live_file_kind
+
+    if live_file_kind(target) is not None:
+        raise OutputError(
+            errno.EBUSY,
+            f"“{target}”是正在使用的数据库文件，不能用作输出文件，未写入任何文件",
+            target,
+        )
     if _read_only_mount(folder):
         raise _refuse(errno.EROFS, target)
     # A rename would replace a read-only file without asking; the user made it read-only.
