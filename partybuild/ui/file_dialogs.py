@@ -293,8 +293,21 @@ def print_preview_now(dialog: QPrintPreviewDialog, printer: QPrinter) -> None:
             return
         if not path.lower().endswith(".pdf"):
             path += ".pdf"
-        printer.setOutputFileName(path)
-        preview.print_()
+        # Whole or absent, like every other file the app writes: Qt's printer writes into a
+        # temporary file in the target's folder, read back with the pages shown, then renamed.
+        # Private, since the preview may be of an unmasked roster.
+        from partybuild.outputs import atomic_output
+        from partybuild.printing.pdf import check_pages
+
+        try:
+            with atomic_output(path, private=True, verify=check_pages(preview.pageCount())) as temp:
+                printer.setOutputFileName(temp)
+                preview.print_()
+        except OSError as exc:  # OutputError: one line saying what, where and why
+            QMessageBox.warning(dialog, "保存为 PDF", str(exc))
+            return
+        finally:
+            printer.setOutputFileName(path)  # as Qt's own button leaves it
         dialog.accept()
         return
     chooser = QPrintDialog(printer, dialog)

@@ -114,6 +114,34 @@ def test_save_pdf_from_the_preview(
     dialog.close()
 
 
+def test_the_print_button_without_a_printer_saves_a_whole_private_pdf(
+    window: MainWindow, park: Park, qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The preview's own 打印 with no printer installed: a PDF named in our dialog, written like
+    every other output (checked, renamed into place, 0600), nothing else left in the folder."""
+    from PySide6.QtPrintSupport import QPrinter
+    from PySide6.QtWidgets import QToolBar
+
+    show(window, "trainings", park.training)
+    dialog = print_preview(window, qtbot)
+    folder = tmp_path / "打印"
+    folder.mkdir()
+    target = folder / "签到表"
+    monkeypatch.setattr(
+        file_dialogs, "save_file", lambda *a, **k: (str(target), "PDF 文件 (*.pdf)")
+    )
+    monkeypatch.setattr(QPrinter, "outputFormat", lambda self: QPrinter.OutputFormat.PdfFormat)
+    toolbar = dialog.findChild(QToolBar)
+    next(a for a in toolbar.actions() if a.text() == "打印").trigger()
+    saved = folder / "签到表.pdf"
+    assert [p.name for p in folder.iterdir()] == [saved.name]
+    assert saved.stat().st_mode & 0o777 == 0o600
+    pdf = read_pdf(saved)
+    assert len(pdf.pages) == 2
+    for row in relations.attendance_rows(park.training.id):
+        assert pdf.text.count(row.name) == 1
+
+
 def test_activities_page_offers_the_sign_in_sheet(window: MainWindow, qtbot: QtBot) -> None:
     meeting = m.Activity.get()
     show(window, "activities", meeting)
