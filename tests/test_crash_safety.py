@@ -89,26 +89,6 @@ def two_states(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     return before, after
 
 
-def test_restore_killed_at_any_moment(two_states: tuple[Path, Path], tmp_path: Path) -> None:
-    before_file, after_file = two_states
-    before, after = snapshot(before_file), snapshot(after_file)
-    run = [sys.executable, str(ROOT / "main.py")]
-    probe = tmp_path / "probe.sqlite3"
-    probe.write_bytes(before_file.read_bytes())
-    duration = timed([*run, "restore", str(after_file), "--db", str(probe)])
-    outcomes = {"before": 0, "after": 0}
-    points = 12
-    for i in range(points):
-        db = tmp_path / f"kill{i}.sqlite3"
-        db.write_bytes(before_file.read_bytes())
-        kill_after([*run, "restore", str(after_file), "--db", str(db)], duration * i / (points - 1))
-        assert integrity(db) == "ok", f"kill point {i}"
-        state = snapshot(db)
-        assert state in (before, after), f"kill point {i}: neither before nor after"
-        outcomes["before" if state == before else "after"] += 1
-    assert outcomes["before"] and outcomes["after"]  # the kills really landed on both sides
-
-
 EDITOR = """
 import sys
 from partybuild.services import records
