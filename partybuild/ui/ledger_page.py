@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -28,6 +29,10 @@ from partybuild.store import models as m
 from partybuild.ui.table_model import LedgerTableModel
 
 FIRST_YEAR = 2000
+
+
+def _years() -> list[tuple[object, str]]:
+    return [(y, f"{y}年") for y in range(dt.date.today().year, FIRST_YEAR - 1, -1)]
 
 
 class LedgerTable(QTableView):
@@ -64,25 +69,31 @@ class LedgerPage(QWidget):
         self.search.setPlaceholderText(self.tr("搜索%s（输入即筛选）") % ledger.label)
         self.search.setClearButtonEnabled(True)
         self.filter_combos: dict[str, QComboBox] = {}
+        # What each combo lists, re-read on refresh: branches come and go, and a park edits its
+        # own vocabularies (查看 → 选项词表) while the window is open.
+        self._filter_sources: dict[str, tuple[str, Callable[[], list[tuple[object, str]]]]] = {}
 
         bar = QHBoxLayout()
         bar.addWidget(self.search, 3)
         fmap = ledger.filter_map
         if "branch" in fmap:
-            self._add_filter("branch", self.tr("全部党组织"), self._branch_items())
+            self._add_filter("branch", self.tr("全部党组织"), self._branch_items)
         if "kind" in fmap:
             column = ledger.column(fmap["kind"].split(".")[-1]) if "." not in fmap["kind"] else None
             vocabulary = column.vocabulary if column else None
             if vocabulary is not None:
-                self._add_filter("kind", self.tr("全部%s") % column.label, list(vocabulary.items))
+                self._add_filter(
+                    "kind", self.tr("全部%s") % column.label, lambda v=vocabulary: list(v.items)
+                )
         if "year" in fmap:
-            years = [(y, f"{y}年") for y in range(dt.date.today().year, FIRST_YEAR - 1, -1)]
-            self._add_filter("year", self.tr("全部年度"), years)
+            self._add_filter("year", self.tr("全部年度"), _years)
         if "status" in fmap:
             column = ledger.column(fmap["status"])
             if column.vocabulary is not None:
                 self._add_filter(
-                    "status", self.tr("全部%s") % column.label, list(column.vocabulary.items)
+                    "status",
+                    self.tr("全部%s") % column.label,
+                    lambda v=column.vocabulary: list(v.items),
                 )
         for combo in self.filter_combos.values():
             bar.addWidget(combo, 1)
@@ -153,16 +164,30 @@ class LedgerPage(QWidget):
         )
         return list(query)
 
-    def _add_filter(self, key: str, everything: str, items: list[tuple[object, str]]) -> None:
+    def _add_filter(
+        self, key: str, everything: str, items: Callable[[], list[tuple[object, str]]]
+    ) -> None:
         combo = QComboBox()
         combo.setObjectName(f"filter_{key}")
-        combo.addItem(everything, None)
-        for data, label in items:
-            combo.addItem(label, data)
+        self.filter_combos[key] = combo
+        self._filter_sources[key] = (everything, items)
+        self._fill_filter(key)
         combo.setMinimumContentsLength(8)
         combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         combo.currentIndexChanged.connect(self.apply_filters)
-        self.filter_combos[key] = combo
+
+    def _fill_filter(self, key: str) -> None:
+        """(Re)list a filter's choices, keeping the one chosen if it is still there."""
+        combo = self.filter_combos[key]
+        everything, items = self._filter_sources[key]
+        current = combo.currentData()
+        combo.blockSignals(True)
+        combo.clear()
+        combo.addItem(everything, None)
+        for data, label in items():
+            combo.addItem(label, data)
+        combo.setCurrentIndex(max(0, combo.findData(current)) if current is not None else 0)
+        combo.blockSignals(False)
 
     def current_filters(self) -> Filters:
         def value(key: str) -> object:
@@ -221,17 +246,10 @@ class LedgerPage(QWidget):
         self.count_changed.emit()
 
     def refresh(self) -> None:
-        """Re-read rows and branch choices (after edits here or elsewhere)."""
-        combo = self.filter_combos.get("branch")
-        if combo is not None:
-            current = combo.currentData()
-            combo.blockSignals(True)
-            combo.clear()
-            combo.addItem(self.tr("全部党组织"), None)
-            for data, label in self._branch_items():
-                combo.addItem(label, data)
-            combo.setCurrentIndex(max(0, combo.findData(current)) if current is not None else 0)
-            combo.blockSignals(False)
+        """Re-read rows and filter choices (after edits here or elsewhere)."""
+        for key in self.filter_combos:
+            if key != "year":
+                self._fill_filter(key)
         selected = self.current_id()
         self.model.reload()
         if selected is not None:

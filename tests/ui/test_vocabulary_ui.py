@@ -175,3 +175,32 @@ def test_the_parks_suggestions_are_offered_while_typing_a_free_text_field(
     # Only a suggestion: any other text is still kept as typed.
     form.set_value("responsible_unit", "县自然资源局")
     assert form.values()["responsible_unit"] == "县自然资源局"
+
+
+def test_an_item_the_park_adds_is_offered_by_the_page_filter_at_once(
+    qtbot: QtBot, sqlite_db: pw.Database
+) -> None:
+    from partybuild.ui.main_window import MainWindow
+
+    window = MainWindow(sqlite_db)
+    qtbot.addWidget(window)
+    page = window.go_to("enterprises")
+    combo = page.filter_combos["kind"]
+    combo.setCurrentIndex(combo.findText("精细化工"))
+    window.vocabulary_action.trigger()
+    dialog = window.vocabulary_settings_dialog  # type: ignore[attr-defined]
+    assert dialog.vocabulary is vocab.INDUSTRY
+    dialog.add_item()
+    dialog.table.item(dialog.table.rowCount() - 1, LABEL).setText("新能源")
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert not dialog.error.isVisible(), dialog.error.text()
+    assert [combo.itemText(i) for i in range(combo.count())] == [
+        "全部产业",
+        "精细化工",
+        "生物医药",
+        "新材料",
+        "其他",
+        "新能源",
+    ]
+    assert combo.currentText() == "精细化工"  # the user's choice is kept
+    dialog.close()
