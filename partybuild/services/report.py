@@ -54,10 +54,15 @@ def branch_ids(period: stats.Period, kind: str) -> list[int]:
     )
 
 
-def party_member_ids() -> list[int]:
-    """Full and probationary members still active (``members.full + members.probationary``)."""
+def party_member_ids(period: stats.Period | None = None) -> list[int]:
+    """Full and probationary members on the roll at the period's end (today without one) —
+    ``members.full + members.probationary`` (stats.members_at_end)."""
     M = m.Member
-    return _ids(M.select().where(m.live(M), M.status.in_(ACTIVE), M.category.in_(PARTY)), M)
+    if period is None:
+        query = M.select().where(m.live(M), M.status.in_(ACTIVE))
+    else:
+        query = stats.members_at_end(period)
+    return _ids(query.where(M.category.in_(PARTY)), M)
 
 
 def training_ids(period: stats.Period, kind: str | None = None) -> list[int]:

@@ -4,6 +4,8 @@ Every count leaves out records in the recycle bin, and records hanging off one t
 attendance of a deleted training, the services of a deleted team). Definitions:
 
 - a branch or team counts when it exists at the end of the period (founded then or earlier);
+- ``members``: on the roll at the period's end (:func:`members_at_end`): a full or probationary
+  member once 入党 is certainly by the end; ``full`` once 转正 is too (else ``probationary``);
 - ``enterprises_covered.<kind>``: live enterprises whose branch is of that kind;
 - trainings count by start date; ``attendances`` are signed-in attendance rows (已签到);
 - ``issues.resolved``: problems resolved (已解决) with 办结日期 in the period;
@@ -48,6 +50,20 @@ def _existing(field: pw.Field, period: Period) -> pw.Expression:
     return field.is_null() | (field <= period.end)
 
 
+def members_at_end(period: Period) -> pw.ModelSelect:
+    """Members on the roll at the period's end, as far as the data tells: live, not now
+    transferred out, lost, suspended or deceased (the ledger keeps no date for those, so they
+    count for no year), and — for full and probationary members — 入党 certainly by the
+    period's end (or of no known date). Those on the way to membership keep no start date and
+    count as they stand today."""
+    M = m.Member
+    return M.select().where(
+        m.live(M),
+        M.status.in_(("normal", "mobile")),
+        M.category.not_in(("full", "probationary")) | _existing(M.joined_on, period),
+    )
+
+
 def _count(query: pw.ModelSelect) -> int:
     return int(query.count())
 
@@ -76,12 +92,16 @@ def compute(period: Period, branch: m.Branch | None = None) -> dict[str, Any]:
     for kind, n in covered_q.group_by(B.kind).tuples():
         covered[kind] = n
 
-    members = M.select().where(m.live(M), M.status.in_(("normal", "mobile")))
+    members = members_at_end(period)
     if branch is not None:
         members = members.where(M.branch == branch.id)
     member_counts = {code: 0 for code in vocab.MEMBER_CATEGORY.codes}
     for cat, n in members.select(M.category, pw.fn.COUNT(M.id)).group_by(M.category).tuples():
         member_counts[cat] = n
+    # A full member confirmed (转正) after the period's end was still probationary then.
+    late = _count(members.where(M.category == "full", ~_existing(M.confirmed_on, period)))
+    member_counts["full"] -= late
+    member_counts["probationary"] += late
 
     return {
         "period": {"from": period.start.isoformat(), "to": period.end.isoformat()},

@@ -379,7 +379,7 @@ class OverviewPage(QWidget):
             )
         members = f["members"]
         self.cards["members"].set_records(
-            report.party_member_ids(),
+            report.party_member_ids(period),
             self.tr("正式 %d，预备 %d") % (members["full"], members["probationary"]),
         )
         for kind in ("rotation", "lecture", "party_lesson"):

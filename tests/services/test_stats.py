@@ -158,3 +158,35 @@ def test_overdue_and_resolved_issues(db: pw.Database) -> None:
     assert issues["resolved_by_category"]["project"] == 1
     assert issues["average_days_to_resolve"] == 10.0
     close_database()
+
+
+def test_members_answer_for_the_chosen_year(demo: pw.Database) -> None:
+    """党员 at a year's end: 2015 does not show today's roll; a member confirmed later was
+    probationary then; 2023 keeps the demo's figures."""
+    from partybuild.services import report
+
+    today = stats.year_stats(dt.date.today().year)["members"]
+    y2023 = stats.year_stats(2023)["members"]
+    y2015 = stats.year_stats(2015)["members"]
+    assert y2023["full"] + y2023["probationary"] == today["full"] + today["probationary"]
+    joined_by_2015 = (
+        m.Member.select()
+        .where(
+            m.live(m.Member),
+            m.Member.status.in_(("normal", "mobile")),
+            m.Member.category.in_(("full", "probationary")),
+            m.Member.joined_on.is_null() | (m.Member.joined_on <= dt.date(2015, 12, 31)),
+        )
+        .count()
+    )
+    assert 0 < y2015["full"] + y2015["probationary"] == joined_by_2015
+    assert joined_by_2015 < today["full"] + today["probationary"]
+    assert len(report.party_member_ids(stats.Period.year(2015))) == joined_by_2015
+    # Someone who joined in 2014 and was confirmed in 2016 was probationary at the end of 2015.
+    member = m.Member.get(m.Member.category == "full", m.Member.joined_on <= dt.date(2014, 1, 1))
+    m.Member.update(joined_on=dt.date(2014, 6, 1), confirmed_on=dt.date(2016, 6, 1)).where(
+        m.Member.id == member.id
+    ).execute()
+    after = stats.year_stats(2015)["members"]
+    assert after["probationary"] == y2015["probationary"] + 1
+    assert after["full"] == y2015["full"] - 1
