@@ -260,6 +260,16 @@ class ComplianceReport:
         """What is owed and not held, past periods first, then by branch."""
         return [d for d in self.dues if not d.held]
 
+    @property
+    def missed(self) -> list[Due]:
+        """Reminders for periods that have ended: what was missed (a running period is not)."""
+        return [d for d in self.reminders if not d.running]
+
+    @property
+    def pending(self) -> list[Due]:
+        """Reminders for the running period: still to be held, not missed yet."""
+        return [d for d in self.reminders if d.running]
+
     def due_for_branch(self, branch_id: int) -> tuple[int, int]:
         """(held, due) of one branch, the running period left out."""
         mine = [d for d in self.dues if d.branch_id == branch_id and not d.running]

@@ -577,8 +577,8 @@ class OverviewPage(QWidget):
             (
                 self.tr("三会一课未按期开展"),
                 [
-                    (d.message(), "activities", compliance.activity_ids(d), not d.running)
-                    for d in report_.reminders
+                    (d.message(), "activities", compliance.activity_ids(d), True)
+                    for d in report_.missed
                 ],
             ),
             (
@@ -602,6 +602,17 @@ class OverviewPage(QWidget):
                 [(i.message(), "issues", [i.id], True) for i in report_.overdue_issues],
             ),
         ]
+        if report_.pending:  # the current year: the running period, not yet missed
+            groups.insert(
+                1,
+                (
+                    self.tr("本期尚待开展"),
+                    [
+                        (d.message(), "activities", compliance.activity_ids(d), False)
+                        for d in report_.pending
+                    ],
+                ),
+            )
         for title, items in groups:
             header = QListWidgetItem(self.tr("%s（%d）") % (title, len(items)))
             header.setFont(_font(9.5, bold=True))

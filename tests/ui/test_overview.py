@@ -225,3 +225,32 @@ def test_a_year_before_any_branch_shows_zeros_and_owes_nothing(overview: Overvie
     # A year with branches but no records in the ledger owes everything: the list says so.
     overview.set_year(2016)
     assert any("未召开支部党员大会" in t for t in overview.reminder_texts())
+
+
+def _headers(page: OverviewPage) -> dict[str, int]:
+    import re
+
+    widget = page.reminder_list
+    found = {}
+    for i in range(widget.count()):
+        item = widget.item(i)
+        if not item.data(Qt.ItemDataRole.UserRole):
+            hit = re.fullmatch(r"(.+)（(\d+)）", item.text())
+            if hit:
+                found[hit[1]] = int(hit[2])
+    return found
+
+
+def test_this_year_does_not_count_the_running_period_as_missed(overview: OverviewPage) -> None:
+    import datetime as dt
+    import re
+
+    overview.set_year(dt.date.today().year)  # the demo holds no activities after 2023
+    headers = _headers(overview)
+    due = int(re.search(r"应开展 (\d+) 次", overview.reminder_note.text())[1])
+    held = int(re.search(r"已开展 (\d+) 次", overview.reminder_note.text())[1])
+    # Every period that has ended and was not held is missed — and only those.
+    assert headers["三会一课未按期开展"] == due - held
+    assert headers["本期尚待开展"] > 0  # the running month/quarter, listed apart
+    running = [t for t in overview.reminder_texts() if "尚未" in t]
+    assert len(running) == headers["本期尚待开展"]
