@@ -19,7 +19,7 @@ from typing import Any
 
 import peewee as pw
 
-from partybuild.domain import dates, vocab
+from partybuild.domain import dates, overdue, vocab
 from partybuild.domain.compliance import Rule, load_rules
 from partybuild.domain.dates import PartialDate
 from partybuild.services import relations
@@ -197,12 +197,14 @@ class OverdueIssue:
     deadline: dt.date
     state: str
     days_overdue: int
+    as_of: dt.date | None = None  # the day counted to, when not today (a past year's end)
 
     def message(self) -> str:
         unit = f"（{self.responsible_unit}）" if self.responsible_unit else ""
+        when = f"截至{self.as_of:%Y-%m-%d}" if self.as_of is not None else ""
         return (
             f"{self.enterprise}：{self.description}{unit}，办结时限 {self.deadline:%Y-%m-%d}，"
-            f"已超期 {self.days_overdue} 天"
+            f"{when}已超期 {self.days_overdue} 天"
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -218,6 +220,7 @@ class OverdueIssue:
             "state": self.state,
             "state_label": vocab.ISSUE_STATE.label(self.state),
             "days_overdue": self.days_overdue,
+            "as_of": self.as_of.isoformat() if self.as_of is not None else None,
             "message": self.message(),
         }
 
@@ -318,12 +321,12 @@ def check_year(
     """Everything the overview and ``partybuild check`` show for a year."""
     today = today or dt.date.today()
     rules = list(rules) if rules is not None else load_rules()
-    as_of = min(dt.date(year, 12, 31), today)
+    as_of = overdue.as_of(dt.date(year, 12, 31), today)
     report = ComplianceReport(year, as_of, rules)
     if as_of >= dt.date(year, 1, 1):
         report.dues = _dues(year, as_of, [r for r in rules if r.enabled])
         report.quorum_flags = _quorum_flags(year, as_of)
-        report.overdue_issues = overdue_issues(as_of)
+        report.overdue_issues = overdue_issues(as_of, today)
         report.resolve_by_category, report.resolve_by_unit = resolve_times(
             dt.date(year, 1, 1), dt.date(year, 12, 31)
         )
@@ -524,8 +527,10 @@ def setup_warnings() -> list[SetupWarning]:
     return warnings
 
 
-def overdue_issues(as_of: dt.date) -> list[OverdueIssue]:
-    """Not closed and past 办结时限 on ``as_of`` — the same rule as ``stats``' ``overdue``."""
+def overdue_issues(as_of: dt.date, today: dt.date | None = None) -> list[OverdueIssue]:
+    """Not closed and past 办结时限 on ``as_of`` (domain.overdue) — the same rule as ``stats``'
+    ``overdue``; a day before ``today`` (a past year's end) is named in the message."""
+    today = today or dt.date.today()
     I, E = m.EnterpriseIssue, m.Enterprise
     query = (
         I.select(
@@ -543,13 +548,18 @@ def overdue_issues(as_of: dt.date) -> list[OverdueIssue]:
             m.live(I),
             m.live(E),
             I.received_on <= as_of,
-            I.state.in_(("open", "in_progress")),
-            I.deadline.is_null(False),
-            I.deadline < as_of,
+            I.overdue_on(as_of),
         )
         .tuples()
     )
-    rows = [OverdueIssue(*row, days_overdue=(as_of - row[6]).days) for row in query]
+    rows = [
+        OverdueIssue(
+            *row,
+            days_overdue=overdue.days_overdue(row[6], False, as_of) or 0,
+            as_of=None if as_of >= today else as_of,
+        )
+        for row in query
+    ]
     rows.sort(key=lambda r: (-r.days_overdue, r.enterprise, r.id))
     return rows
 

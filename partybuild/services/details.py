@@ -253,7 +253,7 @@ def enterprise_detail(
     pending = I.select().where(
         I.enterprise == ent.id, m.live(I), I.state.in_(("open", "in_progress"))
     )
-    overdue = pending.where(I.deadline.is_null(False), I.deadline < today)
+    overdue = pending.where(I.overdue_on(today))
 
     branch = ent.branch if ent.branch is not None and not ent.branch.deleted else None
     return EnterpriseDetail(

@@ -24,7 +24,7 @@ from typing import Any, NamedTuple
 
 import peewee as pw
 
-from partybuild.domain import vocab
+from partybuild.domain import overdue, vocab
 from partybuild.ledgers import spec
 from partybuild.services import audit, records
 from partybuild.services.errors import ValidationError, busy_as_storage_busy
@@ -852,12 +852,11 @@ def deadline_text(issue: m.EnterpriseIssue, today: dt.date | None = None) -> str
         return f"已办结，用时 {days} 天" if days is not None else "已办结"
     if issue.deadline is None:
         return "未设办结时限"
+    late = overdue.days_overdue(issue.deadline, issue.closed, today)
+    if late is not None:
+        return f"已超期 {late} 天"
     left = (issue.deadline - today).days
-    if left > 0:
-        return f"距办结时限 {left} 天"
-    if left == 0:
-        return "今日到期"
-    return f"已超期 {-left} 天"
+    return f"距办结时限 {left} 天" if left > 0 else "今日到期"
 
 
 # --------------------------------------------------------------------------- pickers

@@ -23,7 +23,7 @@ from typing import Any
 
 import peewee as pw
 
-from partybuild.domain import vocab
+from partybuild.domain import overdue, vocab
 from partybuild.services import compliance, stats
 from partybuild.store import models as m
 
@@ -110,8 +110,7 @@ def pending_issue_ids(period: stats.Period, overdue_only: bool = False) -> list[
     I = m.EnterpriseIssue
     query = _issues().where(I.received_on <= period.end, I.state.in_(("open", "in_progress")))
     if overdue_only:
-        cutoff = min(period.end, dt.date.today())
-        query = query.where(I.deadline.is_null(False), I.deadline < cutoff)
+        query = query.where(I.overdue_on(overdue.as_of(period.end)))
     return _ids(query, I)
 
 

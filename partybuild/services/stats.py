@@ -20,7 +20,7 @@ from typing import Any
 
 import peewee as pw
 
-from partybuild.domain import vocab
+from partybuild.domain import overdue, vocab
 from partybuild.store import models as m
 
 
@@ -219,7 +219,7 @@ def _issues(period: Period, branch: m.Branch | None) -> dict[str, Any]:
     ):
         by_category[cat] = n
     pending = base.where(Iss.received_on <= period.end, Iss.state.in_(("open", "in_progress")))
-    cutoff = min(period.end, dt.date.today())
+    cutoff = overdue.as_of(period.end)
     days = [
         (r - s).days
         for s, r in resolved.select(Iss.received_on, Iss.resolved_on).tuples()
@@ -234,7 +234,7 @@ def _issues(period: Period, branch: m.Branch | None) -> dict[str, Any]:
             )
         ),
         "pending": _count(pending),
-        "overdue": _count(pending.where(Iss.deadline.is_null(False), Iss.deadline < cutoff)),
+        "overdue": _count(pending.where(Iss.overdue_on(cutoff))),
         "resolved_by_category": by_category,
         "average_days_to_resolve": round(sum(days) / len(days), 1) if days else None,
     }

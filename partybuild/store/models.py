@@ -24,7 +24,7 @@ import datetime as dt
 
 import peewee as pw
 
-from partybuild.domain import vocab
+from partybuild.domain import overdue, vocab
 from partybuild.domain.dates import PartialDate, precision_of, whole_years_since
 
 db_proxy = pw.DatabaseProxy()
@@ -480,10 +480,19 @@ class EnterpriseIssue(BaseModel):
         return (self.resolved_on - self.received_on).days
 
     def overdue(self, today: dt.date | None = None) -> bool:
-        """Past its 办结时限 and not closed."""
-        if self.closed or self.deadline is None:
-            return False
-        return (today or dt.date.today()) > self.deadline
+        """Past its 办结时限 and not closed, on ``today`` (domain.overdue)."""
+        return (
+            overdue.days_overdue(self.deadline, self.closed, today or dt.date.today()) is not None
+        )
+
+    @classmethod
+    def overdue_on(cls, day: dt.date) -> pw.Expression:
+        """SQL: not closed and past 办结时限 on ``day`` — :meth:`overdue` as a query."""
+        return (
+            cls.state.in_(("open", "in_progress"))
+            & cls.deadline.is_null(False)
+            & (cls.deadline < day)
+        )
 
 
 class Setting(pw.Model):

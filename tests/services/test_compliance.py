@@ -258,3 +258,43 @@ def test_periods_cover_the_year(period: str, labels: list[str]) -> None:
     assert slots[0].start == dt.date(2024, 1, 1) and slots[-1].end == dt.date(2024, 12, 31)
     assert all(a.end + dt.timedelta(days=1) == b.start for a, b in itertools.pairwise(slots))
     assert [slots[0].label, slots[-1].label] == labels
+
+
+def test_one_definition_of_overdue_in_progress_overview_stats_and_details(
+    db: pw.Database,
+) -> None:
+    """Overdue is judged on min(today, the period's end) everywhere: 办理进度 and this year's
+    overview count the same days; a past year counts to its end and says so."""
+    from partybuild.services import details, relations, report, stats
+
+    firm = records.create("enterprises", {"name": "恒远化工有限公司"})
+    issue = records.create(
+        "issues",
+        {
+            "enterprise": firm,
+            "received_on": dt.date(2023, 5, 1),
+            "category": "utilities",
+            "description": "供电专线",
+            "deadline": dt.date(2023, 6, 1),
+        },
+    )
+    today = dt.date.today()
+    to_today = (today - dt.date(2023, 6, 1)).days
+    assert relations.deadline_text(issue) == f"已超期 {to_today} 天"  # 办理进度
+    this_year = compliance.check_year(today.year).overdue_issues
+    assert [i.days_overdue for i in this_year] == [to_today]
+    assert "截至" not in this_year[0].message()
+    assert f"已超期 {to_today} 天" in this_year[0].message()
+    past = compliance.check_year(2023).overdue_issues
+    assert [i.days_overdue for i in past] == [213]  # 2023-06-01 → 2023-12-31
+    assert past[0].message().endswith("截至2023-12-31已超期 213 天")
+    assert past[0].to_dict()["as_of"] == "2023-12-31"
+    assert stats.year_stats(2023)["issues"]["overdue"] == 1
+    assert report.pending_issue_ids(stats.Period.year(2023), overdue_only=True) == [issue.id]
+    assert details.enterprise_detail(firm.id).overdue_issues == 1
+    # On the deadline itself it is 今日到期 everywhere, not overdue.
+    on_deadline = dt.date(2023, 6, 1)
+    assert relations.deadline_text(issue, on_deadline) == "今日到期"
+    assert compliance.check_year(2023, today=on_deadline).overdue_issues == []
+    assert details.enterprise_detail(firm.id, today=on_deadline).overdue_issues == 0
+    assert not issue.overdue(on_deadline) and issue.overdue(dt.date(2023, 6, 2))
