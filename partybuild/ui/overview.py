@@ -25,7 +25,16 @@ from PySide6.QtCharts import (
     QValueAxis,
 )
 from PySide6.QtCore import QMargins, QPointF, Qt, Signal
-from PySide6.QtGui import QColor, QCursor, QFont, QKeyEvent, QMouseEvent, QPainter, QPen
+from PySide6.QtGui import (
+    QColor,
+    QCursor,
+    QFont,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QPen,
+    QResizeEvent,
+)
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
@@ -77,7 +86,7 @@ class Card(QFrame):
         self.setObjectName("card")
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self.setMinimumSize(150, 78)
+        self.setMinimumSize(118, 78)  # six to a row fit a 1024-pixel-wide window
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.setStyleSheet(
             "QFrame#card { border: 1px solid #e0d6d3; border-radius: 6px; background: #ffffff; }"
@@ -315,31 +324,63 @@ class OverviewPage(QWidget):
         box.addWidget(self.reminder_note)
         box.addLayout(buttons)
 
-        lower = QHBoxLayout()
-        lower.setSpacing(10)
-        lower.addWidget(self.training_chart, 7)
-        lower.addWidget(self.issue_chart, 5)
-        lower.addWidget(self.service_chart, 5)
-        lower.addWidget(reminders, 5)
+        self.reminder_box = reminders
+        self.lower = QGridLayout()
+        self.lower.setSpacing(10)
+        self.wide: bool | None = None
 
-        inner = QWidget()
+        self.inner = inner = QWidget()
         layout = QVBoxLayout(inner)
         layout.setContentsMargins(12, 8, 12, 8)
         layout.setSpacing(10)
         layout.addLayout(top)
         layout.addLayout(grid)
-        layout.addLayout(lower, 1)
-        inner.setMinimumHeight(680)
-        scroll = QScrollArea()
+        layout.addLayout(self.lower, 1)
+        # Scroll down, never sideways: the page always fits the window's width.
+        self.scroll = scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(inner)
+        self._arrange(wide=True)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(scroll)
 
         self.year_combo.currentIndexChanged.connect(self.refresh)
         self.set_year(report.latest_year_with_data())
+
+    # -- layout ------------------------------------------------------------------------
+    WIDE = 1200  # below this page width the charts and reminders go two to a row
+
+    def _arrange(self, wide: bool) -> None:
+        """The three charts and the reminders in one row on a wide page, two by two on a
+        narrow one (1024×700: the page scrolls down instead of cutting the reminders off)."""
+        if wide == self.wide:
+            return
+        self.wide = wide
+        boxes = [self.training_chart, self.issue_chart, self.service_chart, self.reminder_box]
+        for box in boxes:
+            self.lower.removeWidget(box)
+        for column in range(4):
+            self.lower.setColumnStretch(column, 0)
+        if wide:
+            for column, (box, stretch) in enumerate(zip(boxes, (7, 5, 5, 5), strict=True)):
+                self.lower.addWidget(box, 0, column)
+                self.lower.setColumnStretch(column, stretch)
+            self.inner.setMinimumHeight(680)
+        else:
+            # The reminders stay in sight beside the monthly chart; the other two below.
+            narrow = [self.training_chart, self.reminder_box, self.issue_chart, self.service_chart]
+            for i, box in enumerate(narrow):
+                self.lower.addWidget(box, i // 2, i % 2)
+            self.lower.setColumnStretch(0, 1)
+            self.lower.setColumnStretch(1, 1)
+            self.inner.setMinimumHeight(1040)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+        self._arrange(wide=event.size().width() >= self.WIDE)
+        super().resizeEvent(event)
 
     # -- year --------------------------------------------------------------------------
     def set_year(self, year: int) -> None:

@@ -254,3 +254,42 @@ def test_this_year_does_not_count_the_running_period_as_missed(overview: Overvie
     assert headers["本期尚待开展"] > 0  # the running month/quarter, listed apart
     running = [t for t in overview.reminder_texts() if "尚未" in t]
     assert len(running) == headers["本期尚待开展"]
+
+
+@pytest.mark.parametrize("size", [(1024, 700), (1440, 900)])
+def test_the_overview_fits_the_window_without_scrolling_sideways(
+    demo: pw.Database, qtbot: QtBot, size: tuple[int, int]
+) -> None:
+    """At 1024×700 every card, 生成年度总结 and the reminders are inside the window, no card
+    caption is cut, and the 企业诉求 legend has room for 待办 办理中 已解决 无法解决."""
+    from PySide6.QtCore import QPoint
+    from PySide6.QtGui import QFontMetrics
+
+    window = MainWindow(demo)
+    qtbot.addWidget(window)
+    window.resize(*size)
+    window.show()
+    page = window.go_to("overview")
+    page.set_year(2023)
+    qtbot.waitUntil(lambda: page.scroll.viewport().width() > 0)
+    qtbot.wait(50)
+    viewport = page.scroll.viewport()
+    assert page.scroll.horizontalScrollBar().maximum() == 0
+    assert page.inner.width() <= viewport.width()
+
+    def right_edge(widget) -> int:  # noqa: ANN001
+        return widget.mapTo(viewport, QPoint(widget.width(), 0)).x()
+
+    for key, card in page.cards.items():
+        assert right_edge(card) <= viewport.width(), key
+        caption = card.caption_label
+        assert caption.width() >= caption.sizeHint().width(), key
+        assert card.note_label.width() >= card.note_label.sizeHint().width(), key
+    assert right_edge(page.summary_button) <= viewport.width()
+    assert right_edge(page.reminder_box) <= viewport.width()
+    assert page.reminder_box.width() >= 250  # reminders readable, not a sliver
+    legend = page.issue_chart.chart().legend()
+    labels = [marker.label() for marker in legend.markers()]
+    assert labels == ["待办", "办理中", "已解决", "无法解决"]
+    needed = sum(QFontMetrics(legend.font()).horizontalAdvance(t) + 24 for t in labels)
+    assert legend.geometry().width() >= needed
