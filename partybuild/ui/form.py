@@ -873,11 +873,32 @@ class RecordDialog(QDialog):
             # A locked or vanished database: keep the dialog and the user's input.
             self.form.show_errors({"__all__": self.tr("保存失败，数据未写入：%s") % exc})
             return
+        created = self.record_id is None
         self.record_id = record.id
         self.version = record.version
         self.stale_bar.hide()
         self.saved.emit(record.id)
+        if created and self.ledger.name in self.LIST_AFTER_CREATE:
+            self._continue_with_list(record)
+            return
         self.accept()
+
+    #: Ledgers whose new record is followed by its list at once: a new training's 签到名单
+    #: opens in the same dialog after the first save, without closing and reopening it.
+    LIST_AFTER_CREATE = frozenset({"trainings"})
+
+    def _continue_with_list(self, record: m.BaseModel) -> None:
+        self._load(record)
+        self._add_relation_tab()
+        tab = getattr(self, "relation_tab", None)
+        if tab is None:
+            self.accept()
+            return
+        self._size_to_form()
+        self.tabs.setCurrentWidget(tab)
+        show = getattr(tab, "show_message", None)
+        if show is not None:
+            show(self.tr("已保存。现在可以添加%s。") % tab.windowTitle())
 
     # -- leaving ---------------------------------------------------------------------------
     def form_changed(self) -> bool:

@@ -546,3 +546,31 @@ def test_a_guest_typed_but_not_added_is_asked_about(qtbot: QtBot, sqlite_db: pw.
     dialog.close()
     assert asked and not dialog.isVisible()
     assert [row.name for row in relations.attendance_rows(training.id)] == ["欧阳明"]
+
+
+def test_a_new_training_offers_its_sign_in_list_right_after_the_first_save(
+    qtbot: QtBot, branch_of_five: m.Branch
+) -> None:
+    """新建培训 → 保存: the dialog stays open on 签到名单, ready to add the branch's members."""
+    from tests.ui.test_form import fill, open_dialog
+
+    dialog = open_dialog(qtbot, "trainings")
+    assert dialog.tabs.count() == 1  # nothing to sign in to before the training exists
+    fill(qtbot, dialog.form, "name", "2023年党员轮训（第二期）")
+    fill(qtbot, dialog.form, "kind", "rotation")
+    fill(qtbot, dialog.form, "start_date", dt.date(2023, 7, 5))
+    saved: list[int] = []
+    dialog.saved.connect(saved.append)
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    training = m.Training.get(m.Training.name == "2023年党员轮训（第二期）")
+    assert saved == [training.id] and dialog.isVisible()
+    signin = dialog.relation_tab
+    assert isinstance(signin, AttendanceEditor)
+    assert dialog.tabs.currentWidget() is signin and dialog.tabs.tabText(1) == "签到名单"
+    assert dialog.windowTitle().startswith("编辑培训")
+    signin.branch_picker.set_record_id(branch_of_five.id)
+    qtbot.mouseClick(signin.branch_add, Qt.MouseButton.LeftButton)
+    assert len(relations.attendance_rows(training.id)) == 5
+    # Saving again (nothing changed) closes the dialog as for any record being edited.
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert not dialog.isVisible()
