@@ -433,23 +433,52 @@ def add_guest(training_id: int, name: str, unit: str | None = None) -> int:
         )
 
 
+def sign_in_time(training: m.Training, now: dt.datetime) -> dt.datetime:
+    """The 签到时间 recorded when 已签到 is marked without a time of its own.
+
+    During the training (its start date to its end date, both included) it is the moment of the
+    click — people are signing in. Before or after it the marks are being entered from the paper
+    sheet, so the time is the training's start: its start date at 00:00, the ledger keeping no
+    start time (the sign-in list shows such a time as the date alone).
+    """
+    first = training.start_date
+    last = training.end_date or first
+    if first <= now.date() <= last:
+        return now.replace(microsecond=0)
+    return dt.datetime.combine(first, dt.time())
+
+
 def set_status(attendance_ids: Iterable[Any], status: str, at: dt.datetime | None = None) -> int:
     """Mark many rows at once; returns how many changed.
 
-    已签到 keeps a time already recorded and fills ``at`` (now) where there is none; every other
-    state clears the sign-in time, since the person did not sign.
+    已签到 keeps a time already recorded and fills ``at`` where there is none — without ``at``,
+    :func:`sign_in_time` of each row's training; every other state clears the sign-in time,
+    since the person did not sign.
     """
     code = _code(vocab.ATTENDANCE_STATUS, status, "签到状态")
     ids = _ids(attendance_ids)
     if not ids:
         return 0
-    A = m.Attendance
+    A, T = m.Attendance, m.Training
     now = m.now()
     with _db().atomic():
         if code == "signed":
-            when = (at or now).replace(microsecond=0)
-            values = _bump(A, now, status=code, signed_at=pw.fn.COALESCE(A.signed_at, when))
             unchanged = (A.status == code) & A.signed_at.is_null(False)
+            if at is not None:
+                when = at.replace(microsecond=0)
+                values = _bump(A, now, status=code, signed_at=pw.fn.COALESCE(A.signed_at, when))
+                return int(A.update(values).where(A.id.in_(ids), m.live(A), ~unchanged).execute())
+            trainings = T.select().where(T.id.in_(A.select(A.training).where(A.id.in_(ids))))
+            changed = 0
+            for training in trainings:
+                when = sign_in_time(training, now)
+                values = _bump(A, now, status=code, signed_at=pw.fn.COALESCE(A.signed_at, when))
+                changed += (
+                    A.update(values)
+                    .where(A.id.in_(ids), A.training == training.id, m.live(A), ~unchanged)
+                    .execute()
+                )
+            return int(changed)
         else:
             values = _bump(A, now, status=code, signed_at=None)
             unchanged = (A.status == code) & A.signed_at.is_null()

@@ -153,7 +153,11 @@ class _RowsModel(QAbstractTableModel):
 
 
 def _time(value: dt.datetime | None) -> str:
-    return f"{value:%Y-%m-%d %H:%M}" if value else ""
+    """签到时间; 00:00 is a sign-in entered afterwards for the training's day
+    (relations.sign_in_time), shown as the day alone."""
+    if not value:
+        return ""
+    return f"{value:%Y-%m-%d}" if value.time() == dt.time() else f"{value:%Y-%m-%d %H:%M}"
 
 
 class AttendanceModel(_RowsModel):

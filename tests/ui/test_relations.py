@@ -574,3 +574,39 @@ def test_a_new_training_offers_its_sign_in_list_right_after_the_first_save(
     # Saving again (nothing changed) closes the dialog as for any record being edited.
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
     assert not dialog.isVisible()
+
+
+def test_signing_in_a_past_training_records_its_day_not_the_click(
+    qtbot: QtBot, branch_of_five: m.Branch
+) -> None:
+    """Entering a 2023 sheet today: 签到时间 is the training's day (2023-06-20), not today's
+    click; a training running today takes the moment of the click."""
+    past = make_training()  # 2023-06-20
+    relations.add_members_of_branch(past.id, branch_of_five.id)
+    editor = AttendanceEditor(past.id)
+    qtbot.addWidget(editor)
+    select_rows(editor, range(0, 5))
+    qtbot.mouseClick(editor.status_buttons["signed"], Qt.MouseButton.LeftButton)
+    times = {a.signed_at for a in m.Attendance.select().where(m.Attendance.training == past.id)}
+    assert times == {dt.datetime(2023, 6, 20, 0, 0)}
+    assert [cell(editor, r, 5) for r in range(5)] == ["2023-06-20"] * 5
+
+    today = dt.date.today()
+    running = records.create(
+        "trainings",
+        {
+            "name": "今天的专题党课",
+            "kind": "party_lesson",
+            "start_date": today - dt.timedelta(1),
+            "end_date": today + dt.timedelta(1),
+        },
+    )
+    relations.add_members_of_branch(running.id, branch_of_five.id)
+    live = AttendanceEditor(running.id)
+    qtbot.addWidget(live)
+    before = dt.datetime.now().replace(microsecond=0)
+    select_rows(live, range(0, 1))
+    qtbot.mouseClick(live.status_buttons["signed"], Qt.MouseButton.LeftButton)
+    (row,) = [r for r in relations.attendance_rows(running.id) if r.status == "signed"]
+    assert row.signed_at is not None and before <= row.signed_at <= dt.datetime.now()
+    assert cell(live, 0, 5) == f"{row.signed_at:%Y-%m-%d %H:%M}"
