@@ -73,10 +73,13 @@ def date_span(start: dt.date, end: dt.date | None) -> str:
 
 
 def _remark(status: str, note: str | None, leave_code: str = "leave") -> str:
-    """备注: the note, and 请假 when the person asked for leave beforehand (known before printing)."""
+    """备注: the note, and 请假 when the person asked for leave beforehand (known before printing)
+    or 缺席 when the sheet is printed again after the event for the file (both vocabularies call
+    it ``absent``)."""
     note = (note or "").strip()
-    if status == leave_code:
-        return f"请假：{note}" if note else "请假"
+    word = {leave_code: "请假", "absent": "缺席"}.get(status)
+    if word is not None:
+        return f"{word}：{note}" if note else word
     return note
 
 

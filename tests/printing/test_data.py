@@ -26,6 +26,7 @@ def test_sign_in_sheet_lists_everyone_expected_by_branch_then_name(park: Park) -
     gone = add_members([c], one, park.enterprise)
     expect(park.training, ids_one + ids_two + gone)
     relations.set_status(ids_to_rows(park, [ids_one[0]]), "leave")
+    relations.set_status(ids_to_rows(park, [ids_two[0]]), "absent")
     records.soft_delete("members", gone[0])
     guest = relations.add_guest(park.training.id, "来宾", "某某研究院")
 
@@ -42,6 +43,8 @@ def test_sign_in_sheet_lists_everyone_expected_by_branch_then_name(park: Park) -
     assert all(r[2] == "" for r in rows)  # 签名 stays blank
     leave_row = next(r for r in rows if r[0] == e)
     assert leave_row[3] == "请假"
+    absent_row = next(r for r in rows if r[0] == d)
+    assert absent_row[3] == "缺席"  # printed again after the training, for the file
     table = doc.tables[0]
     assert table.numbered and table.fill_page
     assert [c.label for c in table.columns] == [
