@@ -24,8 +24,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from PySide6.QtCore import QFileInfo, QModelIndex, QSortFilterProxyModel, Qt
-from PySide6.QtGui import QAbstractFileIconProvider, QIcon
+from PySide6.QtCore import QFileInfo, QModelIndex, QSortFilterProxyModel, Qt, QUrl
+from PySide6.QtGui import QAbstractFileIconProvider, QDesktopServices, QIcon
 from PySide6.QtPrintSupport import (
     QAbstractPrintDialog,
     QPrintDialog,
@@ -256,6 +256,35 @@ def choose_folder(parent: QWidget | None, title: str, folder: str = "") -> str:
     return chosen[0] if chosen else ""
 
 
+# --------------------------------------------------------------------------- after saving
+
+
+def open_on_desktop(parent: QWidget | None, path: Path, title: str) -> bool:
+    """Open a file or folder with the desktop's own program; without one (no file manager, no
+    spreadsheet program registered), say so and where the file is instead of doing nothing."""
+    if QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))):
+        return True
+    QMessageBox.warning(
+        parent,
+        title,
+        f"无法打开“{path}”：本机没有可以打开它的程序。文件已保存在这里，可用文件管理器找到它。",
+    )
+    return False
+
+
+def saved_notice(parent: QWidget | None, title: str, path: Path) -> QMessageBox:
+    """已保存 with the path and 打开所在文件夹; shown without blocking, returned for callers."""
+    box = QMessageBox(QMessageBox.Icon.Information, title, f"已保存：{path}", parent=parent)
+    box.setObjectName("saved_notice")
+    folder_button = box.addButton("打开所在文件夹", QMessageBox.ButtonRole.ActionRole)
+    box.addButton("确定", QMessageBox.ButtonRole.AcceptRole)
+    box.folder_button = folder_button  # type: ignore[attr-defined]
+    folder_button.clicked.connect(lambda: open_on_desktop(parent, path.parent, title))
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.open()
+    return box
+
+
 # --------------------------------------------------------------------------- printing
 
 
@@ -309,6 +338,7 @@ def print_preview_now(dialog: QPrintPreviewDialog, printer: QPrinter) -> None:
         finally:
             printer.setOutputFileName(path)  # as Qt's own button leaves it
         dialog.accept()
+        saved_notice(dialog.parentWidget(), "保存为 PDF", Path(path))
         return
     chooser = QPrintDialog(printer, dialog)
     chooser.setOption(QAbstractPrintDialog.PrintDialogOption.PrintToFile, False)

@@ -117,6 +117,8 @@ class PrintPreview(QPrintPreviewDialog):
             write_pdf(document, Path(path))
         except OSError as exc:  # OutputError: one line saying what, where and why
             QMessageBox.warning(self, self.tr("保存为 PDF"), str(exc))
+            return
+        self.saved_box = file_dialogs.saved_notice(self, self.tr("保存为 PDF"), Path(path))
 
 
 def _status(window, text: str) -> None:  # noqa: ANN001 - MainWindow

@@ -9,8 +9,9 @@ from pathlib import Path
 import peewee as pw
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtPrintSupport import QPrintPreviewDialog
-from PySide6.QtWidgets import QInputDialog
+from PySide6.QtWidgets import QInputDialog, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from partybuild.printing.layout import page_count
@@ -111,6 +112,22 @@ def test_save_pdf_from_the_preview(
     assert len(pdf.pages) == dialog.page_count() == 2
     for row in relations.attendance_rows(park.training.id):
         assert pdf.text.count(row.name) == 1
+    # Said, with a way to the folder: 打开所在文件夹 opens it on the desktop …
+    box = dialog.saved_box
+    assert box.isVisible() and box.text() == f"已保存：{tmp_path / '签到表.pdf'}"
+    opened: list[str] = []
+    monkeypatch.setattr(
+        QDesktopServices, "openUrl", lambda url: opened.append(url.toLocalFile()) or True
+    )
+    box.folder_button.click()
+    assert opened == [str(tmp_path)]
+    # … and, with no file manager to open it, says so instead of doing nothing.
+    warned: list[str] = []
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: False)
+    monkeypatch.setattr(QMessageBox, "warning", lambda _p, _t, text: warned.append(text))
+    dialog.pdf_action.trigger()
+    dialog.saved_box.folder_button.click()
+    assert len(warned) == 1 and "没有可以打开它的程序" in warned[0] and str(tmp_path) in warned[0]
     dialog.close()
 
 
