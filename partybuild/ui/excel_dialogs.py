@@ -32,10 +32,9 @@ from PySide6.QtCore import (
     QSortFilterProxyModel,
     Qt,
     QThread,
-    QUrl,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor, QDesktopServices
+from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -982,7 +981,8 @@ class ImportWizard(QDialog):
         plan = self.plan
         if plan is None or not plan.invalid:
             return
-        default = str(Path(last_folder()) / f"{plan.path.stem}-错误行.xlsx")
+        # Beside the file being imported: the errors are fixed there and imported again.
+        default = str(plan.path.parent / f"{plan.path.stem}-错误行.xlsx")
         path, _filter = file_dialogs.save_file(
             self, self.tr("导出错误行"), default, self.tr(XLSX_FILTER)
         )
@@ -996,7 +996,7 @@ class ImportWizard(QDialog):
             return
         remember_folder(path)
         self.error_workbook = Path(path)
-        QDesktopServices.openUrl(QUrl.fromLocalFile(path))
+        file_dialogs.open_on_desktop(self, Path(path), self.tr("导出错误行"))
 
     # -- confirm and import ----------------------------------------------------------------
     def _fill_confirm(self) -> None:
@@ -1120,11 +1120,13 @@ class ImportWizard(QDialog):
 
     def open_error_workbook(self) -> None:
         if self.error_workbook is not None:
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.error_workbook)))
+            file_dialogs.open_on_desktop(self, self.error_workbook, self.tr("打开错误行工作簿"))
 
     def open_error_folder(self) -> None:
         if self.error_workbook is not None:
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.error_workbook.parent)))
+            file_dialogs.open_on_desktop(
+                self, self.error_workbook.parent, self.tr("打开所在文件夹")
+            )
 
     # -- jobs ----------------------------------------------------------------------------
     def _run(

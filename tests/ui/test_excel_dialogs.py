@@ -497,3 +497,34 @@ def test_the_error_workbook_falls_back_to_the_home_folder_never_the_temporary_on
     assert errors == home / "恒远化工党员花名册-错误行.xlsx"
     assert os.stat(errors).st_mode & 0o777 == 0o600
     assert [p.name for p in tmp_path.iterdir() if "错误行" in p.name] == []
+
+
+def test_error_rows_are_saved_beside_the_source_and_a_missing_launcher_is_said(
+    window: MainWindow, qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """导出错误行 starts in the imported file's folder, whatever folder was used last; and
+    打开错误行工作簿 on a machine with no spreadsheet program says so instead of nothing."""
+    from PySide6.QtWidgets import QMessageBox
+
+    source = tmp_path / "企业报来"
+    source.mkdir()
+    path = messy_roster(source)
+    wizard = open_wizard(window, path, monkeypatch)
+    QSettings().setValue("folders/excel", str(tmp_path / "别处"))  # e.g. a template saved there
+    to_preview(wizard, qtbot)
+    suggested: list[str] = []
+
+    def save_file(_parent, _title, default, _filters):  # noqa: ANN001, ANN202
+        suggested.append(default)
+        return str(source / "错误行.xlsx"), ""
+
+    monkeypatch.setattr(file_dialogs, "save_file", save_file)
+    warned: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _p, _t, text: warned.append(text))
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: False)
+    wizard.export_errors_button.click()
+    assert suggested == [str(source / "恒远化工党员花名册-错误行.xlsx")]
+    assert (source / "错误行.xlsx").exists()
+    assert len(warned) == 1 and "没有可以打开它的程序" in warned[0]
+    wizard.open_error_workbook()
+    assert len(warned) == 2 and str(source / "错误行.xlsx") in warned[1]
