@@ -423,6 +423,7 @@ class Sheet:
         for (at, column), (precision, code) in notes.shown.items():
             shown.setdefault(at, []).append((column, precision, code))
         epoch = self.book.epoch
+        made: dict[tuple[dt.date, str], ShownDate] = {}  # a column repeats a few hundred months
         invisible = _INVISIBLE.search
         blank_run = 0
         for number, raw in enumerate(rows, start=1):
@@ -453,7 +454,7 @@ class Sheet:
             if number in shown:
                 for column, precision, code in shown[number]:
                     if column < len(row):
-                        row[column] = _shown_date(row[column], precision, code, epoch)
+                        row[column] = _shown_date(row[column], precision, code, epoch, made)
             if number in starts:
                 for first_col, last_row, last_col in starts[number]:
                     value = row[first_col] if first_col < len(row) else None
@@ -487,16 +488,22 @@ class Sheet:
                 return
 
 
-def _shown_date(value: Any, precision: str, code: str, epoch: Any) -> Any:
+def _shown_date(
+    value: Any, precision: str, code: str, epoch: Any, made: dict[tuple[dt.date, str], ShownDate]
+) -> Any:
     """A date cell (or the serial number of one) whose format shows no day, as a ShownDate."""
     if type(value) is dt.datetime:
-        return ShownDate(value.date(), precision, code)
-    if type(value) is dt.date:
-        return ShownDate(value, precision, code)
-    if type(value) in (int, float) and 1 <= value <= LAST_SERIAL:
-        moment = from_excel(value, **({"epoch": epoch} if epoch is not None else {}))
-        return ShownDate(moment.date(), precision, code)
-    return value
+        day = value.date()
+    elif type(value) is dt.date:
+        day = value
+    elif type(value) in (int, float) and 1 <= value <= LAST_SERIAL:
+        day = from_excel(value, **({"epoch": epoch} if epoch is not None else {})).date()
+    else:
+        return value
+    result = made.get((day, code))
+    if result is None:
+        result = made[(day, code)] = ShownDate(day, precision, code)
+    return result
 
 
 @dataclass(eq=False)

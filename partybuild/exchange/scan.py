@@ -125,6 +125,35 @@ def date_styles(archive: zipfile.ZipFile) -> dict[int, tuple[str, str]]:
     return result
 
 
+_SHOWN_CELLS: dict[tuple[int, ...], re.Pattern[bytes]] = {}
+
+
+def _shown_cells(chunk: bytes, styles: dict[int, tuple[str, str]], notes: SheetNotes) -> bool:
+    """Note the cells of ``chunk`` that carry a dayless date style, by their references (one
+    search over the chunk, not row by row); False when a cell has no reference (``r=`` may be
+    left out): then the rows are read one by one."""
+    key = tuple(sorted(styles))
+    pattern = _SHOWN_CELLS.get(key)
+    if pattern is None:
+        numbers = b"|".join(str(n).encode() for n in key)
+        pattern = _SHOWN_CELLS[key] = re.compile(
+            rb"<(?:\w+:)?c\b([^>]*?)\bs\s*=\s*[\"'](" + numbers + rb")[\"']([^>]*?)(/?)>"
+        )
+    found: list[tuple[tuple[int, int], tuple[str, str]]] = []
+    for cell in pattern.finditer(chunk):
+        if cell[4] or chunk.startswith(b"</", cell.end()):
+            continue  # no value
+        attrs = cell[1] + b" " + cell[3]
+        ref = _R.search(attrs)
+        if ref is None or not ref[1]:
+            return False
+        kind = _T.search(attrs)
+        if kind is None or kind[1] in (b"n", b"d"):
+            found.append(((int(ref[2]), column_index(ref[1])), styles[int(cell[2])]))
+    notes.shown.update(found)
+    return True
+
+
 def _style_pattern(styles: dict[int, tuple[str, str]]) -> re.Pattern[bytes] | None:
     if not styles:
         return None
@@ -259,8 +288,9 @@ def scan_xlsx_sheet(
                 or _has_error(chunk)
                 or _has_hidden(chunk)
                 or _row_without_number(chunk)
-                or (no_day is not None and no_day.search(chunk) is not None)
             )
+            if valued and not detail and no_day is not None and no_day.search(chunk):
+                detail = not _shown_cells(chunk, styles, notes)
             if detail:
                 row, last_value_row, last_value_end = _rows_in_detail(
                     chunk, offset, row, last_value_row, last_value_end, notes, styles, no_day
