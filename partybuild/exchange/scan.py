@@ -47,6 +47,9 @@ CHUNK = 1 << 20
 # Hidden rows and formula cells remembered per sheet (enough to say where; a sheet with more
 # is said to have more).
 MAX_NOTED = 10_000
+# Month cells are noted every one (none may be padded to a day), within a sheet's bounds.
+MAX_COLUMNS_NOTED = 256
+MAX_ROWS_NOTED = 250_000
 
 STRICT_NS = b"http://purl.oclc.org/ooxml/spreadsheetml/main"
 
@@ -479,16 +482,77 @@ def cut_copy(path: str, cuts: dict[str, SheetNotes]) -> io.BytesIO:
 
 _TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
 _OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
+_STYLE = "{urn:oasis:names:tc:opendocument:xmlns:style:1.0}"
+_NUMBER = "{urn:oasis:names:tc:opendocument:xmlns:datastyle:1.0}"
+
+
+def _ods_date_code(element: ET.Element) -> str:
+    """A ``number:date-style`` written as the Excel format code it amounts to."""
+    parts: list[str] = []
+    for child in element:
+        tag = child.tag.rsplit("}", 1)[-1]
+        long = child.get(_NUMBER + "style") == "long"
+        if tag == "year":
+            parts.append("yyyy" if long else "yy")
+        elif tag == "month":
+            textual = child.get(_NUMBER + "textual") == "true"
+            parts.append(("mmmm" if long else "mmm") if textual else "mm" if long else "m")
+        elif tag in ("day", "day-of-week"):
+            parts.append("dd")
+        elif tag in ("hours", "minutes", "seconds", "am-pm"):
+            parts.append("hh")
+        elif tag == "text":
+            parts.append('"' + (child.text or "").replace('"', "") + '"')
+    return "".join(parts)
+
+
+class _OdsStyles:
+    """Which cell styles of an .ods show a date without its day: data styles
+    (``number:date-style``) and the cell styles that use them, from ``styles.xml`` and from the
+    automatic styles of ``content.xml`` as they stream by."""
+
+    def __init__(self) -> None:
+        self.data: dict[str, tuple[str, str]] = {}  # data style → (precision, code)
+        self.cells: dict[str, str] = {}  # cell style → data style
+
+    def take(self, element: ET.Element) -> None:
+        if element.tag == _NUMBER + "date-style":
+            code = _ods_date_code(element)
+            precision = format_precision(code)
+            if precision is not None:
+                self.data[element.get(_STYLE + "name", "")] = (precision, code)
+        elif element.tag == _STYLE + "style":
+            data_style = element.get(_STYLE + "data-style-name")
+            if data_style:
+                self.cells[element.get(_STYLE + "name", "")] = data_style
+
+    def of(self, cell_style: str | None) -> tuple[str, str] | None:
+        if not cell_style or not self.data:
+            return None
+        return self.data.get(self.cells.get(cell_style, ""))
+
+
+def _ods_styles(archive: zipfile.ZipFile) -> _OdsStyles:
+    styles = _OdsStyles()
+    if "styles.xml" in archive.namelist():
+        for element in ET.fromstring(archive.read("styles.xml")).iter():
+            styles.take(element)
+    return styles
 
 
 def scan_ods(archive: zipfile.ZipFile) -> dict[str, SheetNotes]:
-    """Hidden rows, merged cells and formulas without a value, per table of ``content.xml``."""
+    """Hidden rows, merged cells, formulas without a value and date cells shown without their
+    day, per table of ``content.xml``."""
     result: dict[str, SheetNotes] = {}
     notes = SheetNotes(merged=[])
     row = 0  # 0-based index of the current row
     column = 0
     repeat = 1
     row_has_value = False
+    styles = _ods_styles(archive)
+    column_styles: list[str | None] = []  # each column's default cell style (of the table)
+    shown: list[tuple[int, tuple[str, str]]] = []  # the current row's month cells
+    in_body = False
     with archive.open("content.xml") as fh:
         for event, element in ET.iterparse(fh, events=("start", "end")):
             tag = element.tag
@@ -496,14 +560,33 @@ def scan_ods(archive: zipfile.ZipFile) -> dict[str, SheetNotes]:
                 if tag == _TABLE + "table":
                     notes = SheetNotes(merged=[])
                     result[element.get(_TABLE + "name", "")] = notes
-                    row = 0
+                    row, column_styles, in_body = 0, [], True
                 elif tag == _TABLE + "table-row":
-                    column, row_has_value = 0, False
+                    column, row_has_value, shown = 0, False, []
                     repeat = int(element.get(_TABLE + "number-rows-repeated", "1") or 1)
+                continue
+            if not in_body:
+                styles.take(element)  # the automatic styles come before the tables
+                if tag == _STYLE + "style" or tag == _NUMBER + "date-style":
+                    element.clear()
+                continue
+            if tag == _TABLE + "table-column":
+                count = int(element.get(_TABLE + "number-columns-repeated", "1") or 1)
+                default = element.get(_TABLE + "default-cell-style-name")
+                room = MAX_COLUMNS_NOTED - len(column_styles)
+                column_styles.extend([default] * max(0, min(count, room)))
                 continue
             if tag in (_TABLE + "table-cell", _TABLE + "covered-table-cell"):
                 columns = int(element.get(_TABLE + "number-columns-repeated", "1") or 1)
                 value_type = element.get(_OFFICE + "value-type")
+                if value_type == "date":
+                    style = element.get(_TABLE + "style-name")
+                    if style is None and column < len(column_styles):
+                        style = column_styles[column]
+                    precision = styles.of(style)
+                    if precision is not None:
+                        for at in range(column, min(column + columns, MAX_COLUMNS_NOTED)):
+                            shown.append((at, precision))
                 has_text = value_type is not None or len(element) > 0
                 row_has_value = row_has_value or has_text
                 spanned_rows = int(element.get(_TABLE + "number-rows-spanned", "1") or 1)
@@ -523,6 +606,11 @@ def scan_ods(archive: zipfile.ZipFile) -> dict[str, SheetNotes]:
                     for number in range(row + 1, row + 1 + min(repeat, MAX_NOTED)):
                         if len(notes.hidden_rows) < MAX_NOTED:
                             notes.hidden_rows.add(number)
+                for number in (
+                    range(row + 1, row + 1 + min(repeat, MAX_ROWS_NOTED)) if shown else ()
+                ):
+                    for at, precision in shown:
+                        notes.shown[(number, at)] = precision
                 row += repeat
                 element.clear()
     return result

@@ -4,6 +4,7 @@ a month, and a month is what is stored — never the made-up 1st (issue 11)."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -90,10 +91,22 @@ def roster(path: Path) -> Path:
     )
 
 
+FILES = Path(__file__).parent / "files"
+
+
 def test_month_formatted_date_cells_are_stored_as_the_month_they_show(
     tmp_path: Path, registry: Registry
 ) -> None:
-    plan = imp.plan_file(roster(tmp_path / "roster.xlsx"))
+    assert_stored_as_shown(roster(tmp_path / "roster.xlsx"))
+
+
+def test_libreoffice_month_date_styles_are_read_the_same(registry: Registry) -> None:
+    """The same roster saved by LibreOffice as .ods: ``number:date-style`` without a day."""
+    assert_stored_as_shown(FILES / "month-cells-libreoffice.ods")
+
+
+def assert_stored_as_shown(path: Path) -> None:
+    plan = imp.plan_file(path)
     assert {(r.sheet.title, r.row): r.state for r in plan.rows()} == {
         ("党组织", 2): NEW,
         ("党员", 2): NEW,
@@ -198,3 +211,23 @@ def test_the_styles_are_read_once_and_only_dayless_date_formats_count(tmp_path: 
     assert scan.format_precision("0.00E+00") is None
     assert scan.format_precision("General") is None
     assert scan.format_precision("yyyy-mm-dd hh:mm") is None
+
+
+def test_month_cells_of_a_writer_that_leaves_out_cell_references(tmp_path: Path) -> None:
+    """``r=`` is optional on cells: the month cells are then found by counting, row by row."""
+    path = formatted(
+        tmp_path / "plain.xlsx",
+        {"表": [["甲", (dt.date(1998, 11, 1), YM)], [(dt.date(2005, 1, 1), Y), "乙"]]},
+    )
+    bare = tmp_path / "bare.xlsx"
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(bare, "w") as out:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename.startswith("xl/worksheets/sheet"):
+                data = re.sub(rb'(<c\b[^>]*?) r="[A-Z]+\d+"', rb"\1", data)
+                assert b'<c r="' not in data
+            out.writestr(info, data)
+    with rd.open_workbook(bare) as book:
+        rows = dict(book.sheets[0].rows())
+    assert [str(c) for c in rows[1]] == ["甲", "1998-11"] and type(rows[1][1]) is rd.ShownDate
+    assert [str(c) for c in rows[2]] == ["2005", "乙"] and type(rows[2][0]) is rd.ShownDate
