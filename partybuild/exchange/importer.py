@@ -2097,6 +2097,11 @@ def _parents_first(rows: list[PlannedRow]) -> list[PlannedRow]:
 # --------------------------------------------------------------------------- error workbook
 
 
+def _as_written(value: Any) -> Any:
+    """A cell of a refused row as the error workbook gives it back: a month cell as shown."""
+    return value.shown if type(value) is rd.ShownDate else value
+
+
 def write_error_workbook(import_plan: ImportPlan, path: Path | str) -> int:
     """The invalid rows as they were, with 错误原因 and 原行号; returns how many were written.
 
@@ -2146,7 +2151,7 @@ def write_error_workbook(import_plan: ImportPlan, path: Path | str) -> int:
                 header_cells.append(cell)
             ws.append(header_cells)
             for row in bad:
-                cells = [text_cell(ws, value) for value in row.raw]
+                cells = [text_cell(ws, _as_written(value)) for value in row.raw]
                 reason = text_cell(ws, row.reason)
                 reason.fill = fill
                 reason.alignment = Alignment(wrap_text=True, vertical="top")

@@ -11,7 +11,8 @@ is read with python-calamine: .xlsx/.xlsm (also Strict Open XML), .xls (Excel 97
 - hidden sheets are listed with their state and skipped by the importer; hidden rows are read and
   reported;
 - a formula saved without its result is a :class:`Formula` (refused by the importer, never read
-  as empty); an error value (#DIV/0!) is read as its text (refused by :func:`cell_text`);
+  as empty); a date cell whose number format shows no day (“1998-11”, ``yyyy"年"m"月"``,
+  ``yyyy``) is a :class:`ShownDate`: a month or a year, as shown (.xlsx and .ods); an error value (#DIV/0!) is read as its text (refused by :func:`cell_text`);
 - invisible characters (zero-width space, BOM, word joiner, soft hyphen) and the leading ``'``
   that marks text are removed from every text cell;
 - a long run of blank rows ends the sheet (:data:`scan.BLANK_RUN`); anything after it is
@@ -115,6 +116,92 @@ class Formula:
 
     def __hash__(self) -> int:
         return hash(self.text)
+
+
+class ShownDate:
+    """A date cell whose number format shows no day: “1998-11” typed into Excel is kept as the
+    date 1998-11-01 formatted ``yyyy-mm``. The file says a month (or a year), so that is what the
+    parsers get — never the first day as if it were known."""
+
+    __slots__ = ("year", "month", "precision", "shown")
+
+    def __init__(self, value: dt.date, precision: str, code: str) -> None:
+        self.year = value.year
+        self.month = value.month if precision == dates.MONTH else None
+        self.precision = precision
+        self.shown = render_month(code, value, precision)
+
+    def partial(self) -> dates.PartialDate:
+        return dates.PartialDate(self.year, self.month)
+
+    def refusal(self) -> CellError:
+        """Why it cannot be a date that needs a day (a meeting's)."""
+        if self.month is None:
+            return CellError(dates.year_only_message(self.shown, self.year))
+        return _month_only(self.shown, self.year, self.month)
+
+    def __str__(self) -> str:
+        return self.shown
+
+    def __repr__(self) -> str:
+        return f"ShownDate({self.shown!r}, {self.precision!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ShownDate) and (other.year, other.month, other.shown) == (
+            self.year,
+            self.month,
+            self.shown,
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.year, self.month, self.shown))
+
+
+_MONTH_NAMES = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
+_FORMAT_TOKEN = re.compile(r'"([^"]*)"|\\(.)|\[[^\]]*\]|_.|\*.|(y+|e+|m+|b+)', re.IGNORECASE)
+
+
+def render_month(code: str, value: dt.date, precision: str) -> str:
+    """What a date formatted ``code`` (a format without a day) shows: 1998-11, 1998年11月."""
+    section = code.split(";", 1)[0]
+    out: list[str] = []
+    position = 0
+    for match in _FORMAT_TOKEN.finditer(section):
+        out.append(section[position : match.start()])
+        position = match.end()
+        quoted, escaped, token = match[1], match[2], match[3]
+        if quoted is not None:
+            out.append(quoted)
+        elif escaped is not None:
+            out.append(escaped)
+        elif token:
+            letter, width = token[0].lower(), len(token)
+            if letter == "m":
+                name = _MONTH_NAMES[value.month - 1]
+                shown = {1: str(value.month), 2: f"{value.month:02d}", 3: name[:3], 5: name[0]}
+                out.append(shown.get(width, name))
+            elif letter == "y" and width <= 2:
+                out.append(f"{value.year % 100:02d}")
+            else:
+                out.append(str(value.year))
+    out.append(section[position:])
+    text = "".join(out).strip()
+    if not any(c.isdigit() for c in text):  # nothing a reader could go by
+        text = f"{value:%Y-%m}" if precision == dates.MONTH else str(value.year)
+    return text
 
 
 FORMULA_WITHOUT_VALUE = (
@@ -332,6 +419,11 @@ class Sheet:
         active: list[tuple[int, int, int, Any]] = []  # (last row, first col, last col, value)
         special = {**notes.errors, **{k: Formula(t) for k, t in notes.formulas.items()}}
         special_rows = {row for row, _ in special}
+        shown: dict[int, list[tuple[int, str, str]]] = {}
+        for (at, column), (precision, code) in notes.shown.items():
+            shown.setdefault(at, []).append((column, precision, code))
+        epoch = self.book.epoch
+        made: dict[tuple[dt.date, str], ShownDate] = {}  # a column repeats a few hundred months
         invisible = _INVISIBLE.search
         blank_run = 0
         for number, raw in enumerate(rows, start=1):
@@ -359,6 +451,10 @@ class Sheet:
                         row.extend([None] * (column + 1 - len(row)))
                         if row[column] is None:
                             row[column] = value
+            if number in shown:
+                for column, precision, code in shown[number]:
+                    if column < len(row):
+                        row[column] = _shown_date(row[column], precision, code, epoch, made)
             if number in starts:
                 for first_col, last_row, last_col in starts[number]:
                     value = row[first_col] if first_col < len(row) else None
@@ -392,6 +488,24 @@ class Sheet:
                 return
 
 
+def _shown_date(
+    value: Any, precision: str, code: str, epoch: Any, made: dict[tuple[dt.date, str], ShownDate]
+) -> Any:
+    """A date cell (or the serial number of one) whose format shows no day, as a ShownDate."""
+    if type(value) is dt.datetime:
+        day = value.date()
+    elif type(value) is dt.date:
+        day = value
+    elif type(value) in (int, float) and 1 <= value <= LAST_SERIAL:
+        day = from_excel(value, **({"epoch": epoch} if epoch is not None else {})).date()
+    else:
+        return value
+    result = made.get((day, code))
+    if result is None:
+        result = made[(day, code)] = ShownDate(day, precision, code)
+    return result
+
+
 @dataclass(eq=False)
 class Book:
     """An open workbook: its worksheets (chart sheets left out) and the date system."""
@@ -405,11 +519,14 @@ class Book:
     strict: bool = False  # Strict Open XML (.xlsx)
     _archive: zipfile.ZipFile | None = None
     _ods_notes: dict[str, scan.SheetNotes] | None = None
+    _styles: dict[int, tuple[str, str]] | None = None  # .xlsx: date styles without a day
 
     def notes(self, sheet: Sheet) -> scan.SheetNotes:
         """What the file's XML says about a sheet beyond its values (see :mod:`scan`)."""
         if self.kind == XLSX and self._archive is not None and sheet.title in self.members:
-            notes = scan.scan_xlsx_sheet(self._archive, self.members[sheet.title])
+            if self._styles is None:
+                self._styles = scan.date_styles(self._archive)
+            notes = scan.scan_xlsx_sheet(self._archive, self.members[sheet.title], self._styles)
             # (counted roughly, so with room: the importer counts exactly and says the same)
             if notes.value_rows > MAX_DATA_ROWS + 50_000:
                 raise WorkbookRefused(
@@ -597,7 +714,7 @@ def _text_of(value: Any) -> str:
         return f"{value:%Y-%m-%d %H:%M:%S}"
     if isinstance(value, (dt.date, dt.time)):
         return value.isoformat()
-    return str(value)
+    return str(value)  # a ShownDate: what the cell shows
 
 
 def cell_text(value: Any) -> str | None:
@@ -708,6 +825,10 @@ def parser(
         def date(value: Any) -> dt.date | None:
             if type(value) is dt.datetime:  # the usual case: a real date cell
                 return value.date()
+            if type(value) is ShownDate:  # a month or a year, as the cell shows it
+                if partial:
+                    return value.partial()
+                raise value.refusal()
             if value is None or (type(value) is str and not value.strip()):
                 return None
             return parse_date(value, epoch, partial=partial)
@@ -983,6 +1104,10 @@ def parse_date(value: Any, epoch: Any = None, *, partial: bool = False) -> dt.da
         return value.date()
     if isinstance(value, dt.date):
         return value
+    if isinstance(value, ShownDate):
+        if partial:
+            return value.partial()
+        raise value.refusal()
     if isinstance(value, bool):
         raise CellError("应为日期")
     if isinstance(value, (int, float)):
@@ -1016,6 +1141,8 @@ def parse_datetime(value: Any, epoch: Any = None) -> dt.datetime:
         return _round_second(value)
     if isinstance(value, dt.date):
         raise CellError(f"“{value:%Y-%m-%d}”只有日期，请同时填写时间（如 {value:%Y-%m-%d} 08:30）")
+    if isinstance(value, ShownDate):
+        raise value.refusal()
     if isinstance(value, bool):
         raise CellError("应为日期和时间")
     if isinstance(value, (int, float)):

@@ -10,16 +10,23 @@ looked at row by row only when it holds something of interest), to find:
 - hidden rows that hold values (``<row hidden="1">``);
 - formula cells with no cached value (``<c><f>…</f></c>`` without a ``<v>``, or with an empty
   one that is not a string result) and error values (``t="e"``);
+- date cells whose number format shows no day (``yyyy-mm``, ``yyyy"年"m"月"``, ``yyyy``, the
+  built-in 17 ``mmm-yy`` and the Chinese built-ins 27/36/50/52/57 ``yyyy"年"m"月"``): Excel turns
+  a typed “1998-11” into the date 1998-11-01 shown as “1998-11”; the reader gets the first day,
+  this says the day is not part of what the cell shows (:func:`date_styles` reads
+  ``xl/styles.xml`` once per workbook: cell style → number format → precision);
 - a long run of rows without any value: the sheet ends there, and the reader gets a copy of the
   sheet cut at the last row with a value, so 12 rows in a 1,048,576-row template take
   milliseconds, not a minute.
 
 For .ods the same is read from ``content.xml`` (hidden rows ``table:visibility``, merged cells
-``table:number-rows/columns-spanned``, formulas without ``office:value-type``); LibreOffice writes
+``table:number-rows/columns-spanned``, formulas without ``office:value-type``, date cells whose
+``number:date-style`` has no ``number:day``); LibreOffice writes
 long empty regions as one repeated row, so nothing needs cutting there.
 
 What .xls (BIFF8) and .xlsb cannot tell through the reader: hidden rows (the ROW record's flag is
-not exposed) and error values (read as empty); an .xls formula always carries its last result
+not exposed), error values (read as empty) and number formats (a date cell shown “1998-11” is
+read as the date 1998-11-01, its day a full date's); an .xls formula always carries its last result
 (BIFF stores it with the formula), so formulas without a value do not arise there.
 """
 
@@ -40,6 +47,9 @@ CHUNK = 1 << 20
 # Hidden rows and formula cells remembered per sheet (enough to say where; a sheet with more
 # is said to have more).
 MAX_NOTED = 10_000
+# Month cells are noted every one (none may be padded to a day), within a sheet's bounds.
+MAX_COLUMNS_NOTED = 256
+MAX_ROWS_NOTED = 250_000
 
 STRICT_NS = b"http://purl.oclc.org/ooxml/spreadsheetml/main"
 
@@ -52,6 +62,106 @@ _HIDDEN = re.compile(rb'\bhidden\s*=\s*["\'](?:1|true)["\']')
 _V = re.compile(rb"<(?:\w+:)?v(?:\s[^>]*)?>(.*?)</(?:\w+:)?v>", re.S)
 _F = re.compile(rb"<(?:\w+:)?f\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?f>)", re.S)
 _SHEET_DATA_END = re.compile(rb"</(?:\w+:)?sheetData>")
+_S = re.compile(rb'\bs\s*=\s*["\'](\d+)["\']')
+
+MONTH, YEAR = "month", "year"  # as :mod:`partybuild.domain.dates` names them
+# Built-in number formats (ECMA-376 Part 1, 18.8.30) that show a date without its day: 17 in
+# every locale; 27, 36, 50, 52 and 57 as the Chinese (zh-CN) Excel and WPS write them — the
+# ids are locale-dependent, and the ledgers are kept in Chinese.
+BUILTIN_NO_DAY = {
+    17: "mmm-yy",
+    27: 'yyyy"年"m"月"',
+    36: 'yyyy"年"m"月"',
+    50: 'yyyy"年"m"月"',
+    52: 'yyyy"年"m"月"',
+    57: 'yyyy"年"m"月"',
+}
+_QUOTED = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]|_.|\*.')
+
+
+def format_precision(code: str) -> str | None:
+    """MONTH or YEAR for a date format that shows the year but no day; None otherwise (a day
+    shown, a time, a number or text format, or no year: ``m"月"d"日"`` is left as it was)."""
+    section = code.split(";", 1)[0]
+    bare = _QUOTED.sub("", section).lower()
+    if not bare or any(c in bare for c in "0#?@dhs") or "general" in bare:
+        return None
+    if "e+" in bare or "e-" in bare:  # scientific notation
+        return None
+    if "y" not in bare and "e" not in bare:  # e: the year in an East Asian format
+        return None
+    return MONTH if "m" in bare else YEAR
+
+
+def date_styles(archive: zipfile.ZipFile) -> dict[int, tuple[str, str]]:
+    """Cell style index → (precision, format code) of the styles whose number format shows a
+    date without its day, from ``xl/styles.xml`` (read once per workbook)."""
+    names = archive.namelist()
+    path = "xl/styles.xml"
+    if path not in names:
+        path = next((n for n in names if n.endswith("styles.xml")), "")
+        if not path:
+            return {}
+    root = ET.fromstring(archive.read(path))
+    codes: dict[int, str] = dict(BUILTIN_NO_DAY)
+    xfs: list[int] = []
+    for element in root:
+        tag = element.tag.rsplit("}", 1)[-1]
+        if tag == "numFmts":
+            for fmt in element:
+                try:
+                    codes[int(fmt.get("numFmtId", ""))] = fmt.get("formatCode", "")
+                except ValueError:
+                    continue
+        elif tag == "cellXfs":
+            for xf in element:
+                try:
+                    xfs.append(int(xf.get("numFmtId", "0") or 0))
+                except ValueError:
+                    xfs.append(0)
+    result: dict[int, tuple[str, str]] = {}
+    for index, number in enumerate(xfs):
+        code = codes.get(number)
+        precision = format_precision(code) if code else None
+        if precision is not None:
+            result[index] = (precision, code or "")
+    return result
+
+
+_SHOWN_CELLS: dict[tuple[int, ...], re.Pattern[bytes]] = {}
+
+
+def _shown_cells(chunk: bytes, styles: dict[int, tuple[str, str]], notes: SheetNotes) -> bool:
+    """Note the cells of ``chunk`` that carry a dayless date style, by their references (one
+    search over the chunk, not row by row); False when a cell has no reference (``r=`` may be
+    left out): then the rows are read one by one."""
+    key = tuple(sorted(styles))
+    pattern = _SHOWN_CELLS.get(key)
+    if pattern is None:
+        numbers = b"|".join(str(n).encode() for n in key)
+        pattern = _SHOWN_CELLS[key] = re.compile(
+            rb"<(?:\w+:)?c\b([^>]*?)\bs\s*=\s*[\"'](" + numbers + rb")[\"']([^>]*?)(/?)>"
+        )
+    found: list[tuple[tuple[int, int], tuple[str, str]]] = []
+    for cell in pattern.finditer(chunk):
+        if cell[4] or chunk.startswith(b"</", cell.end()):
+            continue  # no value
+        attrs = cell[1] + b" " + cell[3]
+        ref = _R.search(attrs)
+        if ref is None or not ref[1]:
+            return False
+        kind = _T.search(attrs)
+        if kind is None or kind[1] in (b"n", b"d"):
+            found.append(((int(ref[2]), column_index(ref[1])), styles[int(cell[2])]))
+    notes.shown.update(found)
+    return True
+
+
+def _style_pattern(styles: dict[int, tuple[str, str]]) -> re.Pattern[bytes] | None:
+    if not styles:
+        return None
+    numbers = b"|".join(str(n).encode() for n in sorted(styles))
+    return re.compile(rb'\bs\s*=\s*["\'](?:' + numbers + rb')["\']')
 
 
 def column_index(letters: bytes | str) -> int:
@@ -96,6 +206,8 @@ class SheetNotes:
     cut_offset: int | None = None  # where the copy of the sheet's XML is cut (.xlsx)
     tail: bytes = b"</worksheet>"  # the sheet's XML after ``</sheetData>`` (when cut)
     value_rows: int = 0  # rows holding a value, counted roughly (an upper bound)
+    # Date cells whose format shows no day: (row, column) → (precision, format code)
+    shown: dict[tuple[int, int], tuple[str, str]] = field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------- .xlsx
@@ -142,9 +254,14 @@ def xlsx_parts(archive: zipfile.ZipFile) -> XlsxParts:
     return XlsxParts(sheets, date1904, strict)
 
 
-def scan_xlsx_sheet(archive: zipfile.ZipFile, member: str) -> SheetNotes:
-    """Stream one sheet's XML once (see the module's docstring)."""
+def scan_xlsx_sheet(
+    archive: zipfile.ZipFile, member: str, styles: dict[int, tuple[str, str]] | None = None
+) -> SheetNotes:
+    """Stream one sheet's XML once (see the module's docstring); ``styles`` from
+    :func:`date_styles`."""
     notes = SheetNotes()
+    styles = styles or {}
+    no_day = _style_pattern(styles)
     last_value_row = 0  # the last row seen holding a value
     last_value_end = 0  # offset just after that row's element
     row = 0  # the last row seen
@@ -175,9 +292,11 @@ def scan_xlsx_sheet(archive: zipfile.ZipFile, member: str) -> SheetNotes:
                 or _has_hidden(chunk)
                 or _row_without_number(chunk)
             )
+            if valued and not detail and no_day is not None and no_day.search(chunk):
+                detail = not _shown_cells(chunk, styles, notes)
             if detail:
                 row, last_value_row, last_value_end = _rows_in_detail(
-                    chunk, offset, row, last_value_row, last_value_end, notes
+                    chunk, offset, row, last_value_row, last_value_end, notes, styles, no_day
                 )
             elif valued:
                 notes.value_rows += len(_ROW_START.findall(chunk))
@@ -281,7 +400,14 @@ def _last_value_row(chunk: bytes, row: int) -> tuple[int, int]:
 
 
 def _rows_in_detail(
-    chunk: bytes, offset: int, row: int, last_value_row: int, last_value_end: int, notes: SheetNotes
+    chunk: bytes,
+    offset: int,
+    row: int,
+    last_value_row: int,
+    last_value_end: int,
+    notes: SheetNotes,
+    styles: dict[int, tuple[str, str]] | None = None,
+    no_day: re.Pattern[bytes] | None = None,
 ) -> tuple[int, int, int]:
     for match in _ROW.finditer(chunk):
         attrs, body = match[1], match[2] or b""
@@ -296,7 +422,8 @@ def _rows_in_detail(
         last_value_row, last_value_end = row, offset + match.end()
         if _HIDDEN.search(attrs) and len(notes.hidden_rows) < MAX_NOTED:
             notes.hidden_rows.add(row)
-        if not (_has_formula(body) or _has_error(body)):
+        shown = no_day is not None and no_day.search(body) is not None
+        if not (_has_formula(body) or _has_error(body) or shown):
             continue
         column = -1
         for cell in _CELL.finditer(body):
@@ -306,6 +433,10 @@ def _rows_in_detail(
             kind = _T.search(cell_attrs)
             kind_text = kind[1] if kind else b"n"
             value = _V.search(content)
+            if shown and styles and kind_text in (b"n", b"d") and value is not None:
+                style = _S.search(cell_attrs)
+                if style is not None and int(style[1]) in styles:  # every one: none padded
+                    notes.shown[(row, column)] = styles[int(style[1])]
             if kind_text == b"e" and value is not None:
                 notes.errors[(row, column)] = value[1].decode("utf-8", "replace").strip()
                 continue
@@ -351,16 +482,77 @@ def cut_copy(path: str, cuts: dict[str, SheetNotes]) -> io.BytesIO:
 
 _TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
 _OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
+_STYLE = "{urn:oasis:names:tc:opendocument:xmlns:style:1.0}"
+_NUMBER = "{urn:oasis:names:tc:opendocument:xmlns:datastyle:1.0}"
+
+
+def _ods_date_code(element: ET.Element) -> str:
+    """A ``number:date-style`` written as the Excel format code it amounts to."""
+    parts: list[str] = []
+    for child in element:
+        tag = child.tag.rsplit("}", 1)[-1]
+        long = child.get(_NUMBER + "style") == "long"
+        if tag == "year":
+            parts.append("yyyy" if long else "yy")
+        elif tag == "month":
+            textual = child.get(_NUMBER + "textual") == "true"
+            parts.append(("mmmm" if long else "mmm") if textual else "mm" if long else "m")
+        elif tag in ("day", "day-of-week"):
+            parts.append("dd")
+        elif tag in ("hours", "minutes", "seconds", "am-pm"):
+            parts.append("hh")
+        elif tag == "text":
+            parts.append('"' + (child.text or "").replace('"', "") + '"')
+    return "".join(parts)
+
+
+class _OdsStyles:
+    """Which cell styles of an .ods show a date without its day: data styles
+    (``number:date-style``) and the cell styles that use them, from ``styles.xml`` and from the
+    automatic styles of ``content.xml`` as they stream by."""
+
+    def __init__(self) -> None:
+        self.data: dict[str, tuple[str, str]] = {}  # data style → (precision, code)
+        self.cells: dict[str, str] = {}  # cell style → data style
+
+    def take(self, element: ET.Element) -> None:
+        if element.tag == _NUMBER + "date-style":
+            code = _ods_date_code(element)
+            precision = format_precision(code)
+            if precision is not None:
+                self.data[element.get(_STYLE + "name", "")] = (precision, code)
+        elif element.tag == _STYLE + "style":
+            data_style = element.get(_STYLE + "data-style-name")
+            if data_style:
+                self.cells[element.get(_STYLE + "name", "")] = data_style
+
+    def of(self, cell_style: str | None) -> tuple[str, str] | None:
+        if not cell_style or not self.data:
+            return None
+        return self.data.get(self.cells.get(cell_style, ""))
+
+
+def _ods_styles(archive: zipfile.ZipFile) -> _OdsStyles:
+    styles = _OdsStyles()
+    if "styles.xml" in archive.namelist():
+        for element in ET.fromstring(archive.read("styles.xml")).iter():
+            styles.take(element)
+    return styles
 
 
 def scan_ods(archive: zipfile.ZipFile) -> dict[str, SheetNotes]:
-    """Hidden rows, merged cells and formulas without a value, per table of ``content.xml``."""
+    """Hidden rows, merged cells, formulas without a value and date cells shown without their
+    day, per table of ``content.xml``."""
     result: dict[str, SheetNotes] = {}
     notes = SheetNotes(merged=[])
     row = 0  # 0-based index of the current row
     column = 0
     repeat = 1
     row_has_value = False
+    styles = _ods_styles(archive)
+    column_styles: list[str | None] = []  # each column's default cell style (of the table)
+    shown: list[tuple[int, tuple[str, str]]] = []  # the current row's month cells
+    in_body = False
     with archive.open("content.xml") as fh:
         for event, element in ET.iterparse(fh, events=("start", "end")):
             tag = element.tag
@@ -368,14 +560,33 @@ def scan_ods(archive: zipfile.ZipFile) -> dict[str, SheetNotes]:
                 if tag == _TABLE + "table":
                     notes = SheetNotes(merged=[])
                     result[element.get(_TABLE + "name", "")] = notes
-                    row = 0
+                    row, column_styles, in_body = 0, [], True
                 elif tag == _TABLE + "table-row":
-                    column, row_has_value = 0, False
+                    column, row_has_value, shown = 0, False, []
                     repeat = int(element.get(_TABLE + "number-rows-repeated", "1") or 1)
+                continue
+            if not in_body:
+                styles.take(element)  # the automatic styles come before the tables
+                if tag == _STYLE + "style" or tag == _NUMBER + "date-style":
+                    element.clear()
+                continue
+            if tag == _TABLE + "table-column":
+                count = int(element.get(_TABLE + "number-columns-repeated", "1") or 1)
+                default = element.get(_TABLE + "default-cell-style-name")
+                room = MAX_COLUMNS_NOTED - len(column_styles)
+                column_styles.extend([default] * max(0, min(count, room)))
                 continue
             if tag in (_TABLE + "table-cell", _TABLE + "covered-table-cell"):
                 columns = int(element.get(_TABLE + "number-columns-repeated", "1") or 1)
                 value_type = element.get(_OFFICE + "value-type")
+                if value_type == "date":
+                    style = element.get(_TABLE + "style-name")
+                    if style is None and column < len(column_styles):
+                        style = column_styles[column]
+                    precision = styles.of(style)
+                    if precision is not None:
+                        for at in range(column, min(column + columns, MAX_COLUMNS_NOTED)):
+                            shown.append((at, precision))
                 has_text = value_type is not None or len(element) > 0
                 row_has_value = row_has_value or has_text
                 spanned_rows = int(element.get(_TABLE + "number-rows-spanned", "1") or 1)
@@ -395,6 +606,11 @@ def scan_ods(archive: zipfile.ZipFile) -> dict[str, SheetNotes]:
                     for number in range(row + 1, row + 1 + min(repeat, MAX_NOTED)):
                         if len(notes.hidden_rows) < MAX_NOTED:
                             notes.hidden_rows.add(number)
+                for number in (
+                    range(row + 1, row + 1 + min(repeat, MAX_ROWS_NOTED)) if shown else ()
+                ):
+                    for at, precision in shown:
+                        notes.shown[(number, at)] = precision
                 row += repeat
                 element.clear()
     return result

@@ -79,6 +79,16 @@ def main() -> None:
                 capture_output=True,
             )
             shutil.copy(source.with_suffix(f".{kind}"), HERE / f"members-libreoffice.{kind}")
+        # Date cells formatted yyyy-mm, yyyy"年"m"月", yyyy: LibreOffice's month date styles.
+        from tests.exchange.test_month_cells import roster as month_roster
+
+        months = month_roster(Path(tmp) / "month-cells-libreoffice.xlsx")
+        subprocess.run(
+            ["soffice", "--headless", "--convert-to", "ods", "--outdir", tmp, str(months)],
+            check=True,
+            capture_output=True,
+        )
+        shutil.copy(months.with_suffix(".ods"), HERE / "month-cells-libreoffice.ods")
 
 
 if __name__ == "__main__":
