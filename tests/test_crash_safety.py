@@ -225,9 +225,10 @@ def test_backup_killed_at_any_moment_leaves_nothing_half_written(
         folder = out / f"k{i}"
         folder.mkdir()
         target = folder / "copy.sqlite3"
-        kill_after(
-            [*run, "backup", "--db", str(big), "-o", str(target)], duration * 1.3 * i / (points - 1)
-        )
+        # The last points fall well after a normal run's end (a loaded machine runs slower than
+        # the timed run), so both outcomes are hit.
+        fraction = 0.2 + 2.3 * i / (points - 1)
+        kill_after([*run, "backup", "--db", str(big), "-o", str(target)], duration * fraction)
         names = sorted(p.name for p in folder.iterdir())
         for name in names:
             if name == "copy.sqlite3":
