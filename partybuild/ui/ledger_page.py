@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from PySide6.QtCore import QSettings, Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import QEvent, QObject, QSettings, Qt, Signal
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -50,6 +50,18 @@ class LedgerTable(QTableView):
             self.delete_requested.emit()
             return
         super().keyPressEvent(event)
+
+    def focusInEvent(self, event) -> None:  # noqa: ANN001, N802
+        """Coming in by Tab, the row the keys will act on is highlighted (not an invisible
+        current row under which the first ↓ lands on row 2)."""
+        super().focusInEvent(event)
+        model = self.model()
+        if model is None or model.rowCount() == 0 or self.selectionModel().hasSelection():
+            return
+        current = self.currentIndex()
+        row = current.row() if current.isValid() else 0
+        self.selectRow(row)
+        self.setCurrentIndex(model.index(row, 0))
 
 
 class LedgerPage(QWidget):
@@ -152,7 +164,23 @@ class LedgerPage(QWidget):
         self.search.textChanged.connect(self.apply_filters)
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self.search, self.search.clear)
+        self.search.installEventFilter(self)
         self.restore_state()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
+        """↓ or Enter in the search box goes into the results, onto the first row."""
+        if (
+            watched is self.search
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() in (Qt.Key.Key_Down, Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            and self.model.rowCount() > 0
+        ):
+            self.table.setFocus(Qt.FocusReason.TabFocusReason)
+            self.table.selectRow(0)
+            self.table.setCurrentIndex(self.model.index(0, 0))
+            return True
+        return super().eventFilter(watched, event)
 
     # -- filters ------------------------------------------------------------------------
     def _branch_items(self) -> list[tuple[int, str]]:
@@ -278,6 +306,15 @@ class LedgerPage(QWidget):
         self.table.selectRow(row)
         self.table.setCurrentIndex(self.model.index(row, 0))
         return True
+
+    def focus_table(self) -> None:
+        """Put the keyboard in the table with a row visibly chosen: the current one, else the first."""
+        self.table.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        if self.table.selectionModel().hasSelection() or self.model.rowCount() == 0:
+            return
+        row = self.table.currentIndex().row() if self.table.currentIndex().isValid() else 0
+        self.table.selectRow(row)
+        self.table.setCurrentIndex(self.model.index(row, 0))
 
     def _current_changed(self, *_args: object) -> None:
         if self.detail is not None:

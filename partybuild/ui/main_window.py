@@ -4,21 +4,29 @@ database in use and the page's record count in the status bar."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import peewee as pw
 from PySide6.QtCore import QSettings, QSize, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
     QHBoxLayout,
     QInputDialog,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QStackedWidget,
+    QTableWidget,
+    QTableWidgetItem,
     QToolBar,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -42,6 +50,43 @@ PAGES: tuple[tuple[str, str], ...] = (
     ("recycle-bin", "回收站"),
     ("audit", "操作日志"),
 )
+# The keys that switch to each page: Ctrl+1…Ctrl+9 in sidebar order, then Ctrl+0 and Ctrl+L (日志).
+PAGE_KEYS: dict[str, str] = {
+    **{name: f"Ctrl+{i}" for i, (name, _label) in enumerate(PAGES[:9], start=1)},
+    "recycle-bin": "Ctrl+0",
+    "audit": "Ctrl+L",
+}
+
+
+def _plain(text: str) -> str:
+    """A menu text as read: without its mnemonic (&F, (&F)) and trailing ellipsis."""
+    text = re.sub(r"\(&\w\)", "", text).replace("&", "")
+    return text.rstrip("…")
+
+
+class ShortcutsDialog(QDialog):
+    """帮助 → 快捷键: the whole keyboard map, one row per key."""
+
+    def __init__(self, rows: list[tuple[str, str, str]], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("快捷键"))
+        table = QTableWidget(len(rows), 3)
+        table.setHorizontalHeaderLabels([self.tr("按键"), self.tr("功能"), self.tr("位置")])
+        table.verticalHeader().hide()
+        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        for r, values in enumerate(rows):
+            for c, value in enumerate(values):
+                table.setItem(r, c, QTableWidgetItem(value))
+        table.resizeColumnsToContents()
+        table.horizontalHeader().setStretchLastSection(True)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(table)
+        layout.addWidget(buttons)
+        width = sum(table.columnWidth(c) for c in range(3)) + 60
+        self.resize(max(480, width), min(760, table.verticalHeader().length() + 120))
 
 
 class MainWindow(QMainWindow):
@@ -59,6 +104,9 @@ class MainWindow(QMainWindow):
             "QListWidget#nav { border: none; background: #f4f1ee; font-size: 11pt; outline: 0; }"
             "QListWidget#nav::item { padding: 9px 14px; }"
             "QListWidget#nav::item:selected { background: #c0392b; color: white; }"
+            # Keyboard focus in the sidebar is seen: a frame round it, the chosen item outlined.
+            "QListWidget#nav:focus { border: 2px solid #1f6fb2; }"
+            "QListWidget#nav::item:focus { border-left: 5px solid #f5c542; padding-left: 9px; }"
         )
         self.stack = QStackedWidget()
         self.pages: dict[str, QWidget] = {}
@@ -130,6 +178,11 @@ class MainWindow(QMainWindow):
                 return self.pages[name]
         raise KeyError(name)
 
+    def _go_to_by_key(self, name: str) -> None:
+        page = self.go_to(name)
+        if isinstance(page, LedgerPage):
+            page.focus_table()  # the keys go on where the eyes are: the rows
+
     def open_filtered(self, name: str, filters: dict) -> None:
         page = self.go_to(name)
         if isinstance(page, LedgerPage):
@@ -180,7 +233,7 @@ class MainWindow(QMainWindow):
         self.new_action = self._action("新建", self._new, QKeySequence.StandardKey.New)
         self.edit_action = self._action("编辑", self._edit)
         self.edit_action.setShortcuts([QKeySequence(Qt.Key.Key_F2)])
-        self.delete_action = self._action("删除", self._delete)
+        self.delete_action = self._action("删除", self._delete, QKeySequence(Qt.Key.Key_Delete))
         self.delete_action.setToolTip(self.tr("移入回收站（Del）"))
         self.find_action = self._action("查找", self._find, QKeySequence.StandardKey.Find)
         self.refresh_action = self._action(
@@ -224,6 +277,15 @@ class MainWindow(QMainWindow):
             edit_menu.addAction(action)
         view_menu = self.menuBar().addMenu(self.tr("查看(&V)"))
         view_menu.addAction(self.refresh_action)
+        pages_menu = view_menu.addMenu(self.tr("页面(&P)"))
+        self.page_actions: dict[str, QAction] = {}
+        for name, label in PAGES:
+            action = self._action(
+                label, lambda _c=False, n=name: self._go_to_by_key(n), PAGE_KEYS[name]
+            )
+            pages_menu.addAction(action)
+            self.page_actions[name] = action
+        view_menu.addSeparator()
         self.rules_action = self._action(
             "三会一课规则…",
             lambda: self._feature(
@@ -237,6 +299,10 @@ class MainWindow(QMainWindow):
         )
         view_menu.addAction(self.vocabulary_action)
         help_menu = self.menuBar().addMenu(self.tr("帮助(&H)"))
+        self.shortcuts_action = self._action(
+            "快捷键", self.show_shortcuts, QKeySequence.StandardKey.HelpContents
+        )
+        help_menu.addAction(self.shortcuts_action)
         help_menu.addAction(about)
 
         toolbar = QToolBar(self.tr("工具栏"))
@@ -294,6 +360,43 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(self.tr("%s功能尚未开放，敬请期待") % what, 8000)
             return
         getattr(target, function)(self)
+
+    def show_shortcuts(self) -> ShortcutsDialog:
+        dialog = ShortcutsDialog(self._shortcut_rows(), self)
+        dialog.open()
+        return dialog
+
+    def _shortcut_rows(self) -> list[tuple[str, str, str]]:
+        """(key, what, where) for every action with a key — read from the menus themselves, so
+        the list cannot go stale — then the keys the table and the search box handle."""
+        rows: list[tuple[str, str, str]] = []
+        seen: set[tuple[str, str]] = set()
+
+        def walk(menu: QMenu, where: str) -> None:
+            for action in menu.actions():
+                if action.menu() is not None:
+                    walk(action.menu(), f"{where} → {_plain(action.text())}")
+                    continue
+                for key in action.shortcuts():
+                    text = key.toString(QKeySequence.SequenceFormat.NativeText)
+                    if (text, action.text()) not in seen:
+                        seen.add((text, action.text()))
+                        rows.append((text, _plain(action.text()), where))
+
+        for top in self.menuBar().actions():
+            if top.menu() is not None:
+                walk(top.menu(), _plain(top.text()))
+        table, search = self.tr("台账表格"), self.tr("搜索框")
+        rows += [
+            ("Enter / F2", self.tr("编辑当前记录"), table),
+            ("Del", self.tr("删除选中记录（移入回收站）"), table),
+            ("↓", self.tr("进入第一条结果"), search),
+            ("Enter", self.tr("进入第一条结果"), search),
+            ("Esc", self.tr("清空搜索"), search),
+            ("Ctrl+S", self.tr("保存"), self.tr("记录表单")),
+            ("Esc", self.tr("关闭（有改动时先询问）"), self.tr("记录表单")),
+        ]
+        return rows
 
     def _about(self) -> None:
         QMessageBox.about(

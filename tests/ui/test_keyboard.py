@@ -1,0 +1,144 @@
+"""The keyboard map of issue 13, driven with keys as a secretary without a mouse would."""
+
+from __future__ import annotations
+
+import peewee as pw
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import QApplication, QTableWidget
+from pytestqt.qtbot import QtBot
+
+from partybuild.ui.ledger_page import LedgerPage
+from partybuild.ui.main_window import PAGES, MainWindow
+
+
+@pytest.fixture
+def window(demo: pw.Database, qtbot: QtBot) -> MainWindow:
+    win = MainWindow(demo)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    win.activateWindow()
+    return win
+
+
+def test_tab_into_the_table_highlights_the_row_the_keys_act_on(
+    window: MainWindow, qtbot: QtBot
+) -> None:
+    qtbot.keyClick(window, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
+    enterprises = window.current_page()
+    assert isinstance(enterprises, LedgerPage)
+    enterprises.search.setFocus()
+    while QApplication.focusWidget() is not enterprises.table:
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+    rows = enterprises.table.selectionModel().selectedRows()
+    assert [i.row() for i in rows] == [0]
+    qtbot.keyClick(enterprises.table, Qt.Key.Key_Down)
+    assert enterprises.current_id() == enterprises.model.record_id(1)
+
+
+def test_ctrl_digits_switch_pages_in_sidebar_order(window: MainWindow, qtbot: QtBot) -> None:
+    for digit, (name, _label) in zip("123456789", PAGES, strict=False):
+        qtbot.keyClick(window, getattr(Qt.Key, f"Key_{digit}"), Qt.KeyboardModifier.ControlModifier)
+        assert window.page_name() == name
+    qtbot.keyClick(window, Qt.Key.Key_0, Qt.KeyboardModifier.ControlModifier)
+    assert window.page_name() == "recycle-bin"
+    qtbot.keyClick(window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    assert window.page_name() == "audit"
+    qtbot.keyClick(window, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
+    assert window.page_name() == "overview"
+
+
+def test_down_from_the_search_box_lands_on_the_first_result(
+    window: MainWindow, qtbot: QtBot
+) -> None:
+    qtbot.keyClick(window, Qt.Key.Key_4, Qt.KeyboardModifier.ControlModifier)
+    members = window.current_page()
+    assert isinstance(members, LedgerPage)
+    qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert QApplication.focusWidget() is members.search
+    first = members.model.record_id(0)
+    qtbot.keyClick(members.search, Qt.Key.Key_Down)
+    assert QApplication.focusWidget() is members.table
+    assert members.current_id() == first
+    assert members.selected_ids() == [first]
+    qtbot.keyClick(members.table, Qt.Key.Key_Return)
+    assert members.dialog is not None and members.dialog.record_id == first
+
+
+def test_the_saved_record_stays_selected_and_visible(window: MainWindow, qtbot: QtBot) -> None:
+    from tests.ui.test_form import type_text
+
+    qtbot.keyClick(window, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
+    branches = window.current_page()  # the enterprises: more rows than the window shows
+    assert isinstance(branches, LedgerPage)
+    while branches.model.canFetchMore():
+        branches.model.fetchMore()
+    branches.select_record(branches.model.record_id(1))
+    record_id = branches.current_id()
+    qtbot.keyClick(branches.table, Qt.Key.Key_Return)
+    dialog = branches.dialog
+    name = dialog.form.editor("name")  # renamed, it moves to the end of the name order
+    name.clear()
+    type_text(qtbot, name, "龥示范企业")
+    with qtbot.waitSignal(dialog.saved):
+        dialog.save_button.click()
+    rows = branches.table.selectionModel().selectedRows()
+    assert [branches.model.record_id(i.row()) for i in rows] == [record_id]
+    assert branches.selected_ids() == [record_id]
+    assert branches.current_id() == record_id
+    row = branches.model.row_of(record_id)
+    assert row is not None and row > 40
+    assert branches.table.rowViewportPosition(row) >= 0
+    assert branches.table.rowViewportPosition(row) < branches.table.viewport().height()
+
+
+def test_the_edit_menu_shows_del_and_del_deletes(window: MainWindow, qtbot: QtBot) -> None:
+    assert window.delete_action.shortcut() == QKeySequence(Qt.Key.Key_Delete)
+    edit_menu = next(a.menu() for a in window.menuBar().actions() if a.text().startswith("编辑"))
+    assert window.delete_action in edit_menu.actions()
+    qtbot.keyClick(window, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
+    enterprises = window.current_page()
+    assert isinstance(enterprises, LedgerPage)
+    total = enterprises.model.total
+    qtbot.keyClick(enterprises.table, Qt.Key.Key_Delete)
+    assert enterprises.model.total == total - 1
+    # Del in the search box still deletes a character, never a record.
+    enterprises.search.setFocus()
+    qtbot.keyClicks(enterprises.search, "ab")
+    qtbot.keyClick(enterprises.search, Qt.Key.Key_Home)
+    qtbot.keyClick(enterprises.search, Qt.Key.Key_Delete)
+    assert enterprises.search.text() == "b"
+    assert enterprises.model.total <= total - 1
+
+
+def test_help_lists_every_shortcut_of_every_action(window: MainWindow, qtbot: QtBot) -> None:
+    from partybuild.ui.main_window import ShortcutsDialog
+
+    dialog = window.show_shortcuts()
+    qtbot.addWidget(dialog)
+    assert isinstance(dialog, ShortcutsDialog)
+    table = dialog.findChild(QTableWidget)
+    rows = {(table.item(r, 0).text(), table.item(r, 1).text()) for r in range(table.rowCount())}
+    for action in window.findChildren(type(window.delete_action)):
+        for key in action.shortcuts():
+            text = key.toString(QKeySequence.SequenceFormat.NativeText)
+            assert (text, action.text().replace("&", "").rstrip("…")) in rows, text
+    assert ("Ctrl+4", "切换到 党员") not in rows  # pages are listed under their own name
+    assert ("Ctrl+4", "党员") in rows
+    assert ("Del", "删除") in rows
+    assert any(key == "↓" for key, _what in rows)  # the keys the widgets handle themselves
+    dialog.grab().save("/tmp/keys/shortcuts.png")
+
+
+def test_the_sidebar_shows_where_the_focus_is(window: MainWindow, qtbot: QtBot) -> None:
+    window.nav.setFocus()
+    qtbot.waitUntil(lambda: window.nav.hasFocus())
+    focused = window.nav.grab().toImage()
+    focused.save("/tmp/keys/nav.png")
+    window.current_page().setFocus()
+    window.menuBar().setFocus()
+    qtbot.waitUntil(lambda: not window.nav.hasFocus())
+    unfocused = window.nav.grab().toImage()
+    assert focused != unfocused
