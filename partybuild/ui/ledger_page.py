@@ -282,6 +282,9 @@ class LedgerPage(QWidget):
         self.model.reload()
         if selected is not None:
             self.select_record(selected)
+        # A reset says nothing to the selection: the pane follows what is chosen now (nothing,
+        # if the record has gone), never a record no longer in the table.
+        self._current_changed()
         self.count_changed.emit()
 
     # -- selection ----------------------------------------------------------------------
@@ -358,6 +361,7 @@ class LedgerPage(QWidget):
         if not ids:
             self.message.emit(self.tr("请先选择要删除的记录"))
             return
+        rows = [r for r in (self.model.row_of(i) for i in ids) if r is not None]
         failed: list[str] = []
         for record_id in ids:
             try:
@@ -365,6 +369,11 @@ class LedgerPage(QWidget):
             except (RecordNotFound, ValidationError) as exc:
                 failed.append(str(exc))
         self.refresh()
+        if self.current_id() is None and rows and self.model.rowCount() > 0:
+            # The next record moves up into the deleted one's place: show it.
+            row = min(min(rows), self.model.rowCount() - 1)
+            self.table.selectRow(row)
+            self.table.setCurrentIndex(self.model.index(row, 0))
         self.data_changed.emit()
         done = len(ids) - len(failed)
         text = self.tr("已将 %d 条记录移入回收站，可在“回收站”恢复") % done

@@ -142,3 +142,23 @@ def test_the_sidebar_shows_where_the_focus_is(window: MainWindow, qtbot: QtBot) 
     qtbot.waitUntil(lambda: not window.nav.hasFocus())
     unfocused = window.nav.grab().toImage()
     assert focused != unfocused
+
+
+def test_after_del_the_detail_pane_shows_the_next_record_not_the_deleted(
+    window: MainWindow, qtbot: QtBot
+) -> None:
+    from partybuild.store import models as m
+
+    qtbot.keyClick(window, Qt.Key.Key_4, Qt.KeyboardModifier.ControlModifier)
+    members = window.current_page()
+    assert isinstance(members, LedgerPage) and members.detail is not None
+    members.select_record(members.model.record_id(2))
+    gone = m.Member.get_by_id(members.current_id())
+    following = m.Member.get_by_id(members.model.record_id(3))
+    assert gone.name in members.detail.plain_text()
+    qtbot.keyClick(members.table, Qt.Key.Key_Delete)
+    assert m.Member.get_by_id(gone.id).deleted
+    assert members.current_id() == following.id
+    assert following.name in members.detail.plain_text()
+    assert gone.name != following.name and gone.name not in members.detail.plain_text()
+    members.grab().save("/tmp/keys/after_delete.png")
