@@ -141,12 +141,32 @@ def _branch_for_roster(window) -> int | None:  # noqa: ANN001 - MainWindow
         _status(window, window.tr("还没有党组织，无法打印花名册"))
         return None
     names = [name for _id, name in branches]
-    name, ok = QInputDialog.getItem(
-        window, window.tr("打印党员花名册"), window.tr("打印哪个党组织的花名册？"), names, 0, False
-    )
-    if not ok or name not in names:
+    name = _pick_branch(window, names)
+    if name is None or name not in names:
         return None
     return branches[names.index(name)][0]
+
+
+def branch_dialog(window, names: list[str]) -> QInputDialog:  # noqa: ANN001 - MainWindow
+    """The 花名册 branch choice, wide enough for the longest branch name."""
+    dialog = QInputDialog(window)
+    dialog.setWindowTitle(window.tr("打印党员花名册"))
+    dialog.setLabelText(window.tr("打印哪个党组织的花名册？"))
+    dialog.setComboBoxItems(names)
+    dialog.setComboBoxEditable(False)
+    combo = dialog.findChild(QComboBox)
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+    longest = max(combo.fontMetrics().horizontalAdvance(n) for n in names)
+    combo.setMinimumWidth(longest + 48)  # the text, the arrow and the frame
+    dialog.setMinimumWidth(longest + 48 + 48)  # and the dialog's margins
+    return dialog
+
+
+def _pick_branch(window, names: list[str]) -> str | None:  # noqa: ANN001 - MainWindow
+    dialog = branch_dialog(window, names)
+    if dialog.exec() != QInputDialog.DialogCode.Accepted:
+        return None
+    return dialog.textValue()
 
 
 def _choices(window) -> tuple[list[Choice], bool] | None:  # noqa: ANN001 - MainWindow

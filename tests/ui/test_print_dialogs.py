@@ -11,13 +11,13 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtPrintSupport import QPrintPreviewDialog
-from PySide6.QtWidgets import QInputDialog, QMessageBox
+from PySide6.QtWidgets import QComboBox, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from partybuild.printing.layout import page_count
 from partybuild.services import records, relations
 from partybuild.store import models as m
-from partybuild.ui import file_dialogs
+from partybuild.ui import file_dialogs, print_dialogs
 from partybuild.ui.ledger_page import LedgerPage
 from partybuild.ui.main_window import MainWindow
 from partybuild.ui.print_dialogs import PrintPreview
@@ -194,20 +194,40 @@ def test_members_page_without_a_branch_filter_asks_which(
     show(window, "members")
     asked: list[list[str]] = []
 
-    def pick(_parent, _title, _label, items, *_args):  # noqa: ANN001, ANN202
+    def pick(_window, items):  # noqa: ANN001, ANN202
         asked.append(list(items))
-        return "测试第一联合党支部", True
+        return "测试第一联合党支部"
 
-    monkeypatch.setattr(QInputDialog, "getItem", pick)
+    monkeypatch.setattr(print_dialogs, "_pick_branch", pick)
     dialog = print_preview(window, qtbot)
     assert asked == [["测试第一联合党支部", "测试第二联合党支部"]]
     assert dialog.document().title == "测试第一联合党支部党员花名册"
     dialog.close()
 
-    monkeypatch.setattr(QInputDialog, "getItem", lambda *a: ("", False))
+    monkeypatch.setattr(print_dialogs, "_pick_branch", lambda *a: None)
     window.print_preview = None
     window.print_action.trigger()
     assert window.print_preview is None
+
+
+def test_the_roster_branch_choice_shows_whole_names_and_picks_with_keys(
+    window: MainWindow, qtbot: QtBot
+) -> None:
+    names = ["测试第一联合党支部", "园区非公企业第二十三联合党支部委员会"]
+    dialog = print_dialogs.branch_dialog(window, names)
+    qtbot.addWidget(dialog)
+    dialog.open()
+    qtbot.waitExposed(dialog)
+    combo = dialog.findChild(QComboBox)
+    wanted = combo.fontMetrics().horizontalAdvance(names[1])
+    assert combo.width() >= wanted + 30  # the longest name fits beside the arrow
+    assert dialog.width() > combo.width()
+    dialog.grab().save("/tmp/keys/roster_choice.png")
+    qtbot.keyClick(combo, Qt.Key.Key_Down)
+    assert dialog.textValue() == names[1]
+    with qtbot.waitSignal(dialog.accepted):
+        qtbot.keyClick(combo, Qt.Key.Key_Return)
+    assert dialog.textValue() == names[1]
 
 
 def test_nothing_to_print_says_why(window: MainWindow) -> None:
