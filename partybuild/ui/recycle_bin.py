@@ -143,13 +143,21 @@ class RecycleBinPage(QWidget):
         self.table.setWordWrap(False)
         self.table.verticalHeader().setVisible(False)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(
-            DeletedTableModel.LEDGER, QHeaderView.ResizeMode.ResizeToContents
-        )
+        # Widths from what the columns can hold, not from the rows shown (which after a restore
+        # may be none, and squeezed 删除时间 to a sliver).
         header.setSectionResizeMode(DeletedTableModel.TITLE, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(
-            DeletedTableModel.DELETED_AT, QHeaderView.ResizeMode.ResizeToContents
-        )
+        cells = self.table.fontMetrics()
+        widest_ledger = max(cells.horizontalAdvance(x.label) for x in spec.LEDGERS.values())
+        widest_time = cells.horizontalAdvance("2000-00-00 00:00")
+        for column, widest in (
+            (DeletedTableModel.LEDGER, widest_ledger),
+            (DeletedTableModel.DELETED_AT, widest_time),
+        ):
+            label = header.fontMetrics().horizontalAdvance(
+                self.model.headerData(column, Qt.Orientation.Horizontal)
+            )
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+            self.table.setColumnWidth(column, max(widest, label) + 24)
 
         self.more_button = QPushButton(self.tr("加载更多"))
         self.restore_button = QPushButton(self.tr("恢复"))

@@ -162,3 +162,27 @@ def test_after_del_the_detail_pane_shows_the_next_record_not_the_deleted(
     assert following.name in members.detail.plain_text()
     assert gone.name != following.name and gone.name not in members.detail.plain_text()
     members.grab().save("/tmp/keys/after_delete.png")
+
+
+def test_the_bin_keeps_its_deleted_at_column_readable_after_a_restore(
+    window: MainWindow, qtbot: QtBot
+) -> None:
+    qtbot.keyClick(window, Qt.Key.Key_4, Qt.KeyboardModifier.ControlModifier)
+    members = window.current_page()
+    assert isinstance(members, LedgerPage)
+    qtbot.keyClick(members.table, Qt.Key.Key_Delete)
+    qtbot.keyClick(window, Qt.Key.Key_0, Qt.KeyboardModifier.ControlModifier)
+    bin_page = window.current_page()
+    bin_page.table.setFocus()
+    bin_page.table.selectRow(0)
+    qtbot.keyClick(bin_page.restore_button, Qt.Key.Key_Space)
+    assert bin_page.model.rowCount() == 0
+    header = bin_page.table.horizontalHeader()
+    column = bin_page.model.DELETED_AT
+    wanted = header.fontMetrics().horizontalAdvance("删除时间") + 16
+    wanted = max(wanted, bin_page.table.fontMetrics().horizontalAdvance("2026-12-01 21:44:03"))
+    bin_page.grab().save("/tmp/keys/bin_after_restore.png")
+    assert header.sectionSize(column) >= wanted
+    assert header.sectionSize(bin_page.model.LEDGER) >= header.fontMetrics().horizontalAdvance(
+        "台账"
+    )
