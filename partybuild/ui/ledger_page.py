@@ -161,6 +161,18 @@ class LedgerPage(QWidget):
         layout.addWidget(self.drill_bar)
         layout.addWidget(splitter, 1)
 
+        # An empty table says what to do first; a filter that finds nothing says so.
+        self.empty_label = QLabel(self.table.viewport())
+        self.empty_label.setObjectName("empty_hint")
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_label.setWordWrap(True)
+        self.empty_label.setStyleSheet("color: #666; font-size: 11pt; background: transparent;")
+        self.empty_label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        empty_layout = QVBoxLayout(self.table.viewport())
+        empty_layout.addWidget(self.empty_label)
+        self.count_changed.connect(self._update_empty_hint)
+        self._update_empty_hint()
+
         self.search.textChanged.connect(self.apply_filters)
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self.search, self.search.clear)
@@ -181,6 +193,18 @@ class LedgerPage(QWidget):
             self.table.setCurrentIndex(self.model.index(0, 0))
             return True
         return super().eventFilter(watched, event)
+
+    def _update_empty_hint(self) -> None:
+        if self.model.total > 0:
+            self.empty_label.hide()
+            return
+        if self.model.filters.active():
+            self.empty_label.setText(self.tr("没有符合条件的记录"))
+        else:
+            self.empty_label.setText(
+                self.tr("还没有记录。按 Ctrl+N 新建，或 文件 → 导入 从 Excel 导入")
+            )
+        self.empty_label.show()
 
     # -- filters ------------------------------------------------------------------------
     def _branch_items(self) -> list[tuple[int, str]]:

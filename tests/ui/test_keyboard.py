@@ -11,6 +11,7 @@ from pytestqt.qtbot import QtBot
 
 from partybuild.ui.ledger_page import LedgerPage
 from partybuild.ui.main_window import PAGES, MainWindow
+from tests.ui.test_form import type_text
 
 
 @pytest.fixture
@@ -20,6 +21,7 @@ def window(demo: pw.Database, qtbot: QtBot) -> MainWindow:
     win.show()
     qtbot.waitExposed(win)
     win.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is win)
     return win
 
 
@@ -68,7 +70,6 @@ def test_down_from_the_search_box_lands_on_the_first_result(
 
 
 def test_the_saved_record_stays_selected_and_visible(window: MainWindow, qtbot: QtBot) -> None:
-    from tests.ui.test_form import type_text
 
     qtbot.keyClick(window, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
     branches = window.current_page()  # the enterprises: more rows than the window shows
@@ -186,3 +187,36 @@ def test_the_bin_keeps_its_deleted_at_column_readable_after_a_restore(
     assert header.sectionSize(bin_page.model.LEDGER) >= header.fontMetrics().horizontalAdvance(
         "台账"
     )
+
+
+def test_an_empty_page_says_what_to_do_first(sqlite_db: pw.Database, qtbot: QtBot) -> None:
+    win = MainWindow(sqlite_db)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    win.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is win)
+    qtbot.keyClick(win, Qt.Key.Key_4, Qt.KeyboardModifier.ControlModifier)
+    members = win.current_page()
+    assert isinstance(members, LedgerPage)
+    hint = members.empty_label
+    assert hint.isVisible()
+    assert hint.text() == "还没有记录。按 Ctrl+N 新建，或 文件 → 导入 从 Excel 导入"
+    assert hint.width() >= hint.fontMetrics().horizontalAdvance("还没有记录。")
+    members.grab().save("/tmp/keys/empty_members.png")
+    qtbot.keyClick(win, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    type_text(qtbot, members.search, "张")
+    assert hint.isVisible() and hint.text() == "没有符合条件的记录"
+    qtbot.keyClick(members.search, Qt.Key.Key_Escape)
+    assert hint.text().startswith("还没有记录")
+
+
+def test_a_page_with_rows_shows_no_hint(window: MainWindow, qtbot: QtBot) -> None:
+    qtbot.keyClick(window, Qt.Key.Key_4, Qt.KeyboardModifier.ControlModifier)
+    members = window.current_page()
+    assert isinstance(members, LedgerPage)
+    assert not members.empty_label.isVisible()
+    qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    type_text(qtbot, members.search, "不存在的名字")
+    assert members.empty_label.isVisible()
+    assert members.empty_label.text() == "没有符合条件的记录"
