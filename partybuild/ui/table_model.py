@@ -8,9 +8,11 @@ is shown only in the form (privacy on a shared screen).
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtGui import QColor
 
 from partybuild.ledgers import spec
 from partybuild.ledgers.display import display_value
@@ -18,6 +20,18 @@ from partybuild.ledgers.spec import Column, Ledger
 from partybuild.services.query import PAGE_SIZE, Filters, LedgerQuery, Row
 
 _Index = QModelIndex | QPersistentModelIndex
+
+
+OVERDUE_BACKGROUND = "#fde2e1"
+
+
+def _overdue_days(ledger_name: str) -> dict[int, int]:
+    """Issue id → days past 办结时限 today, by the one rule of ``compliance.overdue_issues``."""
+    if ledger_name != "issues":
+        return {}
+    from partybuild.services import compliance
+
+    return {i.id: i.days_overdue for i in compliance.overdue_issues(dt.date.today())}
 
 
 class LedgerTableModel(QAbstractTableModel):
@@ -41,6 +55,7 @@ class LedgerTableModel(QAbstractTableModel):
         self._query = LedgerQuery(self.ledger, self._filters, *self._sort)
         self._total = self._query.count()
         self._rows = self._query.rows(0, PAGE_SIZE)
+        self._overdue = _overdue_days(self.ledger.name)
         self.endResetModel()
 
     def set_filters(self, filters: Filters) -> None:
@@ -91,6 +106,12 @@ class LedgerTableModel(QAbstractTableModel):
         value = row.values[index.column()]
         if role == Qt.ItemDataRole.DisplayRole:
             return display_value(column, value)
+        days = self._overdue.get(row.id) if self._overdue else None
+        if days is not None:  # 企业诉求 past 办结时限 and not closed: the row is coloured
+            if role == Qt.ItemDataRole.BackgroundRole:
+                return QColor(OVERDUE_BACKGROUND)
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return f"已超期 {days} 天（办结时限已过，尚未办结）"
         if role == Qt.ItemDataRole.ToolTipRole and value:
             if column.kind == spec.LONGTEXT:
                 return str(value)[:1000]

@@ -220,3 +220,30 @@ def test_a_page_with_rows_shows_no_hint(window: MainWindow, qtbot: QtBot) -> Non
     type_text(qtbot, members.search, "不存在的名字")
     assert members.empty_label.isVisible()
     assert members.empty_label.text() == "没有符合条件的记录"
+
+
+def test_overdue_issues_are_coloured_and_say_by_how_much(window: MainWindow, qtbot: QtBot) -> None:
+    import datetime as dt
+
+    from partybuild.services import compliance
+    from partybuild.store import models as m
+
+    qtbot.keyClick(window, Qt.Key.Key_9, Qt.KeyboardModifier.ControlModifier)
+    issues = window.current_page()
+    assert isinstance(issues, LedgerPage) and issues.ledger.name == "issues"
+    while issues.model.canFetchMore():
+        issues.model.fetchMore()
+    overdue = {i.id: i.days_overdue for i in compliance.overdue_issues(dt.date.today())}
+    assert overdue
+    closed = m.EnterpriseIssue.get(m.EnterpriseIssue.state == "resolved")
+    late = next(iter(overdue))
+    late_index = issues.model.index(issues.model.row_of(late), 0)
+    closed_index = issues.model.index(issues.model.row_of(closed.id), 0)
+    assert issues.model.data(late_index, Qt.ItemDataRole.BackgroundRole) is not None
+    assert f"已超期 {overdue[late]} 天" in issues.model.data(
+        late_index, Qt.ItemDataRole.ToolTipRole
+    )
+    assert issues.model.data(closed_index, Qt.ItemDataRole.BackgroundRole) is None
+    issues.select_record(closed.id)
+    issues.table.scrollTo(late_index)
+    issues.grab().save("/tmp/keys/issues_overdue.png")
