@@ -32,11 +32,19 @@ class Filters:
     year: int | None = None
     status: str | None = None
     record_ids: tuple[int, ...] | None = None  # drill-down from the overview: exactly these
+    overdue: bool | None = None  # 企业诉求: past 办结时限 today and not closed (or not)
 
     def active(self) -> bool:
         return bool(self.search.strip()) or any(
             v is not None
-            for v in (self.branch_id, self.kind, self.year, self.status, self.record_ids)
+            for v in (
+                self.branch_id,
+                self.kind,
+                self.year,
+                self.status,
+                self.record_ids,
+                self.overdue,
+            )
         )
 
 
@@ -136,6 +144,12 @@ class LedgerQuery:
             # more than SQLite or PostgreSQL accept as bound parameters. int() keeps it safe.
             ids = ",".join(str(int(i)) for i in f.record_ids) or "-1"
             cond &= model.id.in_(pw.SQL(f"({ids})"))
+        if f.overdue is not None and self.ledger.name == "issues":
+            from partybuild.services import compliance  # the one rule of overdue
+
+            late = ",".join(str(int(i.id)) for i in compliance.overdue_issues(dt.date.today()))
+            inside = model.id.in_(pw.SQL(f"({late or '-1'})"))
+            cond &= inside if f.overdue else ~inside
         if f.branch_id is not None and "branch" in fmap:
             path = fmap["branch"]
             cond &= (

@@ -107,6 +107,10 @@ class LedgerPage(QWidget):
                     self.tr("全部%s") % column.label,
                     lambda v=column.vocabulary: list(v.items),
                 )
+        if ledger.name == "issues":
+            self._add_filter(
+                "overdue", self.tr("是否超期"), lambda: [(True, "超期"), (False, "未超期")]
+            )
         for combo in self.filter_combos.values():
             bar.addWidget(combo, 1)
 
@@ -252,6 +256,7 @@ class LedgerPage(QWidget):
             kind=value("kind"),  # type: ignore[arg-type]
             year=value("year"),  # type: ignore[arg-type]
             status=value("status"),  # type: ignore[arg-type]
+            overdue=value("overdue"),  # type: ignore[arg-type]
         )
 
     def apply_filters(self) -> None:
@@ -280,6 +285,7 @@ class LedgerPage(QWidget):
                 base.year,
                 base.status,
                 tuple(record_ids) if record_ids is not None else None,
+                base.overdue,
             )
         )
         if record_ids is not None:

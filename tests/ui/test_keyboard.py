@@ -247,3 +247,28 @@ def test_overdue_issues_are_coloured_and_say_by_how_much(window: MainWindow, qtb
     issues.select_record(closed.id)
     issues.table.scrollTo(late_index)
     issues.grab().save("/tmp/keys/issues_overdue.png")
+
+
+def test_the_overdue_filter_shows_exactly_the_overdue_issues(
+    window: MainWindow, qtbot: QtBot
+) -> None:
+    import datetime as dt
+
+    from partybuild.services import compliance
+
+    qtbot.keyClick(window, Qt.Key.Key_9, Qt.KeyboardModifier.ControlModifier)
+    issues = window.current_page()
+    assert isinstance(issues, LedgerPage)
+    total = issues.model.total
+    late = {i.id for i in compliance.overdue_issues(dt.date.today())}
+    combo = issues.filter_combos["overdue"]
+    combo.setFocus()
+    qtbot.keyClick(combo, Qt.Key.Key_Down)
+    assert combo.currentText() == "超期"
+    assert issues.model.total == len(late)
+    assert {issues.model.record_id(r) for r in range(issues.model.rowCount())} == late
+    assert "已筛选" in window.count_label.text()
+    qtbot.keyClick(combo, Qt.Key.Key_Down)
+    assert combo.currentText() == "未超期"
+    assert issues.model.total == total - len(late)
+    issues.grab().save("/tmp/keys/issues_filter.png")
