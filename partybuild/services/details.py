@@ -481,3 +481,65 @@ def training_detail(training_id: int, *, cap: int = LIST_CAP) -> TrainingDetail:
         ],
         totals={"attendees": n_attendees},
     )
+
+
+# --------------------------------------------------------------------------- activities
+
+
+@dataclass(frozen=True)
+class ActivityAttendee:
+    attendee_id: int
+    name: str
+    status_label: str
+
+
+@dataclass(frozen=True)
+class ActivityDetail:
+    id: int
+    topic: str
+    kind_label: str
+    date: dt.date
+    branch: str | None
+    place: str | None
+    host: str | None
+    recorder: str | None
+    present: int
+    leave: int
+    absent: int
+    #: 是否达到法定人数 — only a 支部党员大会 decides, so only it has one (else None).
+    quorum: str | None
+    attendees: list[ActivityAttendee] = field(default_factory=list)
+    totals: dict[str, int] = field(default_factory=dict)
+
+
+def activity_detail(activity_id: int, *, cap: int = LIST_CAP) -> ActivityDetail:
+    """A 组织生活 record with its attendance (出席/请假/缺席) and, for a 党员大会, the quorum."""
+    from partybuild.services import relations
+
+    activity: m.Activity = records.get("activities", activity_id)  # type: ignore[assignment]
+    AA, M = m.ActivityAttendee, m.Member
+    rows = AA.select(AA, M).join(M).where(AA.activity == activity.id, m.live(AA), m.live(M))
+    counts = dict(
+        rows.select(AA.status, pw.fn.COUNT(AA.id)).group_by(AA.status).order_by().tuples()
+    )
+    attendees, n_attendees = _capped(rows.order_by(AA.id), cap)
+    quorum = relations.quorum(activity.id).text() if activity.kind == "general_meeting" else None
+    return ActivityDetail(
+        id=activity.id,
+        topic=activity.topic,
+        kind_label=vocab.ACTIVITY_KIND.label(activity.kind),
+        date=activity.date,
+        branch=_live_name(activity.branch),
+        place=activity.place,
+        host=activity.host,
+        recorder=activity.recorder,
+        present=counts.get("present", 0),
+        leave=counts.get("leave", 0),
+        absent=counts.get("absent", 0),
+        quorum=quorum,
+        attendees=[
+            ActivityAttendee(a.id, a.member.name, vocab.ATTENDEE_STATUS.label(a.status))
+            for a in attendees
+        ],
+        totals={"attendees": n_attendees},
+    )

@@ -319,9 +319,46 @@ class TrainingDetailPanel(DetailPanel):
         )
 
 
+class ActivityDetailPanel(DetailPanel):
+    ledger_name = "activities"
+
+    def _render(self, record_id: int) -> str:
+        d = details.activity_detail(record_id)
+        tr, c = self.tr, self._cell
+        facts = [
+            (tr("日期"), _date(d.date)),
+            (tr("党组织"), d.branch),
+            (tr("地点"), d.place),
+            (tr("主持人"), d.host),
+            (tr("记录人"), d.recorder),
+        ]
+        figures = [(tr("出席"), d.present), (tr("请假"), d.leave), (tr("缺席"), d.absent)]
+        figures_html = " · ".join(f"{escape(k)} <b>{escape(str(v))}</b>" for k, v in figures)
+        quorum = f"<p>{escape(d.quorum)}</p>" if d.quorum else ""
+        return "".join(
+            [
+                self._header(d.topic, [d.kind_label]),
+                self._facts(facts),
+                f"<h4>{escape(tr('到会情况'))}</h4><p>{figures_html}</p>{quorum}",
+                self._section(
+                    tr("参会人员"),
+                    [tr("姓名"), tr("出席情况")],
+                    [[c(a.name), c(a.status_label)] for a in d.attendees],
+                    d.totals["attendees"],
+                ),
+            ]
+        )
+
+
 _PANELS: dict[str, Callable[[QWidget | None], DetailPanel]] = {
     panel.ledger_name: panel
-    for panel in (MemberDetailPanel, EnterpriseDetailPanel, BranchDetailPanel, TrainingDetailPanel)
+    for panel in (
+        MemberDetailPanel,
+        EnterpriseDetailPanel,
+        BranchDetailPanel,
+        TrainingDetailPanel,
+        ActivityDetailPanel,
+    )
 }
 
 

@@ -132,10 +132,10 @@ def panel(ledger: str, qtbot: QtBot) -> DetailPanel:
 # --------------------------------------------------------------------------- detail panel
 
 
-def test_panels_exist_for_the_four_ledgers_only(sqlite_db: pw.Database, qtbot: QtBot) -> None:
+def test_panels_exist_for_the_five_ledgers_only(sqlite_db: pw.Database, qtbot: QtBot) -> None:
     for name in spec.LEDGERS:
         widget = detail_panel_for(name)
-        if name in ("members", "enterprises", "branches", "trainings"):
+        if name in ("members", "enterprises", "branches", "trainings", "activities"):
             assert isinstance(widget, DetailPanel)
             qtbot.addWidget(widget)
             assert "选择一条记录查看详情" in widget.plain_text()

@@ -272,3 +272,35 @@ def test_the_overdue_filter_shows_exactly_the_overdue_issues(
     assert combo.currentText() == "未超期"
     assert issues.model.total == total - len(late)
     issues.grab().save("/tmp/keys/issues_filter.png")
+
+
+def test_an_activity_shows_its_attendance_and_quorum_beside_the_table(
+    window: MainWindow, qtbot: QtBot
+) -> None:
+    from partybuild.services import relations
+    from partybuild.store import models as m
+
+    qtbot.keyClick(window, Qt.Key.Key_5, Qt.KeyboardModifier.ControlModifier)
+    activities = window.current_page()
+    assert isinstance(activities, LedgerPage) and activities.detail is not None
+    meeting = (
+        m.Activity.select()
+        .where(m.Activity.kind == "general_meeting", m.Activity.deleted == False)  # noqa: E712
+        .order_by(m.Activity.date.desc())
+        .first()
+    )
+    assert activities.select_record(meeting.id)
+    text = activities.detail.plain_text()
+    assert meeting.topic in text
+    assert relations.quorum(meeting.id).text() in text
+    present = (
+        m.ActivityAttendee.select()
+        .where(m.ActivityAttendee.activity == meeting.id, m.ActivityAttendee.status == "present")
+        .count()
+    )
+    assert f"出席 {present}" in text
+    activities.grab().save("/tmp/keys/activity_detail.png")
+    # Another kind has no quorum line.
+    other = m.Activity.get(m.Activity.kind == "party_lesson")
+    activities.select_record(other.id)
+    assert "法定人数" not in activities.detail.plain_text()
