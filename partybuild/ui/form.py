@@ -147,8 +147,12 @@ class _EmptyableDateMixin:
             self._auto_advanced = False
             event.accept()
             return
-        if text.isdigit() and self.is_empty():
-            self.setDateTime(QDateTime(QDate.currentDate(), QTime(0, 0)))
+        retyped = text.isdigit() and line.hasSelectedText() and line.selectedText() == line.text()
+        if text.isdigit() and (self.is_empty() or retyped):
+            # An empty field starts from today; a filled one retyped after Ctrl+A (or a click
+            # that selected it all) starts over from its year, section by section, as if empty.
+            if self.is_empty():
+                self.setDateTime(QDateTime(QDate.currentDate(), QTime(0, 0)))
             self.setCurrentSection(QDateTimeEdit.Section.YearSection)
             self.setSelectedSection(QDateTimeEdit.Section.YearSection)
             self._typing, self._typed = True, frozenset()

@@ -28,7 +28,14 @@ from partybuild.domain.validators import id_check_char, make_credit_code, make_i
 from partybuild.ledgers import spec
 from partybuild.services import lookup, records
 from partybuild.store import models as m
-from partybuild.ui.form import DateInput, DateTimeInput, LinkPicker, RecordDialog, RecordForm
+from partybuild.ui.form import (
+    DateInput,
+    DateTimeInput,
+    LinkPicker,
+    PartialDateInput,
+    RecordDialog,
+    RecordForm,
+)
 
 GOOD_ID = make_id_number("999999", dt.date(1985, 6, 15), 123)
 CODE = make_credit_code("91360281MA35ABCDE")
@@ -773,3 +780,16 @@ def test_lookup_works_on_every_database(db: pw.Database) -> None:
     assert only == []  # the display suffix is not part of the name ...
     found = lookup.resolve_title(m.Member, "小明（恒远化工有限公司）")
     assert found == lookup.search_titles(m.Member, "小明")[0][0]  # ... but resolves exactly
+
+
+@pytest.mark.parametrize("editor_type", [DateInput, PartialDateInput])
+def test_retyping_a_filled_date_replaces_it(qtbot: QtBot, editor_type: type) -> None:
+    """Click into a filled date, Ctrl+A, type a new one: the new date is what the field holds."""
+    editor = editor_type()
+    qtbot.addWidget(editor)
+    editor.show()
+    editor.set_value(dt.date(2019, 3, 15))
+    qtbot.mouseClick(editor, Qt.MouseButton.LeftButton)
+    qtbot.keyClick(editor, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(editor, "2020-07-01")
+    assert editor.value() == dt.date(2020, 7, 1)
