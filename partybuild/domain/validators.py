@@ -27,6 +27,8 @@ __all__ = [
     "make_id_number",
     "mask_id_number",
     "mask_phone",
+    "normalize_id_number",
+    "normalize_phone",
     "normalize_text",
 ]
 
@@ -187,6 +189,32 @@ def normalize_text(value: str) -> str:
     Chinese punctuation (，。！？：；（） and anything outside U+FF01..U+FF5E) is untouched.
     """
     return value.translate(_HALFWIDTH_TABLE).strip()
+
+
+_BLANKS = re.compile(r"[\s\u3000\xa0]+")
+_GROUPED_ID = re.compile(r"\d{6}([-\s])\d{8}\1\d{3}[\dXx]", re.ASCII)
+
+
+def normalize_id_number(value: str) -> str:
+    """The one reading of a typed or imported ID number, for the form, the importer and search.
+
+    Full-width characters fold, blanks go (``110101 19900307 1234``, as the card groups it), the
+    hyphens of the card's grouping ``110101-19900307-1234`` go, and a lower-case check letter is
+    the same number: ``x`` becomes ``X``. Nothing else changes; the check digit still decides.
+    """
+    text = normalize_text(value)
+    if _GROUPED_ID.fullmatch(text):
+        text = re.sub(r"[-\s]", "", text)
+    text = _BLANKS.sub("", text)
+    if len(text) == _ID_LENGTH and text[-1] == "x":
+        text = text[:-1] + "X"
+    return text
+
+
+def normalize_phone(value: str) -> str:
+    """The one reading of a typed or imported phone number: full-width folded, blanks removed
+    (``138 0013 8000`` is 13800138000); hyphens of a landline stay as written."""
+    return _BLANKS.sub("", normalize_text(value))
 
 
 # --------------------------------------------------------------------------- 脱敏

@@ -931,9 +931,6 @@ def parse_credit_code(value: Any) -> str:
     return text.upper() if text.isascii() else text
 
 
-_GROUPED_ID = re.compile(r"\d{6}([-\s\u3000])\d{8}\1\d{3}[\dXx]")
-
-
 def parse_id_number(value: Any) -> str:
     if (
         type(value) is str
@@ -945,19 +942,11 @@ def parse_id_number(value: Any) -> str:
         return value[:17] + value[17].upper()  # the usual case, already clean
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         raise CellError(DAMAGED_ID)
-    text = cell_text(value) or ""
-    if _GROUPED_ID.fullmatch(text):
-        # 110101-19900307-1234 / 110101 19900307 1234: the same 18 characters grouped as the
-        # card prints them (region, birth date, sequence and check); the check digit still decides.
-        text = re.sub(r"[-\s\u3000]", "", text)
-    if " " in text or "\n" in text or "\t" in text:
-        text = _SPACES.sub("", text)
+    # The same reading as the form's and the search box's (validators.normalize_id_number):
+    # blanks and the card's grouping hyphens go, a lower-case check letter is upper case.
+    text = v.normalize_id_number(cell_text(value) or "")
     if "*" in text:
         raise CellError("身份证号已脱敏（含 *），无法导入；请使用未脱敏的导出文件")
-    # A lower-case check letter is the same number; the form asks for upper case, Excel users
-    # type whatever their input method gives.
-    if len(text) == 18 and text[-1] == "x":
-        text = text[:-1] + "X"
     return text
 
 
@@ -975,7 +964,7 @@ def parse_phone(value: Any) -> str:
                 "电话号码以数字形式保存，开头的 0 或分隔符可能已丢失，请将该列设为文本后重新录入"
             ) from None
         return text
-    text = _SPACES.sub("", cell_text(value) or "")
+    text = v.normalize_phone(cell_text(value) or "")
     if "*" in text:
         raise CellError("电话号码已脱敏（含 *），无法导入；请使用未脱敏的导出文件")
     return text

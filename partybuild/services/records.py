@@ -62,7 +62,9 @@ def clean_value(value: Any, column: Column) -> Any:
     if kind in (spec.TEXT, spec.LONGTEXT):
         return _clean_text(value, column)
     if kind == spec.ID_NUMBER:
-        text = _clean_text(value, column)
+        text = _clean_text(
+            v.normalize_id_number(value) if isinstance(value, str) else value, column
+        )
         if text is not None:
             v.check_id_number(text)
         return text
@@ -72,7 +74,7 @@ def clean_value(value: Any, column: Column) -> Any:
             v.check_credit_code(text)
         return text
     if kind == spec.PHONE:
-        text = _clean_text(value, column)
+        text = _clean_text(v.normalize_phone(value) if isinstance(value, str) else value, column)
         if text is not None:
             v.check_phone(text)
         return text

@@ -62,7 +62,7 @@ MAX_FLOAT = 100_000.0  # and for hours and other decimals
 # More fields than this are laid out in two columns so members (16 fields) fit 1280x800.
 TWO_COLUMN_THRESHOLD = 10
 SEARCH_DELAY_MS = 150  # debounce for the link picker: one query per pause, not per keystroke
-LINE_LENGTHS = {spec.ID_NUMBER: 18, spec.CREDIT_CODE: 18, spec.PHONE: 32}
+LINE_LENGTHS = {spec.ID_NUMBER: 24, spec.CREDIT_CODE: 18, spec.PHONE: 32}
 ERROR_COLOR = "#c62828"
 DATE_SEPARATORS = "-/.: "
 

@@ -555,7 +555,9 @@ def test_line_edit_limits(qtbot: QtBot, sqlite_db: pw.Database) -> None:
     qtbot.addWidget(members)
     id_number = members.editor("id_number")
     phone = members.editor("phone")
-    assert isinstance(id_number, QLineEdit) and id_number.maxLength() == 18
+    assert (
+        isinstance(id_number, QLineEdit) and id_number.maxLength() == 24
+    )  # grouped as on the card
     assert isinstance(phone, QLineEdit) and phone.maxLength() == 32
     name = members.editor("name")
     assert isinstance(name, QLineEdit) and name.maxLength() == 255
@@ -793,3 +795,21 @@ def test_retyping_a_filled_date_replaces_it(qtbot: QtBot, editor_type: type) -> 
     qtbot.keyClick(editor, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
     qtbot.keyClicks(editor, "2020-07-01")
     assert editor.value() == dt.date(2020, 7, 1)
+
+
+def test_the_form_takes_a_phone_with_blanks_and_a_lower_case_x(qtbot: QtBot, world: World) -> None:
+    """138 0013 8000 and a lower-case check letter are read as the importer reads them."""
+    number = next(
+        n
+        for seq in range(1000)
+        if (n := make_id_number("999999", dt.date(1990, 1, 1), seq)).endswith("X")
+    )
+    dialog = open_dialog(qtbot, "members")
+    data = valid_values("members", world)
+    data |= {"id_number": number[:-1] + "x", "phone": "138 0013 8000"}
+    for field, value in data.items():
+        fill(qtbot, dialog.form, field, value)
+    with qtbot.waitSignal(dialog.saved) as saved:
+        qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    member = m.Member.get_by_id(saved.args[0])
+    assert (member.id_number, member.phone) == (number, "13800138000")
