@@ -13,7 +13,7 @@ from typing import Any
 
 import peewee as pw
 
-from partybuild.domain import vocab
+from partybuild.domain import validators, vocab
 from partybuild.domain.dates import PartialDate
 from partybuild.domain.vocab import Vocabulary
 from partybuild.ledgers import spec
@@ -55,6 +55,40 @@ class Row:
     id: int
     version: int
     values: list[Any] = field(default_factory=list)
+
+
+# The parts of an ID number and a phone number a table shows (validators.mask_id_number and
+# mask_phone): the search box matches those, or the whole number typed in full, never the hidden
+# middle -- typing 1239 must not pick out a member by digits the table shows as ****.
+SHOWN_PARTS = {spec.ID_NUMBER: (4, 4), spec.PHONE: (3, 4)}
+
+
+def search_words(text: str) -> list[str]:
+    """The words of a search: a whole ID or phone number typed grouped (``138 0013 8000``,
+    ``110101 19900307 123x``) is one word, everything else splits at blanks."""
+    for whole in (validators.normalize_id_number(text), validators.normalize_phone(text)):
+        full = len(whole) in (11, 18) and whole.isascii() and whole[:-1].isdigit()
+        if " " in text.strip() and full and (whole[-1].isdigit() or whole[-1] == "X"):
+            return [whole]
+    return text.split()
+
+
+def number_match(column: Column, word: str) -> pw.Expression:
+    """``word`` in the shown head or tail of a masked number, or the whole number itself."""
+    head, tail = SHOWN_PARTS[column.kind]
+    field = column.field
+    normal = (
+        validators.normalize_id_number(word)
+        if column.kind == spec.ID_NUMBER
+        else validators.normalize_phone(word)
+    )
+    like = f"%{normal}%"
+    # Shorter values are not masked this way (validators._mask_short): whole-number match only.
+    shown = (pw.fn.LENGTH(field) > head + tail) & (
+        (pw.fn.SUBSTR(field, 1, head) ** like)
+        | (pw.fn.SUBSTR(field, pw.fn.LENGTH(field) - (tail - 1), tail) ** like)
+    )
+    return (field == normal) | shown
 
 
 def matching_codes(vocabulary: Vocabulary, word: str) -> list[str]:
@@ -167,11 +201,15 @@ class LedgerQuery:
             )
         text = f.search.strip()
         if text:
-            for word in text.split():
+            for word in search_words(text):
                 like = f"%{word}%"
                 any_match: pw.Expression | None = None
                 for name in self.ledger.search_fields or (self.ledger.title_field,):
-                    term = self.ledger.model._meta.fields[name] ** like
+                    column = self.ledger.by_name.get(name)
+                    if column is not None and column.kind in SHOWN_PARTS:
+                        term = number_match(column, word)
+                    else:
+                        term = self.ledger.model._meta.fields[name] ** like
                     any_match = term if any_match is None else (any_match | term)
                 for column in self.ledger.columns:
                     if column.kind == spec.LINK:
