@@ -188,7 +188,44 @@ def cmd_gui(args: argparse.Namespace) -> int:
 # --------------------------------------------------------------------------- parser
 
 
+# argparse's own words (headings, -h, its error lines) in Chinese. argparse looks them up through
+# gettext's ``_``/``ngettext`` bound in its module; words without a translation here fall back to
+# the originals, so a newer Python's new message is English rather than missing.
+ARGPARSE_WORDS = {
+    "usage: ": "用法：",
+    "positional arguments": "位置参数",
+    "options": "选项",
+    "optional arguments": "选项",
+    "show this help message and exit": "显示本帮助并退出",
+    "%(prog)s: error: %(message)s\n": "%(prog)s：错误：%(message)s\n",
+    "argument %(argument_name)s: %(message)s": "参数 %(argument_name)s：%(message)s",
+    "the following arguments are required: %s": "缺少必需的参数：%s",
+    "unrecognized arguments: %s": "无法识别的参数：%s",
+    "invalid choice: %(value)r (choose from %(choices)s)": "无效的选择：%(value)r（可选 %(choices)s）",
+    "invalid %(type)s value: %(value)r": "无效的值：%(value)r",
+    "expected one argument": "需要一个值",
+    "expected at most one argument": "最多一个值",
+    "expected at least one argument": "至少需要一个值",
+    "expected %s argument": "需要 %s 个值",
+    "expected %s arguments": "需要 %s 个值",
+    "ambiguous option: %(option)s could match %(matches)s": "选项 %(option)s 有歧义，可能是 %(matches)s",
+    "not allowed with argument %s": "不能与参数 %s 同时使用",
+    "one of the arguments %s is required": "必须给出以下参数之一：%s",
+    "ignored explicit argument %r": "忽略了多余的值 %r",
+}
+
+
+def _argparse_gettext(message: str) -> str:
+    return ARGPARSE_WORDS.get(message, message)
+
+
+def _argparse_ngettext(singular: str, plural: str, n: int) -> str:
+    return _argparse_gettext(singular if n == 1 else plural)
+
+
 def build_parser() -> argparse.ArgumentParser:
+    argparse._ = _argparse_gettext  # type: ignore[attr-defined]
+    argparse.ngettext = _argparse_ngettext  # type: ignore[attr-defined]
     db_parent = argparse.ArgumentParser(add_help=False)
     db_parent.add_argument(
         "--db",
@@ -201,7 +238,9 @@ def build_parser() -> argparse.ArgumentParser:
         description=f"{APP_NAME}：园区非公党建台账。不带子命令时打开图形界面。",
         parents=[db_parent],
     )
-    parser.add_argument("--version", action="version", version=f"partybuild {__version__}")
+    parser.add_argument(
+        "--version", action="version", version=f"partybuild {__version__}", help="显示版本号并退出"
+    )
     sub = parser.add_subparsers(dest="command", metavar="子命令")
 
     demo = sub.add_parser(

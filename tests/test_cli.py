@@ -42,6 +42,28 @@ def test_version_and_help() -> None:
         assert res.returncode == 0 and "--db" in res.stdout
 
 
+def test_help_and_argument_errors_are_all_chinese() -> None:
+    """argparse's own headings and error lines are Chinese too, on every level of subcommand."""
+    for args in (("--help",), ("stats", "--help"), ("print", "--help"), ("print", "roster", "-h")):
+        res = run(*args)
+        assert res.returncode == 0, args
+        assert res.stdout.startswith("用法：partybuild"), args
+        assert "选项:" in res.stdout and "显示本帮助并退出" in res.stdout, args
+        for english in (
+            "usage:",
+            "options",
+            "positional arguments",
+            "show this help",
+            "show program",
+        ):
+            assert english not in res.stdout, (args, english)
+    assert "位置参数:" in run("--help").stdout and "显示版本号并退出" in run("--help").stdout
+    res = run("stats", "--bogus")
+    assert res.returncode == 2
+    assert res.stderr.splitlines()[-1] == "partybuild：错误：无法识别的参数：--bogus"
+    assert "usage" not in res.stderr and res.stderr.startswith("用法：")
+
+
 def test_not_a_database_exits_2_with_one_line_and_file_untouched(tmp_path: Path) -> None:
     readme = tmp_path / "README.md"
     readme.write_text("# 党建台账\n说明文字\n", encoding="utf-8")
