@@ -85,6 +85,17 @@ def title_of(model: type[m.BaseModel], record_id: int) -> str:
     return f"{title}{OPEN}在回收站中{CLOSE}" if record.deleted else title
 
 
+def branch_of_enterprise(enterprise_id: int) -> int | None:
+    """The 所属党组织 of a live enterprise (None if it has none or is gone): a new member's
+    branch is most often its enterprise's."""
+    record = (
+        m.Enterprise.select(m.Enterprise.branch)
+        .where((m.Enterprise.id == enterprise_id) & (m.Enterprise.deleted == False))  # noqa: E712
+        .first()
+    )
+    return record.branch_id if record is not None else None
+
+
 def resolve_title(model: type[m.BaseModel], text: str) -> int | None:
     """The id of the one live record whose display title is exactly ``text``; None if not one.
 

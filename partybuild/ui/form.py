@@ -458,6 +458,26 @@ class RecordForm(QWidget):
         self._build()
         self._chain_tab_order()
         self.set_defaults()
+        self._follow_enterprise()
+
+    def _follow_enterprise(self) -> None:
+        """Choosing 所在企业 fills an empty 所属党组织 with the enterprise's (members)."""
+        enterprise, branch = self._editors.get("enterprise"), self._editors.get("branch")
+        if not isinstance(enterprise, LinkPicker) or not isinstance(branch, LinkPicker):
+            return
+        if enterprise.link_model is not m.Enterprise or branch.link_model is not m.Branch:
+            return
+
+        def fill_branch(*_args: object) -> None:
+            chosen = enterprise.record_id()
+            if chosen is None or branch.currentText().strip():
+                return
+            branch_id = lookup.branch_of_enterprise(chosen)
+            if branch_id is not None:
+                branch.set_record_id(branch_id)
+
+        enterprise.activated.connect(fill_branch)
+        enterprise.lineEdit().editingFinished.connect(fill_branch)
 
     # -- building -------------------------------------------------------------------------
     def _build(self) -> None:

@@ -813,3 +813,27 @@ def test_the_form_takes_a_phone_with_blanks_and_a_lower_case_x(qtbot: QtBot, wor
         qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
     member = m.Member.get_by_id(saved.args[0])
     assert (member.id_number, member.phone) == (number, "13800138000")
+
+
+def test_choosing_the_enterprise_fills_an_empty_branch(qtbot: QtBot, world: World) -> None:
+    other = records.create("branches", {"name": "第三联合党支部", "kind": "joint"})
+    dialog = open_dialog(qtbot, "members")
+    enterprise = dialog.form.editor("enterprise")
+    branch = dialog.form.editor("branch")
+    assert isinstance(enterprise, LinkPicker) and isinstance(branch, LinkPicker)
+    enterprise.setFocus()
+    type_text(qtbot, enterprise.lineEdit(), "恒远")
+    popup = enterprise.completer().popup()
+    qtbot.waitUntil(popup.isVisible)
+    qtbot.keyClick(popup, Qt.Key.Key_Down)
+    qtbot.keyClick(popup, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: branch.record_id() == world.branch.id)
+    assert branch.currentText() == "第一联合党支部"
+    # A branch already chosen is kept: the enterprise only suggests one for an empty field.
+    branch.set_record_id(other.id)
+    enterprise.set_record_id(None)
+    enterprise.setFocus()
+    type_text(qtbot, enterprise.lineEdit(), "恒远化工有限公司")
+    qtbot.keyClick(enterprise.lineEdit(), Qt.Key.Key_Tab)
+    assert enterprise.record_id() == world.enterprise.id
+    assert branch.record_id() == other.id
