@@ -10,10 +10,17 @@ never replaced by an empty choice.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import QComboBox, QCompleter, QWidget
 
 from partybuild.domain.vocab import UnknownChoice, Vocabulary
+
+
+def start_before_first(combo: QComboBox) -> None:
+    """With nothing chosen, the popup highlights no row, so the first Down lands on the first
+    item (Qt highlights row 0 without choosing it, and Down then went to row 1)."""
+    if combo.currentIndex() < 0:
+        combo.view().setCurrentIndex(QModelIndex())
 
 
 class ChoiceBox(QComboBox):
@@ -46,6 +53,10 @@ class ChoiceBox(QComboBox):
         self.setCompleter(completer)
         self.lineEdit().editingFinished.connect(self.settle)
         self.setCurrentIndex(-1 if required else 0)
+
+    def showPopup(self) -> None:  # noqa: N802 (Qt override)
+        super().showPopup()
+        start_before_first(self)
 
     def value(self) -> str | None:
         """The chosen code; typed text that names no value comes back as the text itself."""

@@ -51,7 +51,7 @@ from partybuild.services import lookup, records
 from partybuild.services.errors import RecordNotFound, StaleRecordError, ValidationError
 from partybuild.store import models as m
 from partybuild.ui import unsaved
-from partybuild.ui.choice_box import ChoiceBox
+from partybuild.ui.choice_box import ChoiceBox, start_before_first
 
 # QDateEdit cannot be empty: its minimum, shown as a blank special value, stands for "not filled".
 # One day before 1900-01-01 so every date the service accepts (1900..2100) can still be entered.
@@ -383,6 +383,7 @@ class LinkPicker(QComboBox):
             self.setCurrentIndex(0)
             self.blockSignals(False)
         super().showPopup()
+        start_before_first(self)
 
     # -- internals ------------------------------------------------------------------------
     def _text_edited(self, text: str) -> None:

@@ -28,6 +28,7 @@ from partybuild.domain.validators import id_check_char, make_credit_code, make_i
 from partybuild.ledgers import spec
 from partybuild.services import lookup, records
 from partybuild.store import models as m
+from partybuild.ui.choice_box import ChoiceBox
 from partybuild.ui.form import (
     DateInput,
     DateTimeInput,
@@ -837,3 +838,23 @@ def test_choosing_the_enterprise_fills_an_empty_branch(qtbot: QtBot, world: Worl
     qtbot.keyClick(enterprise.lineEdit(), Qt.Key.Key_Tab)
     assert enterprise.record_id() == world.enterprise.id
     assert branch.record_id() == other.id
+
+
+def test_the_first_down_in_a_combo_popup_lands_on_the_first_item(
+    qtbot: QtBot, world: World
+) -> None:
+    """F4 opens the list, Down, Enter: the first item, in a choice and in a record picker."""
+    form = RecordForm(spec.ledger("branches"))
+    qtbot.addWidget(form)
+    form.show()
+    kind = form.editor("kind")  # required: nothing chosen yet
+    parent = form.editor("parent")  # a picker of branches, empty
+    assert isinstance(kind, ChoiceBox) and isinstance(parent, LinkPicker)
+    for box, first in ((kind, kind.itemText(0)), (parent, "第一联合党支部")):
+        box.setFocus()
+        qtbot.keyClick(box, Qt.Key.Key_F4)
+        qtbot.waitUntil(box.view().isVisible)
+        qtbot.keyClick(box.view(), Qt.Key.Key_Down)
+        qtbot.keyClick(box.view(), Qt.Key.Key_Return)
+        assert box.currentIndex() == 0 and box.currentText() == first
+    assert kind.value() == kind.itemData(0) and parent.record_id() == world.branch.id
