@@ -698,6 +698,9 @@ class AttendanceEditor(_RelationEditor):
 
         self.branch_add.clicked.connect(self.add_branch)
         self.enterprise_add.clicked.connect(self.add_enterprise)
+        # Enter picks: on a highlighted match or a chosen name it adds, as 添加 would.
+        self._enter_adds(self.branch_picker, self.add_branch)
+        self._enter_adds(self.enterprise_picker, self.add_enterprise)
         self.member_picker.picked.connect(self.add_members)
         self.guest_add.clicked.connect(self.add_guest)
         self.guest_name.returnPressed.connect(self.add_guest)
@@ -707,6 +710,11 @@ class AttendanceEditor(_RelationEditor):
         self.remove_button.clicked.connect(self.remove)
         self._delete_key(self.remove)
         self.reload()
+
+    def _enter_adds(self, picker: LinkPicker, add: Callable[[], None]) -> None:
+        """Enter on the highlighted match (or a name typed in full) adds, as 添加 would; on
+        part of a name it says to choose one first."""
+        picker.lineEdit().returnPressed.connect(add)
 
     def fetch(self) -> list[AttendanceRow]:
         return relations.attendance_rows(self.record_id)

@@ -9,6 +9,8 @@ from pathlib import Path
 import peewee as pw
 import pytest
 from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt
+from PySide6.QtGui import QInputMethodEvent
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from partybuild.services import records, relations
@@ -135,6 +137,29 @@ def test_bulk_add_by_branch_then_again_adds_none(qtbot: QtBot, branch_of_five: m
 
     qtbot.mouseClick(editor.branch_add, Qt.MouseButton.LeftButton)
     assert editor.model.rowCount() == 5
+    assert editor.message.text() == "已添加 0 个，跳过 5 个（5 个已在名单中）"
+
+
+def test_enter_in_the_branch_picker_picks_and_adds(qtbot: QtBot, branch_of_five: m.Branch) -> None:
+    """Keyboard only: open 按党组织添加, type part of the name, Down, Enter adds its members."""
+    training = make_training()
+    editor = AttendanceEditor(training.id)
+    qtbot.addWidget(editor)
+    editor.show()
+    qtbot.keyClick(editor.by_branch_button, Qt.Key.Key_Space)
+    qtbot.waitUntil(editor.branch_picker.hasFocus)
+    typed = QInputMethodEvent()  # as an input method commits Chinese
+    typed.setCommitString("第一")
+    QApplication.sendEvent(editor.branch_picker.lineEdit(), typed)
+    popup = editor.branch_picker.completer().popup()
+    qtbot.waitUntil(popup.isVisible)
+    qtbot.keyClick(popup, Qt.Key.Key_Down)
+    qtbot.keyClick(popup, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: editor.model is not None and editor.model.rowCount() == 5)
+    assert editor.branch_picker.currentText() == "第一联合党支部"
+    assert editor.message.text() == "已添加 5 个，跳过 0 个"
+    # Enter again on the chosen branch adds it again (nobody new), as 添加 would.
+    qtbot.keyClick(editor.branch_picker.lineEdit(), Qt.Key.Key_Return)
     assert editor.message.text() == "已添加 0 个，跳过 5 个（5 个已在名单中）"
 
 
