@@ -865,6 +865,23 @@ class RecordDialog(QDialog):
             height = max(height, tab.height() + 130, 660)
         self.resize(min(width, 1180), min(height, 740))
 
+    def _grow_to_form(self) -> None:
+        """Error lines make the form taller: grow with it, up to the screen's available height
+        (and move up if the bottom would leave the screen), so 备注 is not cut off behind an
+        inner scrollbar while there is room."""
+        self.form.layout().activate()
+        wanted = self.form.sizeHint().height() - self.scroll.viewport().height()
+        if wanted <= 0:
+            return
+        screen = self.screen().availableGeometry()
+        frame = self.frameGeometry().height() - self.geometry().height()
+        height = min(self.height() + wanted, screen.height() - frame)
+        if height <= self.height():
+            return
+        self.resize(self.width(), height)
+        top = min(self.frameGeometry().top(), screen.bottom() + 1 - height - frame)
+        self.move(self.frameGeometry().left(), max(screen.top(), top))
+
     # -- loading and saving ---------------------------------------------------------------
     def _load(self, record: m.BaseModel) -> None:
         self.form.set_values(record)
@@ -889,6 +906,7 @@ class RecordDialog(QDialog):
                 )
         except ValidationError as exc:
             self.form.show_errors(exc.errors)
+            self._grow_to_form()
             self._focus_field(self.form.first_error(exc.errors))
             return
         except StaleRecordError as exc:
@@ -897,6 +915,7 @@ class RecordDialog(QDialog):
         except pw.DatabaseError as exc:
             # A locked or vanished database: keep the dialog and the user's input.
             self.form.show_errors({"__all__": self.tr("保存失败，数据未写入：%s") % exc})
+            self._grow_to_form()
             return
         created = self.record_id is None
         self.record_id = record.id

@@ -858,3 +858,26 @@ def test_the_first_down_in_a_combo_popup_lands_on_the_first_item(
         qtbot.keyClick(box.view(), Qt.Key.Key_Return)
         assert box.currentIndex() == 0 and box.currentText() == first
     assert kind.value() == kind.itemData(0) and parent.record_id() == world.branch.id
+
+
+def test_the_dialog_grows_with_its_error_lines_up_to_the_screen(qtbot: QtBot, world: World) -> None:
+    """Saving an empty member form shows an error under every required field: the dialog grows
+    so 备注 stays in view without an inner scrollbar, never taller than the screen allows."""
+    dialog = open_dialog(qtbot, "members")
+    screen = dialog.screen().availableGeometry()
+    before = dialog.height()
+    fill(qtbot, dialog.form, "id_number", wrong_check(GOOD_ID))
+    fill(qtbot, dialog.form, "phone", "12345")
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert dialog.form.error_label("name").isVisible()
+    assert dialog.form.error_label("id_number").isVisible()
+    assert dialog.height() > before
+    assert dialog.frameGeometry().height() <= screen.height()
+    frame = dialog.frameGeometry()
+    assert screen.top() <= frame.top() and frame.bottom() <= screen.bottom()
+    qtbot.wait(10)
+    note = dialog.form.editor("note")
+    bottom = note.mapTo(dialog.scroll.viewport(), note.rect().bottomLeft()).y()
+    if dialog.frameGeometry().height() < screen.height():  # room left: all of it shown
+        assert not dialog.scroll.verticalScrollBar().isVisible()
+        assert bottom <= dialog.scroll.viewport().height()
