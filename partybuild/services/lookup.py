@@ -11,6 +11,7 @@ from __future__ import annotations
 import peewee as pw
 
 from partybuild.ledgers import spec
+from partybuild.services import query as query_rules
 from partybuild.store import models as m
 
 DEFAULT_LIMIT = 50
@@ -65,7 +66,13 @@ def search_titles(
         names = dict.fromkeys((ledger.title_field, *ledger.search_fields))
         condition = None
         for name in names:
-            clause = model._meta.fields[name].contains(text)
+            column = ledger.by_name.get(name)
+            if column is not None and column.kind in query_rules.SHOWN_PARTS:
+                # ID and phone numbers: the parts a table shows or the whole number, as in the
+                # search box (services.query), never the masked middle.
+                clause = query_rules.number_match(column, text)
+            else:
+                clause = model._meta.fields[name].contains(text)
             condition = clause if condition is None else (condition | clause)
         query = query.where(condition).order_by(
             pw.Case(None, [(title_field.startswith(text), 0)], 1), title_field, model.id

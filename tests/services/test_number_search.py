@@ -10,7 +10,7 @@ import pytest
 from partybuild.domain.validators import make_id_number, mask_id_number, mask_phone
 from partybuild.exchange.read import parse_id_number, parse_phone
 from partybuild.ledgers import spec
-from partybuild.services import records
+from partybuild.services import lookup, records
 from partybuild.services.query import Filters, LedgerQuery
 from partybuild.store import models as m
 
@@ -78,3 +78,11 @@ def test_search_matches_the_shown_parts_and_the_whole_number_never_the_masked_mi
     # Digits only the hidden middle holds find nothing: 19880229 is the birth date, 0013 the phone's middle.
     for typed in ("19880229", ID_X[6:10], "0013", "800138", ID_X[2:8], ID_X[:17]):
         assert found(typed) == set(), typed
+
+
+def test_the_member_picker_follows_the_same_rule(member: m.Member) -> None:
+    """Pickers (输入姓名或身份证号查找) find by the shown parts or the whole number only."""
+    for typed in (ID_X[:4], ID_X[-4:], ID_X, "8000"):
+        assert [r[0] for r in lookup.search_titles(m.Member, typed)] == [member.id], typed
+    for typed in ("19880229", "0013"):
+        assert lookup.search_titles(m.Member, typed) == [], typed
