@@ -82,11 +82,11 @@ def number_match(column: Column, word: str) -> pw.Expression:
         if column.kind == spec.ID_NUMBER
         else validators.normalize_phone(word)
     )
-    like = f"%{normal}%"
     # Shorter values are not masked this way (validators._mask_short): whole-number match only.
+    # contains() matches % and _ literally.
     shown = (pw.fn.LENGTH(field) > head + tail) & (
-        (pw.fn.SUBSTR(field, 1, head) ** like)
-        | (pw.fn.SUBSTR(field, pw.fn.LENGTH(field) - (tail - 1), tail) ** like)
+        pw.fn.SUBSTR(field, 1, head).contains(normal)
+        | pw.fn.SUBSTR(field, pw.fn.LENGTH(field) - (tail - 1), tail).contains(normal)
     )
     return (field == normal) | shown
 
@@ -202,18 +202,19 @@ class LedgerQuery:
         text = f.search.strip()
         if text:
             for word in search_words(text):
-                like = f"%{word}%"
                 any_match: pw.Expression | None = None
                 for name in self.ledger.search_fields or (self.ledger.title_field,):
                     column = self.ledger.by_name.get(name)
                     if column is not None and column.kind in SHOWN_PARTS:
                         term = number_match(column, word)
                     else:
-                        term = self.ledger.model._meta.fields[name] ** like
+                        term = self.ledger.model._meta.fields[name].contains(
+                            word
+                        )  # % and _ literal
                     any_match = term if any_match is None else (any_match | term)
                 for column in self.ledger.columns:
                     if column.kind == spec.LINK:
-                        term = self._title_of(column) ** like
+                        term = self._title_of(column).contains(word)
                         any_match = term if any_match is None else (any_match | term)
                     elif column.kind == spec.CHOICE and column.vocabulary is not None:
                         codes = matching_codes(column.vocabulary, word)

@@ -25,6 +25,7 @@ from partybuild.domain import dates
 from partybuild.domain.vocab import Vocabulary
 from partybuild.ledgers import spec
 from partybuild.ledgers.spec import Ledger
+from partybuild.services import query as query_rules
 from partybuild.services import records
 from partybuild.services.errors import RecordNotFound, ValidationError
 from partybuild.store import models as m
@@ -63,9 +64,13 @@ def _search_condition(ledger: Ledger, search: str) -> pw.Expression | None:
         return None
     model = ledger.model
     names = dict.fromkeys((ledger.title_field, *ledger.search_fields))
-    terms: list[pw.Expression] = [
-        model._meta.fields[name].contains(text) for name in names if name in model._meta.fields
-    ]
+    terms: list[pw.Expression] = []
+    for name in names:
+        column = ledger.by_name.get(name)
+        if column is not None and column.kind in query_rules.SHOWN_PARTS:
+            terms.append(query_rules.number_match(column, text))  # never the masked middle
+        elif name in model._meta.fields:
+            terms.append(model._meta.fields[name].contains(text))
     for name in ledger.natural_key:
         column = ledger.column(name)
         target = column.link_model

@@ -27,6 +27,7 @@ import peewee as pw
 from partybuild.domain import overdue, vocab
 from partybuild.ledgers import spec
 from partybuild.services import audit, records
+from partybuild.services import query as query_rules
 from partybuild.services.errors import ValidationError, busy_as_storage_busy
 from partybuild.store import models as m
 
@@ -913,7 +914,9 @@ def member_candidates(
         .where(m.live(M))
     )
     if text:
-        query = query.where(M.name.contains(text) | M.id_number.contains(text))
+        # The ID number as the search box reads it: its shown parts or all of it (services.query).
+        id_column = spec.ledger("members").column("id_number")
+        query = query.where(M.name.contains(text) | query_rules.number_match(id_column, text))
     if branch_id is not None:
         query = query.where(M.branch == branch_id)
     if enterprise_id is not None:

@@ -10,7 +10,7 @@ import pytest
 from partybuild.domain.validators import make_id_number, mask_id_number, mask_phone
 from partybuild.exchange.read import parse_id_number, parse_phone
 from partybuild.ledgers import spec
-from partybuild.services import lookup, records
+from partybuild.services import lookup, records, recycle, relations
 from partybuild.services.query import Filters, LedgerQuery
 from partybuild.store import models as m
 
@@ -86,3 +86,20 @@ def test_the_member_picker_follows_the_same_rule(member: m.Member) -> None:
         assert [r[0] for r in lookup.search_titles(m.Member, typed)] == [member.id], typed
     for typed in ("19880229", "0013"):
         assert lookup.search_titles(m.Member, typed) == [], typed
+
+
+def test_the_sign_in_member_search_and_the_recycle_bin_follow_it_too(member: m.Member) -> None:
+    candidates = relations.member_candidates
+    assert [r[0] for r in candidates(ID_X[-4:])] == [member.id]
+    assert [r[0] for r in candidates(ID_X)] == [member.id]
+    assert candidates("19880229") == []
+    records.soft_delete("members", member.id)
+    assert recycle.count_deleted("members", ID_X[:4]) == 1
+    assert recycle.count_deleted("members", "13800138000") == 1
+    assert recycle.count_deleted("members", "19880229") == 0
+    assert recycle.count_deleted("members", "0013") == 0
+
+
+def test_wildcards_in_a_number_search_are_literal(member: m.Member) -> None:
+    assert found("%") == set() and found("_") == set()
+    assert lookup.search_titles(m.Member, "%") == []

@@ -418,8 +418,10 @@ def test_issue_progress_goes_through_the_form_rules(park: dict) -> None:
 
 def test_member_candidates_search_in_sql(park: dict) -> None:
     assert relations.member_candidates("张") == [(park["full"][0].id, "张一（恒远化工有限公司）")]
-    by_id = relations.member_candidates(park["full"][1].id_number[:14])
+    # By the whole ID number; never by the masked middle (the birth date) a table hides.
+    by_id = relations.member_candidates(park["full"][1].id_number)
     assert [cid for cid, _ in by_id] == [park["full"][1].id]
+    assert relations.member_candidates(park["full"][1].id_number[:14]) == []
     assert relations.member_candidates("吴八") == []  # in the recycle bin
     assert relations.member_candidates("%") == []  # LIKE wildcards are matched literally
     assert relations.member_candidates("冯十") == [(park["other_branch"].id, "冯十")]
