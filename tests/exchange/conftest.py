@@ -108,3 +108,15 @@ def member_row(n: int, name: str = "张示安", **overrides: Any) -> list[Any]:
     }
     values.update(overrides)
     return [values[h] for h in MEMBER_HEADER]
+
+
+@pytest.fixture
+def ledger_db(tmp_path: Path) -> str:
+    """An SQLite ledger file holding the registry, closed, for commands run on it."""
+    from partybuild.store.database import close_database, open_database
+
+    path = tmp_path / "ledger.sqlite3"
+    open_database(path)
+    make_registry()
+    close_database()
+    return str(path)

@@ -11,18 +11,9 @@ from openpyxl import load_workbook
 from partybuild.cli import main
 from partybuild.store import models as m
 from partybuild.store.database import close_database, open_database
-from tests.exchange.conftest import MEMBER_HEADER, make_registry, member_row, person_id, workbook
+from tests.exchange.conftest import MEMBER_HEADER, member_row, person_id, workbook
 
 JSON_KEYS = {"written", "ledgers", "invalid_rows", "unknown_columns", "warnings"}
-
-
-@pytest.fixture
-def ledger_db(tmp_path: Path) -> str:
-    path = tmp_path / "ledger.sqlite3"
-    open_database(path)
-    make_registry()
-    close_database()
-    return str(path)
 
 
 def count_members(db: str) -> int:

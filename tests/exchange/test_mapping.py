@@ -22,7 +22,6 @@ from tests.exchange.conftest import (
     BRANCH,
     FIRM,
     Registry,
-    make_registry,
     person_id,
     workbook,
 )
@@ -433,15 +432,6 @@ def test_two_columns_that_both_fit_a_field_are_flagged_not_guessed(
 
 
 # --------------------------------------------------------------------------- the command line
-
-
-@pytest.fixture
-def ledger_db(tmp_path: Path) -> str:
-    path = tmp_path / "ledger.sqlite3"
-    open_database(path)
-    make_registry()
-    close_database()
-    return str(path)
 
 
 def stored_categories(db: str) -> dict[str, str]:
