@@ -162,6 +162,13 @@ def cmd_screenshot(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+#: ``--order`` of printed lists and the member export (partybuild.domain.collation.NAME_ORDERS).
+ORDER_CHOICES = ("stroke", "pinyin", "entry")
+ORDER_HELP = (
+    "姓名排序：stroke 姓氏笔画、pinyin 拼音、entry 录入顺序（默认取数据库中的设置，初始为姓氏笔画）"
+)
+
+
 def _delegate(module: str, function: str) -> Callable[[argparse.Namespace], int]:
     """A subcommand implemented in ``partybuild.commands.<module>`` (imported only when run)."""
 
@@ -325,6 +332,7 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--ledger", choices=[*ledgers, "all"], default="all", help="台账（默认 all）")
     exp.add_argument("--mask", action="store_true", help="脱敏：隐藏身份证号和电话号码中间位")
     exp.add_argument("-o", "--output", required=True, metavar="OUT.xlsx", help="输出文件")
+    exp.add_argument("--order", choices=ORDER_CHOICES, help="党员表的" + ORDER_HELP)
     exp.set_defaults(func=_delegate("excel", "run_export"))
 
     tpl = sub.add_parser(
@@ -355,6 +363,8 @@ def build_parser() -> argparse.ArgumentParser:
     roster.add_argument("--branch", required=True, metavar="NAME", help="党组织名称")
     roster.add_argument("--unmasked", action="store_true", help="显示完整身份证号和电话")
     roster.add_argument("-o", "--output", required=True, metavar="FILE.pdf")
+    for document in (signin, summary, roster):
+        document.add_argument("--order", choices=ORDER_CHOICES, help=ORDER_HELP)
     prt.set_defaults(func=_delegate("printing", "run_print"))
 
     rep = sub.add_parser(

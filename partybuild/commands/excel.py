@@ -194,7 +194,7 @@ def run_export(args: argparse.Namespace) -> int:
     open_db(args)
     ledgers = None if args.ledger == "all" else [args.ledger]
     try:
-        counts = excel_export.export(output, ledgers, mask=args.mask)
+        counts = excel_export.export(output, ledgers, mask=args.mask, order=args.order)
     except OSError as exc:
         raise _unwritable(exc, output) from exc
     total = sum(counts.values())

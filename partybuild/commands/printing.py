@@ -41,21 +41,22 @@ def _activity_id(text: str) -> int:
 
 def build_document(args: argparse.Namespace) -> Document:
     """The document the arguments ask for, read from the open database."""
+    order = getattr(args, "order", None)  # None: the database's default (services.name_order)
     try:
         if args.document == "signin" and getattr(args, "activity", None) is not None:
             activity_id = _activity_id(args.activity)
             try:
-                return data.activity_signin(activity_id)
+                return data.activity_signin(activity_id, order)
             except RecordNotFound:
                 raise CliError(f"没有编号为 {activity_id} 的组织生活", EXIT_INVALID) from None
         if args.document in ("signin", "summary"):
             training = find_training(args.training)
             if args.document == "signin":
-                return data.training_signin(training.id)
-            return data.training_summary(training.id)
+                return data.training_signin(training.id, order)
+            return data.training_summary(training.id, order)
         if args.document == "roster":
             branch = find_branch(args.branch)
-            return data.branch_roster(branch.id, unmasked=args.unmasked)
+            return data.branch_roster(branch.id, unmasked=args.unmasked, order=order)
     except (RecordNotFound, ValidationError) as exc:
         raise CliError(str(exc), EXIT_INVALID) from exc
     raise CliError(f"未知的打印文档：{args.document}")

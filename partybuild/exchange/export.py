@@ -29,6 +29,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from partybuild.domain import collation
 from partybuild.domain import validators as v
 from partybuild.domain.dates import PartialDate, is_partial
 from partybuild.exchange import sheets as lay
@@ -37,6 +38,7 @@ from partybuild.exchange.sheets import SheetSpec, XColumn
 from partybuild.ledgers import spec
 from partybuild.outputs.workbook import FORMULA_START, clean_text, text_cell, workbook_output
 from partybuild.outputs.xlsx_font import font, use_chinese_font
+from partybuild.services import name_order
 from partybuild.store import models as m
 
 TITLE_ROW, HEADER_ROW = 1, 2
@@ -133,15 +135,34 @@ def _cell_value(col: XColumn, value: Any) -> Any:
     return value
 
 
-def sheet_rows(sheet_spec: SheetSpec, titles: _Titles | None = None) -> list[list[Any]]:
-    """The cells of every live record of a sheet, in export order (unmasked)."""
+#: The sheets whose rows are people, with the header of the name: they follow the chosen order of
+#: names (姓氏笔画, 拼音, 录入顺序) within their grouping (所属党组织, 所在企业).
+NAME_ORDERED: dict[str, str] = {"members": "姓名"}
+
+
+def sheet_rows(
+    sheet_spec: SheetSpec, titles: _Titles | None = None, order: str | None = None
+) -> list[list[Any]]:
+    """The cells of every live record of a sheet, in export order (unmasked).
+
+    On a sheet of people (``NAME_ORDERED``) names follow ``order`` (None: the database's default,
+    ``services.name_order``); 录入顺序 is the order the records were entered or imported in.
+    """
     titles = titles or _Titles()
     model = sheet_spec.model
     ledger = sheet_spec.ledger
     names = [c.name for c in ledger.columns]
     fields = [model._meta.fields[n] for n in names]
     partial = [i for i, f in enumerate(fields) if isinstance(f, m.PartialDateField)]
-    query = model.select(*m.with_precision(fields)).where(model.deleted == False).tuples()  # noqa: E712
+    query = (
+        model.select(*m.with_precision(fields))
+        .where(model.deleted == False)  # noqa: E712
+        .order_by(model.id)
+        .tuples()
+    )
+    name_header = NAME_ORDERED.get(sheet_spec.name)
+    if name_header is not None:
+        order = name_order.resolve(order)
     links = {link.field: titles.of(link.target) for link in sheet_spec.links}
     positions = {name: i for i, name in enumerate(names)}
     owned = {  # parts of a record that are hidden when their parent or member is in the bin
@@ -163,12 +184,25 @@ def sheet_rows(sheet_spec: SheetSpec, titles: _Titles | None = None) -> list[lis
         ):
             continue
         rows.append(_row_cells(sheet_spec, record, positions, links, titles))
-    order = [
+    if name_header is not None and order == "entry":
+        return rows  # the query's order: by id, as entered
+    positions_sorted = [
         sheet_spec.columns.index(sheet_spec.by_header[h]) for h in SORT_HEADERS[sheet_spec.name]
     ]
+    name_at = (
+        sheet_spec.columns.index(sheet_spec.by_header[name_header])
+        if name_header is not None
+        else None
+    )
+    name_key = collation.name_sort_key(order) if name_at is not None else None
+
+    def cell_key(i: int, value: Any) -> Any:
+        return name_key(value) if i == name_at and name_key is not None else value
 
     def first_key(cells: list[Any]) -> tuple[Any, ...]:
-        return tuple((0,) if cells[i] is None else (1, cells[i]) for i in order)
+        return tuple(
+            (0,) if cells[i] is None else (1, cell_key(i, cells[i])) for i in positions_sorted
+        )
 
     def full_key(cells: list[Any]) -> tuple[Any, ...]:
         return tuple((0,) if c is None else (1, c) for c in cells)
@@ -339,8 +373,11 @@ def export(
     mask: bool = False,
     progress: Progress | None = None,
     cancel: Cancel | None = None,
+    order: str | None = None,
 ) -> dict[str, int]:
     """Write the ledgers (all sheets when None) to ``path``; returns rows per sheet.
+
+    ``order`` is the order of names on the member sheet (None: the database's default).
 
     The file appears only when complete (written beside it, then renamed), so a cancelled or
     failed export leaves no half-written workbook behind.
@@ -355,7 +392,7 @@ def export(
         workbook.properties.title = "党建台账" + ("（脱敏）" if mask else "")
         titles = _Titles()
         with bulk_work():
-            _write_sheets(workbook, names, titles, counts, mask, progress, cancel)
+            _write_sheets(workbook, names, titles, counts, mask, progress, cancel, order)
         if progress is not None:
             progress(len(names), len(names), "保存文件")
         save(workbook)
@@ -370,6 +407,7 @@ def _write_sheets(
     mask: bool,
     progress: Progress | None,
     cancel: Cancel | None,
+    order: str | None = None,
 ) -> None:
     for number, name in enumerate(names):
         sheet_spec = lay.sheet(name)
@@ -377,7 +415,7 @@ def _write_sheets(
             progress(number, len(names), f"导出{sheet_spec.label}")
         if cancel is not None and cancel():
             raise ExportCancelled()
-        rows = sheet_rows(sheet_spec, titles)
+        rows = sheet_rows(sheet_spec, titles, order)
         if mask:
             _mask(sheet_spec, rows)
         title = f"{sheet_spec.label}台账" + ("（脱敏）" if mask else "")

@@ -5,16 +5,23 @@ Everything here reads the database through the services and returns a Qt-free
 the very same content and the tests can check it without a display.
 
 Lists follow the sign-in list of :mod:`partybuild.services.relations`: rows in the recycle bin and
-rows of binned members are left out; people are ordered by branch, then name, non-members last.
+rows of binned members are left out. Names are printed in the order asked for (``order``: 姓氏笔画,
+拼音 or 录入顺序, :mod:`partybuild.domain.collation`; None is the database's default,
+:mod:`partybuild.services.name_order`): sign-in lists by branch in that order, then name, non-members
+last; 录入顺序 is the order people were put on the list. The roster and the summary say their
+order (a sign-in sheet keeps that line for its rows).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TypeVar
 
 import peewee as pw
 
-from partybuild.domain import dates, vocab
+from partybuild.domain import collation, dates, vocab
 from partybuild.domain.validators import mask_id_number, mask_phone
 from partybuild.ledgers import spec
 from partybuild.printing.layout import (
@@ -27,7 +34,7 @@ from partybuild.printing.layout import (
     Document,
     Table,
 )
-from partybuild.services import records, relations
+from partybuild.services import name_order, records, relations
 from partybuild.store import models as m
 
 #: Names per line in the attendance summary's lists.
@@ -55,6 +62,31 @@ _NAME = Column("姓名", 24, "center")
 _SIGNATURE = Column("签名", 48)
 _REMARK = Column("备注", 32, font_pt=SMALL_PT)
 _BLANK_FILL = "______"
+
+T = TypeVar("T")
+
+
+def _ordered(
+    people: list[T], order: str, branch: Callable[[T], str | None] | None = None
+) -> list[T]:
+    """People (rows with ``name`` and ``id``) in ``order``; by branch first when ``branch`` is given.
+
+    录入顺序 is the rows' own order of entry (their ids), without grouping; in 姓氏笔画 or 拼音 order
+    the branches follow the same collation and people without a branch (guests) come last.
+    """
+    if order == "entry":
+        return sorted(people, key=lambda p: p.id)  # type: ignore[attr-defined]
+    key = collation.name_sort_key(order)
+
+    def sort_key(p: T) -> tuple[object, ...]:
+        group = branch(p) if branch is not None else ""
+        return (group is None, key(group or ""), key(p.name), p.id)  # type: ignore[attr-defined]
+
+    return sorted(people, key=sort_key)
+
+
+def _order_info(order: str) -> tuple[str, str]:
+    return ("排序", f"按{collation.order_label(order)}")
 
 
 def _day(day: dt.date) -> str:
@@ -126,10 +158,11 @@ def _training_info(training: m.Training) -> tuple[tuple[str, str], ...]:
     )
 
 
-def training_signin(training_id: int) -> Document:
+def training_signin(training_id: int, order: str | None = None) -> Document:
     """签到表 of a training: everyone on its sign-in list, whatever their status."""
+    order = name_order.resolve(order)
     training: m.Training = records.get("trainings", training_id)  # type: ignore[assignment]
-    people = relations.attendance_rows(training.id)
+    people = _ordered(relations.attendance_rows(training.id), order, lambda p: p.branch)
     rows = [
         (p.name, _organisation(p.branch, p.unit), "", _remark(p.status, p.note)) for p in people
     ]
@@ -143,10 +176,11 @@ def training_signin(training_id: int) -> Document:
     )
 
 
-def activity_signin(activity_id: int) -> Document:
+def activity_signin(activity_id: int, order: str | None = None) -> Document:
     """签到表 of a meeting: its attendee list, or the branch's members when none was entered yet."""
+    order = name_order.resolve(order)
     activity: m.Activity = records.get("activities", activity_id)  # type: ignore[assignment]
-    attendees = relations.activity_attendees(activity.id)
+    attendees = _ordered(relations.activity_attendees(activity.id), order, lambda a: a.branch)
     branch = activity.branch
     if attendees:
         names = [a.name for a in attendees]
@@ -165,7 +199,7 @@ def activity_signin(activity_id: int) -> Document:
         # in the branch (relations.PARTY_MEMBERS, ACTIVE_STATUSES).
         M, E = m.Member, m.Enterprise
         query = (
-            M.select(M.name, E.name, E.deleted)
+            M.select(M.id, M.name, E.name, E.deleted)
             .join(E, pw.JOIN.LEFT_OUTER, on=(M.enterprise == E.id))
             .where(
                 M.branch == branch.id,
@@ -173,11 +207,10 @@ def activity_signin(activity_id: int) -> Document:
                 M.category.in_(relations.PARTY_MEMBERS),
                 M.status.in_(relations.ACTIVE_STATUSES),
             )
-            .order_by(M.name, M.id)
         )
-        members = list(query.tuples())
-        names = [name for name, _, _ in members]
-        rows = [(name, "" if gone else (firm or ""), "", "") for name, firm, gone in members]
+        members = _ordered([_Expected(*row) for row in query.tuples()], order)
+        names = [p.name for p in members]
+        rows = [(p.name, "" if p.gone else (p.firm or ""), "", "") for p in members]
     info = (
         ("时间", _day(activity.date)),
         ("地点", activity.place or ""),
@@ -194,6 +227,16 @@ def activity_signin(activity_id: int) -> Document:
         (_signin_table(rows, "所在企业"),),
         names=tuple(names),
     )
+
+
+@dataclass(frozen=True)
+class _Expected:
+    """A member expected at a meeting that has no attendee list yet."""
+
+    id: int
+    name: str
+    firm: str | None
+    gone: bool
 
 
 # --------------------------------------------------------------------------- attendance summary
@@ -223,10 +266,11 @@ def _follow_up(caption: str, people: list[relations.AttendanceRow]) -> Table:
     return Table(columns, rows, SUMMARY_ROW_H, header=bool(rows), caption=caption)
 
 
-def training_summary(training_id: int) -> Document:
+def training_summary(training_id: int, order: str | None = None) -> Document:
     """签到汇总 after a training: the figures, then who signed in, was on leave, absent, not signed."""
+    order = name_order.resolve(order)
     training: m.Training = records.get("trainings", training_id)  # type: ignore[assignment]
-    people = relations.attendance_rows(training.id)
+    people = _ordered(relations.attendance_rows(training.id), order, lambda p: p.branch)
     summary = relations.attendance_summary(people)
     figures = Table(
         (
@@ -257,7 +301,7 @@ def training_summary(training_id: int) -> Document:
             lists.append(_name_grid(caption, [p.name for p in group]))
         else:
             lists.append(_follow_up(caption, group))
-    info = _training_info(training)
+    info = (*_training_info(training), _order_info(order))
     return Document(
         "summary",
         f"{training.name}签到汇总",
@@ -289,9 +333,15 @@ def _roster_cell(column: spec.Column, member: m.Member, unmasked: bool) -> str:
 
 
 def branch_roster(
-    branch_id: int, *, unmasked: bool = False, today: dt.date | None = None
+    branch_id: int,
+    *,
+    unmasked: bool = False,
+    today: dt.date | None = None,
+    order: str | None = None,
 ) -> Document:
     """党员花名册 of a branch: its full and probationary members still in the branch.
+
+    正式党员 first, then 预备党员, each in ``order``.
 
     ID numbers and phones are masked (as on screen) unless ``unmasked``: a roster is handed round.
     """
@@ -307,8 +357,10 @@ def branch_roster(
             M.status.in_(relations.ACTIVE_STATUSES),
         )
     )
-    order = {code: i for i, code in enumerate(vocab.MEMBER_CATEGORY.codes)}
-    members = sorted(query, key=lambda p: (order.get(p.category, 99), p.name, p.id))
+    order = name_order.resolve(order)
+    rank = {code: i for i, code in enumerate(vocab.MEMBER_CATEGORY.codes)}
+    members = _ordered(list(query), order)
+    members.sort(key=lambda p: rank.get(p.category, 99))  # stable: the name order stays
     fields = [spec.MEMBERS.column(name) for name in ROSTER_FIELDS]
     centred = {spec.DATE, spec.PARTIAL_DATE, spec.CHOICE, spec.ID_NUMBER, spec.PHONE}
     columns = (
@@ -330,6 +382,7 @@ def branch_roster(
         ("书记", branch.secretary or ""),
         ("人数", f"共 {len(members)} 人（{headcount}）"),
         ("制表日期", _day(today or dt.date.today())),
+        _order_info(order),
         (
             "说明",
             "身份证号、联系电话完整显示，请妥善保管"

@@ -1,0 +1,143 @@
+"""Build ``resources/collation/strokes.txt``: the stroke data of 姓氏笔画 order.
+
+姓氏笔画排序 (the order of official Chinese name lists, GB/T 13418 文字条目通用排序规则) compares
+names character by character: fewer strokes first; the same number of strokes by the strokes
+themselves in writing order, each of the five classes 横 竖 撇 点 折 (1 2 3 4 5, the classes of
+《GB 13000.1 字符集汉字笔顺规范》: 提 counts as 横, 竖钩 as 竖, 捺 as 点, every bent stroke as 折).
+
+Sources (both fetched with their ordinary clients, neither is a runtime dependency):
+
+* the stroke order of 6,939 characters (every hanzi of GB 2312 and the common ones beyond) from
+  **cnchar** (github.com/theajack/cnchar, MIT licence, © theajack), npm packages
+  ``cnchar-order`` (writing order, one letter per stroke) and ``cnchar`` (stroke counts, checked
+  against the order here). Each of cnchar's 26 stroke letters is mapped to its class below;
+* the total stroke count of every other CJK ideograph from **Unihan** (kTotalStrokes, the first
+  value — the one for the mainland G source — in ``Unihan_IRGSources.txt``, Unicode License v3),
+  as Debian's ``unicode-data`` package ships it. These characters have a count but no writing
+  order; they sort after the characters of the same count whose order is known.
+
+Usage (from the repository root)::
+
+    mkdir -p /tmp/strokes && cd /tmp/strokes
+    npm pack cnchar@3.2.6 cnchar-order@3.2.6
+    apt-get download unicode-data && dpkg-deb -x unicode-data_*.deb unicode-data
+    cd - && python tools/make_stroke_table.py \\
+        --cnchar /tmp/strokes/cnchar-3.2.6.tgz --cnchar-order /tmp/strokes/cnchar-order-3.2.6.tgz \\
+        --unihan /tmp/strokes/unicode-data/usr/share/unicode/Unihan_IRGSources.txt.bz2
+"""
+
+from __future__ import annotations
+
+import argparse
+import bz2
+import json
+import re
+import sys
+import tarfile
+from pathlib import Path
+
+OUT = Path(__file__).resolve().parents[1] / "resources" / "collation" / "strokes.txt"
+
+#: cnchar's stroke letters (its ``cnchar.stroke(c, 'order', 'name')`` names) → the five classes.
+#: 横 1: 横, 提. 竖 2: 竖, 竖钩. 撇 3: 撇. 点 4: 点, “点2” (the left dot of 心 火 宀, drawn ㇀ in its
+#: table but named 点), 捺. 折 5: every stroke with a bend.
+STROKE_CLASS: dict[str, str] = {
+    "j": "1",  # 横
+    "i": "1",  # 提
+    "f": "2",  # 竖
+    "g": "2",  # 竖钩
+    "s": "3",  # 撇
+    "k": "4",  # 点
+    "d": "4",  # 点2
+    "l": "4",  # 捺
+    **dict.fromkeys("abcehmnopqrtuvwxyz", "5"),  # 横折…竖弯钩, all with a bend
+}
+
+_JSON_LITERAL = re.compile(r"JSON\.parse\('(.*?)'\)", re.S)
+
+
+def _js_objects(tgz: Path, member_suffix: str) -> list[object]:
+    """The JSON.parse('…') literals of the package's minified script."""
+    with tarfile.open(tgz) as archive:
+        member = next(m for m in archive.getmembers() if m.name.endswith(member_suffix))
+        source = archive.extractfile(member).read().decode("utf-8")  # type: ignore[union-attr]
+    return [json.loads(text.replace("\\'", "'")) for text in _JSON_LITERAL.findall(source)]
+
+
+def _orders(tgz: Path) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
+    chars, letters = _js_objects(tgz, "cnchar.order.min.js")[:2]
+    return chars, letters  # type: ignore[return-value]
+
+
+def _counts(tgz: Path) -> dict[str, int]:
+    by_count = next(
+        o for o in _js_objects(tgz, "cnchar.min.js") if isinstance(o, dict) and "1" in o
+    )
+    return {ch: int(n) for n, chars in by_count.items() for ch in chars}
+
+
+def _unihan_counts(path: Path) -> dict[str, int]:
+    opener = bz2.open if path.suffix == ".bz2" else open
+    counts: dict[str, int] = {}
+    with opener(path, "rt", encoding="utf-8") as lines:
+        for line in lines:
+            if "\tkTotalStrokes\t" in line:
+                code, _, value = line.rstrip("\n").split("\t")
+                counts[chr(int(code[2:], 16))] = int(value.split()[0])
+    return counts
+
+
+def build(cnchar: Path, cnchar_order: Path, unihan: Path) -> tuple[str, dict[str, int]]:
+    orders, letters = _orders(cnchar_order)
+    unknown = set(letters) - set(STROKE_CLASS)
+    if unknown:
+        raise SystemExit(f"cnchar has stroke letters this script does not classify: {unknown}")
+    counts = _counts(cnchar)
+    mismatched = [c for c, seq in orders.items() if c in counts and counts[c] != len(seq)]
+    if mismatched:
+        raise SystemExit(f"cnchar's counts and orders disagree: {''.join(mismatched[:50])}")
+    unihan_counts = _unihan_counts(unihan)
+    # Radicals and components (亻, 氵) are in cnchar's table but are no ideographs of a name.
+    sequences = {
+        ch: "".join(STROKE_CLASS[s] for s in seq)
+        for ch, seq in orders.items()
+        if len(ch) == 1 and ch in unihan_counts
+    }
+    others: dict[int, list[str]] = {}
+    for ch in sorted(unihan_counts):
+        if ch not in sequences:
+            others.setdefault(unihan_counts[ch], []).append(ch)
+    differ = sum(1 for ch, seq in sequences.items() if unihan_counts[ch] != len(seq))
+    lines = [
+        "# 姓氏笔画 order data for partybuild.domain.collation.stroke_key — generated by",
+        "# tools/make_stroke_table.py; do not edit by hand.",
+        "# Lines “字 笔顺”: the writing order in the five classes 1横 2竖 3撇 4点 5折 (提→横, 竖钩→竖,",
+        "#   捺→点, bent strokes→折), from cnchar 3.2.6 (cnchar-order; github.com/theajack/cnchar),",
+        "#   MIT licence, Copyright (c) theajack.",
+        "# Lines “笔画数 字字字…”: ideographs with a stroke count only, Unihan kTotalStrokes (first,",
+        "#   G-source value) of Unicode 15.0 as in Debian's unicode-data; Unicode License v3,",
+        "#   Copyright © 1991-2022 Unicode, Inc.",
+    ]
+    lines += [f"{ch} {seq}" for ch, seq in sorted(sequences.items())]
+    lines += [f"{n} {''.join(chars)}" for n, chars in sorted(others.items())]
+    stats = {"ordered": len(sequences), "count_only": sum(map(len, others.values()))}
+    stats["unihan_count_differs"] = differ
+    return "\n".join(lines) + "\n", stats
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cnchar", type=Path, required=True, help="cnchar-3.2.6.tgz")
+    parser.add_argument("--cnchar-order", type=Path, required=True, help="cnchar-order-3.2.6.tgz")
+    parser.add_argument("--unihan", type=Path, required=True, help="Unihan_IRGSources.txt[.bz2]")
+    parser.add_argument("-o", "--output", type=Path, default=OUT)
+    args = parser.parse_args(argv)
+    text, stats = build(args.cnchar, args.cnchar_order, args.unihan)
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(text, encoding="utf-8")
+    print(f"{args.output}: {stats}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
