@@ -59,11 +59,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from partybuild.domain import dates
+from partybuild.domain import collation, dates
 from partybuild.exchange import importer as imp
 from partybuild.exchange import sheets as lay
 from partybuild.exchange.mapping import Mapping, SheetMapping
 from partybuild.ledgers import spec
+from partybuild.services import name_order
 from partybuild.store import models as m
 from partybuild.ui import file_dialogs
 
@@ -1198,6 +1199,18 @@ class ExportDialog(QDialog):
         # Room for the longer (unmasked) explanation, so toggling never squeezes the buttons.
         self.mask_note.setMinimumHeight(self.mask_note.fontMetrics().lineSpacing() * 3 + 4)
         self.mask_box.toggled.connect(self._explain)
+        # The order of names on the member sheet: the database's default, changeable per export.
+        self.order_combo = QComboBox()
+        self.order_combo.setObjectName("export_order")
+        for code, label in collation.NAME_ORDERS:
+            self.order_combo.addItem(self.tr(label), code)
+        self.order_combo.setCurrentIndex(self.order_combo.findData(name_order.default_order()))
+        order_row = QHBoxLayout()
+        order_label = QLabel(self.tr("党员排序(&O)："))
+        order_label.setBuddy(self.order_combo)
+        order_row.addWidget(order_label)
+        order_row.addWidget(self.order_combo)
+        order_row.addStretch(1)
         self.progress = Progress()
         self.progress.hide()
         self.export_button = QPushButton(self.tr("导出…"))
@@ -1217,6 +1230,7 @@ class ExportDialog(QDialog):
         layout.addSpacing(8)
         layout.addWidget(self.mask_box)
         layout.addWidget(self.mask_note)
+        layout.addLayout(order_row)
         layout.addWidget(self.progress)
         layout.addLayout(buttons)
         self._explain()
@@ -1261,10 +1275,13 @@ class ExportDialog(QDialog):
 
         remember_folder(path)
         ledgers, mask = self.selected(), self.mask_box.isChecked()
+        order = str(self.order_combo.currentData())
         self.output = path
 
         def work(progress: imp.Progress, cancel: imp.Cancel) -> dict[str, int]:
-            return excel_export.export(path, ledgers, mask=mask, progress=progress, cancel=cancel)
+            return excel_export.export(
+                path, ledgers, mask=mask, progress=progress, cancel=cancel, order=order
+            )
 
         self.export_button.setEnabled(False)
         self.progress.start(self.tr("正在导出…"))

@@ -26,33 +26,39 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from partybuild.domain import collation
 from partybuild.printing import data
 from partybuild.printing.layout import Document
 from partybuild.printing.render import page_layout, render, write_pdf
+from partybuild.services import name_order
 from partybuild.services.errors import RecordNotFound, ValidationError
 from partybuild.store import models as m
 from partybuild.ui import file_dialogs
 
-#: (translated label shown in the preview's document choice, builder taking ``unmasked``)
-Choice = tuple[str, Callable[[bool], Document]]
+#: (translated label shown in the preview's document choice, builder taking ``unmasked`` and the
+#: order of names: stroke / pinyin / entry)
+Choice = tuple[str, Callable[[bool, str], Document]]
 
 
 class PrintPreview(QPrintPreviewDialog):
-    """QPrintPreviewDialog with a choice of document and, for rosters, of masking."""
+    """QPrintPreviewDialog with a choice of document, of the order of names and, for rosters, of
+    masking. The order starts at the database's default (姓氏笔画 unless the park chose another);
+    设为默认 makes the chosen one the default of every later print and export."""
 
     def __init__(
         self, choices: Sequence[Choice], parent: QWidget | None = None, *, maskable: bool = False
     ) -> None:
         # Read the first document before any widget exists: a record gone meanwhile raises here
         # and leaves no half-built dialog behind.
-        first = choices[0][1](False)
+        order = name_order.default_order()
+        first = choices[0][1](False, order)
         # The dialog does not own the printer it is given: keep it on the dialog.
         self.printer = QPrinter(QPrinter.PrinterMode.HighResolution)
         super().__init__(self.printer, parent)
         self.setWindowTitle(self.tr("打印预览"))
         self.resize(960, 800)
         self.choices = list(choices)
-        self._documents: dict[tuple[int, bool], Document] = {(0, False): first}
+        self._documents: dict[tuple[int, bool, str], Document] = {(0, False, order): first}
         self.preview = self.findChild(QPrintPreviewWidget)
 
         self.document_combo = QComboBox()
@@ -60,6 +66,15 @@ class PrintPreview(QPrintPreviewDialog):
         for label, _build in self.choices:
             self.document_combo.addItem(label)
         self.document_combo.setEnabled(len(self.choices) > 1)
+        self.order_combo = QComboBox()
+        self.order_combo.setObjectName("print_order")
+        self.order_combo.setToolTip(self.tr("名单中姓名的排列顺序"))
+        for code, label in collation.NAME_ORDERS:
+            self.order_combo.addItem(self.tr(label), code)
+        self.order_combo.setCurrentIndex(self.order_combo.findData(order))
+        self.order_default_action = QAction(self.tr("设为默认"), self)
+        self.order_default_action.setToolTip(self.tr("以后打印和导出名单都默认按此顺序"))
+        self.order_default_action.triggered.connect(self.make_order_default)
         self.unmasked_check = QCheckBox(self.tr("显示完整身份证号和电话"))
         self.unmasked_check.setObjectName("print_unmasked")
         self.unmasked_check.setVisible(maskable)
@@ -71,6 +86,9 @@ class PrintPreview(QPrintPreviewDialog):
             first = toolbar.actions()[0] if toolbar.actions() else None
             toolbar.insertWidget(first, QLabel(self.tr(" 文档：")))
             toolbar.insertWidget(first, self.document_combo)
+            toolbar.insertWidget(first, QLabel(self.tr(" 排序：")))
+            toolbar.insertWidget(first, self.order_combo)
+            toolbar.insertAction(first, self.order_default_action)
             if maskable:
                 toolbar.insertWidget(first, self.unmasked_check)
             toolbar.insertAction(first, self.pdf_action)
@@ -80,16 +98,30 @@ class PrintPreview(QPrintPreviewDialog):
         self.paintRequested.connect(self._paint)
         self.document_combo.currentIndexChanged.connect(self._refresh)
         self.unmasked_check.toggled.connect(self._refresh)
+        self.order_combo.currentIndexChanged.connect(self._refresh)
         self.printer.setPageLayout(page_layout(self.document()))
         self.printer.setDocName(self.document().title)
 
     def document(self) -> Document:
         """The chosen document, read from the database once per choice."""
-        key = (max(0, self.document_combo.currentIndex()), self.unmasked_check.isChecked())
+        key = (
+            max(0, self.document_combo.currentIndex()),
+            self.unmasked_check.isChecked(),
+            self.order(),
+        )
         if key not in self._documents:
             _label, build = self.choices[key[0]]
-            self._documents[key] = build(key[1])
+            self._documents[key] = build(key[1], key[2])
         return self._documents[key]
+
+    def order(self) -> str:
+        return str(self.order_combo.currentData())
+
+    def make_order_default(self) -> None:
+        name_order.set_default_order(self.order())
+        self.order_default_action.setText(
+            self.tr("已设为默认（%s）") % self.order_combo.currentText()
+        )
 
     def _paint(self, printer: QPrinter) -> None:
         render(self.document(), printer)
@@ -177,20 +209,23 @@ def _choices(window) -> tuple[list[Choice], bool] | None:  # noqa: ANN001 - Main
             _status(window, window.tr("请先在列表中选中要打印的培训"))
             return None
         return [
-            (window.tr("签到表"), lambda _u: data.training_signin(training_id)),
-            (window.tr("签到汇总"), lambda _u: data.training_summary(training_id)),
+            (window.tr("签到表"), lambda _u, o: data.training_signin(training_id, o)),
+            (window.tr("签到汇总"), lambda _u, o: data.training_summary(training_id, o)),
         ], False
     if ledger == "activities":
         activity_id = window.current_record_id()
         if activity_id is None:
             _status(window, window.tr("请先在列表中选中要打印的组织生活"))
             return None
-        return [(window.tr("签到表"), lambda _u: data.activity_signin(activity_id))], False
+        return [(window.tr("签到表"), lambda _u, o: data.activity_signin(activity_id, o))], False
     if ledger == "members":
         branch_id = _branch_for_roster(window)
         if branch_id is None:
             return None
-        roster = (window.tr("党员花名册"), lambda u: data.branch_roster(branch_id, unmasked=u))
+        roster = (
+            window.tr("党员花名册"),
+            lambda u, o: data.branch_roster(branch_id, unmasked=u, order=o),
+        )
         return [roster], True
     _status(window, window.tr("打印：请在培训、组织生活或党员页面使用"))
     return None
