@@ -61,6 +61,12 @@ MAX_INT = 10_000_000  # the service's range for whole numbers
 MAX_FLOAT = 100_000.0  # and for hours and other decimals
 # More fields than this are laid out in two columns so members (16 fields) fit 1280x800.
 TWO_COLUMN_THRESHOLD = 10
+
+#: Fields a form puts on a tab of their own after 基本信息: ledger → (tab title, field names).
+#: They are fields of the same form — one 保存 writes them with the rest, none is shown twice.
+FORM_SECTIONS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "issues": ("办理进度", ("state", "resolved_on", "measures", "evaluation")),
+}
 SEARCH_DELAY_MS = 150  # debounce for the link picker: one query per pause, not per keystroke
 LINE_LENGTHS = {spec.ID_NUMBER: 24, spec.CREDIT_CODE: 18, spec.PHONE: 32}
 ERROR_COLOR = "#c62828"
@@ -455,9 +461,32 @@ class RecordForm(QWidget):
         self._grid.setVerticalSpacing(2)
         outer.addLayout(self._grid)
         outer.addStretch(1)
-        self.two_columns = len(ledger.columns) > TWO_COLUMN_THRESHOLD
-        self._build()
-        self._chain_tab_order()
+        # A section (办理进度 of 企业诉求) is a widget of its own that the dialog puts on a tab.
+        self.section_title, section_fields = FORM_SECTIONS.get(ledger.name, ("", ()))
+        main = [c for c in ledger.columns if c.name not in section_fields]
+        in_section = [c for c in ledger.columns if c.name in section_fields]
+        self.section: QWidget | None = None
+        self.section_note = QLabel()
+        self.section_note.setObjectName("section_note")
+        self.section_note.setWordWrap(True)
+        self.section_note.hide()
+        self.two_columns = len(main) > TWO_COLUMN_THRESHOLD
+        self._build(self._grid, main, self.two_columns)
+        if in_section:
+            self.section = QWidget()
+            self.section.setObjectName("form_section")
+            section_layout = QVBoxLayout(self.section)
+            section_layout.setContentsMargins(12, 8, 12, 8)
+            section_layout.setSpacing(8)
+            section_layout.addWidget(self.section_note)
+            section_grid = QGridLayout()
+            section_grid.setHorizontalSpacing(8)
+            section_grid.setVerticalSpacing(2)
+            section_layout.addLayout(section_grid)
+            section_layout.addStretch(1)
+            self._build(section_grid, in_section, False)
+        else:
+            self.chain_tab_order()  # with a section, the dialog does it once the tab is placed
         self.set_defaults()
         self._follow_enterprise()
 
@@ -481,11 +510,10 @@ class RecordForm(QWidget):
         enterprise.lineEdit().editingFinished.connect(fill_branch)
 
     # -- building -------------------------------------------------------------------------
-    def _build(self) -> None:
+    def _build(self, grid: QGridLayout, columns: list[Column], two_columns: bool) -> None:
         """Place fields row by row: two per row in two-column mode, long texts on a full row."""
-        grid = self._grid
         row, slot = 0, 0
-        for column in self.ledger.columns:
+        for column in columns:
             editor = self._make_editor(column)
             editor.setObjectName(f"field_{column.name}")
             editor.setAccessibleName(column.label)
@@ -499,7 +527,7 @@ class RecordForm(QWidget):
             self._labels[column.name] = label
             self._error_labels[column.name] = error
 
-            wide = column.kind == spec.LONGTEXT and self.two_columns
+            wide = column.kind == spec.LONGTEXT and two_columns
             if wide and slot == 1:
                 row, slot = row + 2, 0
             base = 3 * slot
@@ -515,11 +543,11 @@ class RecordForm(QWidget):
             else:
                 grid.addWidget(editor, row, base + 1, 1, span)
             grid.addWidget(error, row + 1, base + 1, 1, span)
-            if self.two_columns and not wide and slot == 0:
+            if two_columns and not wide and slot == 0:
                 slot = 1
             else:
                 row, slot = row + 2, 0
-        if self.two_columns:
+        if two_columns:
             grid.setColumnMinimumWidth(2, 16)  # gutter between the two columns
             grid.setColumnStretch(1, 1)
             grid.setColumnStretch(4, 1)
@@ -613,7 +641,7 @@ class RecordForm(QWidget):
         placeholder = self.tr("请选择或输入") if column.required else ""
         return ChoiceBox(column.vocabulary, required=column.required, placeholder=placeholder)
 
-    def _chain_tab_order(self) -> None:
+    def chain_tab_order(self) -> None:
         editors = list(self._editors.values())
         for first, second in zip(editors, editors[1:], strict=False):
             QWidget.setTabOrder(first, second)
@@ -629,8 +657,12 @@ class RecordForm(QWidget):
         return self._error_labels[name]
 
     def editors(self) -> list[QWidget]:
-        """Editors in layout (and tab) order."""
+        """Editors in layout (and tab) order: 基本信息 first, then the section's."""
         return list(self._editors.values())
+
+    def in_section(self, name: str) -> bool:
+        """The field is on the section's tab (办理进度), not on 基本信息."""
+        return self.section is not None and self.section.isAncestorOf(self._editors[name])
 
     # -- values ---------------------------------------------------------------------------
     def values(self) -> dict[str, object]:
@@ -778,6 +810,14 @@ class RecordDialog(QDialog):
         self.tabs.setDocumentMode(True)
         self.tabs.setTabBarAutoHide(True)  # a lone 基本信息 tab needs no tab bar
         self.tabs.addTab(self.scroll, self.tr("基本信息"))
+        self.section_scroll: QScrollArea | None = None
+        if self.form.section is not None:
+            self.section_scroll = QScrollArea()
+            self.section_scroll.setWidgetResizable(True)
+            self.section_scroll.setFrameShape(QFrame.Shape.NoFrame)
+            self.section_scroll.setWidget(self.form.section)
+            self.tabs.addTab(self.section_scroll, self.tr(self.form.section_title))
+            self.form.chain_tab_order()  # 基本信息's fields, then 办理进度's, then 保存
         layout.addWidget(self.tabs, 1)
 
         buttons = QDialogButtonBox()
@@ -859,6 +899,10 @@ class RecordDialog(QDialog):
         width = max(hint.width() + 48, 900 if self.form.two_columns else 560)
         height = hint.height() + 130
         for index in range(1, self.tabs.count()):  # a relations tab may want more room
+            if self.tabs.widget(index) is self.section_scroll:
+                assert self.form.section is not None
+                height = max(height, self.form.section.sizeHint().height() + 130)
+                continue
             tab = self.tabs.widget(index).sizeHint()
             # Sign-in lists and member lists read as tables: room for their columns and rows.
             width = max(width, tab.width() + 40, 1000)
@@ -885,12 +929,28 @@ class RecordDialog(QDialog):
     # -- loading and saving ---------------------------------------------------------------
     def _load(self, record: m.BaseModel) -> None:
         self.form.set_values(record)
+        if self.ledger.name == "issues":
+            self._show_deadline(record)  # type: ignore[arg-type]
         self.version = record.version
         self._loaded = self.form.values()
         title = self.ledger.title(record)
         if len(title) > 30:
             title = title[:29] + "…"
         self.setWindowTitle(self.tr("编辑%s：%s") % (self.ledger.label, title))
+
+    def _show_deadline(self, issue: m.EnterpriseIssue) -> None:
+        """办理进度 opens with where the problem stands: 距办结时限 n 天 / 已超期 n 天 / 用时 n 天
+        (the one rule of domain.overdue, as the table's 超期 column and colour)."""
+        from partybuild.services import relations
+
+        text = relations.deadline_text(issue)
+        if issue.deadline is not None:
+            text = self.tr("办结时限 %s　%s") % (f"{issue.deadline:%Y-%m-%d}", text)
+        late = not issue.closed and issue.overdue()
+        note = self.form.section_note
+        note.setText(text)
+        note.setStyleSheet(f"font-weight: bold; color: {ERROR_COLOR if late else 'palette(text)'};")
+        note.show()
 
     def save(self) -> None:
         """Write the form; on refusal show why and stay open with everything the user typed."""
@@ -1043,6 +1103,10 @@ class RecordDialog(QDialog):
         if name is None:
             return
         editor = self.form.editor(name)
-        self.tabs.setCurrentWidget(self.scroll)
-        self.scroll.ensureWidgetVisible(editor)
+        if self.section_scroll is not None and self.form.in_section(name):
+            self.tabs.setCurrentWidget(self.section_scroll)
+            self.section_scroll.ensureWidgetVisible(editor)
+        else:
+            self.tabs.setCurrentWidget(self.scroll)
+            self.scroll.ensureWidgetVisible(editor)
         editor.setFocus(Qt.FocusReason.OtherFocusReason)

@@ -28,8 +28,6 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QComboBox,
-    QFormLayout,
     QFrame,
     QHBoxLayout,
     QHeaderView,
@@ -37,9 +35,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QPlainTextEdit,
     QPushButton,
-    QSizePolicy,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -50,7 +46,7 @@ from partybuild.services import records, relations
 from partybuild.services.errors import RecordNotFound, StaleRecordError, ValidationError
 from partybuild.services.relations import AddResult, AttendanceRow, EnterpriseRow, PersonRow
 from partybuild.store import models as m
-from partybuild.ui.form import DateInput, LinkPicker
+from partybuild.ui.form import LinkPicker
 
 _Index = QModelIndex | QPersistentModelIndex
 T = TypeVar("T")
@@ -1118,193 +1114,6 @@ class BranchEnterprisesEditor(_RelationEditor):
             self.changed.emit()
 
 
-# --------------------------------------------------------------------------- issue progress
-
-
-class IssueProgressEditor(QWidget):
-    """办理进度 of an enterprise issue: state, 办结日期, 解决措施, 企业评价 and the deadline.
-
-    Saves with the version it loaded; ``saved`` carries the new version so a host form editing
-    the same record can take it over instead of reporting its own save as a conflict.
-    """
-
-    changed = Signal()
-    saved = Signal(int)
-
-    FIELDS = ("state", "resolved_on", "measures", "evaluation")
-
-    def __init__(self, issue_id: int, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.record_id = issue_id
-        self.version: int | None = None
-        self._loaded: tuple[object, ...] = ()
-        self.setWindowTitle(self.tr("办理进度"))
-        self.deadline_label = QLabel()
-        self.deadline_label.setStyleSheet("font-weight: bold;")
-        self.state = QComboBox()
-        self.state.setMinimumWidth(160)
-        self.state.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
-        for code, label in vocab.ISSUE_STATE:
-            self.state.addItem(label, code)
-        self.resolved_on = DateInput()
-        self.today_button = _button(self.tr("今天"), self.tr("办结日期填今天"))
-        self.measures = QPlainTextEdit()
-        self.measures.setPlaceholderText(self.tr("采取了哪些措施、协调了哪些部门"))
-        self.measures.setMinimumHeight(90)
-        self.evaluation = QComboBox()
-        self.evaluation.setMinimumWidth(160)
-        self.evaluation.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
-        self.evaluation.addItem(self.tr("（未评价）"), None)
-        for code, label in vocab.ISSUE_EVALUATION:
-            self.evaluation.addItem(label, code)
-        self.errors: dict[str, QLabel] = {}
-        for name in self.FIELDS:
-            label = QLabel()
-            label.setStyleSheet(f"color: {ERROR_COLOR};")
-            label.setWordWrap(True)
-            label.hide()
-            self.errors[name] = label
-        self.message = QLabel()
-        self.message.setWordWrap(True)
-        self.message.hide()
-        self.save_button = _button(self.tr("保存进度"))
-        self.reload_button = _button(self.tr("重新载入"), self.tr("载入他人保存的最新内容"))
-        self.reload_button.hide()
-
-        date_row = QHBoxLayout()
-        date_row.addWidget(self.resolved_on)
-        date_row.addWidget(self.today_button)
-        date_row.addStretch(1)
-        form = QFormLayout()
-        form.addRow(self.tr("办结时限"), self.deadline_label)
-        form.addRow(self.tr("状态"), _stack(self.state, self.errors["state"]))
-        form.addRow(self.tr("办结日期"), _stack(date_row, self.errors["resolved_on"]))
-        form.addRow(self.tr("解决措施"), _stack(self.measures, self.errors["measures"]))
-        form.addRow(self.tr("企业评价"), _stack(self.evaluation, self.errors["evaluation"]))
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.message, 1)
-        buttons.addWidget(self.reload_button)
-        buttons.addWidget(self.save_button)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addStretch(1)
-        layout.addLayout(buttons)
-
-        self.today_button.clicked.connect(lambda: self.resolved_on.set_value(dt.date.today()))
-        self.save_button.clicked.connect(self.save)
-        self.reload_button.clicked.connect(self.reload)
-        self.reload()
-
-    def _values(self) -> tuple[object, ...]:
-        return (
-            self.state.currentData(),
-            self.resolved_on.value(),
-            self.measures.toPlainText().strip() or None,
-            self.evaluation.currentData(),
-        )
-
-    def has_unsaved_changes(self) -> bool:
-        return self.version is not None and self._values() != self._loaded
-
-    def save_unsaved(self) -> None:
-        self.save()
-
-    def show_message(self, text: str, *, error: bool = False) -> None:
-        self.message.setStyleSheet(f"color: {ERROR_COLOR if error else OK_COLOR};")
-        self.message.setText(text)
-        self.message.setVisible(bool(text))
-
-    def clear_errors(self) -> None:
-        for label in self.errors.values():
-            label.clear()
-            label.hide()
-        self.show_message("")
-
-    def reload(self) -> None:
-        self.clear_errors()
-        self.reload_button.hide()
-        try:
-            issue = records.get("issues", self.record_id)
-        except RecordNotFound as exc:
-            self.show_message(str(exc), error=True)
-            self.save_button.setEnabled(False)
-            return
-        self.version = issue.version
-        self.save_button.setEnabled(True)
-        self.state.setCurrentIndex(max(0, self.state.findData(issue.state)))
-        self.resolved_on.set_value(issue.resolved_on)
-        self.measures.setPlainText(issue.measures or "")
-        self.evaluation.setCurrentIndex(max(0, self.evaluation.findData(issue.evaluation)))
-        self._loaded = self._values()
-        self._show_deadline(issue)
-
-    def _show_deadline(self, issue: m.EnterpriseIssue) -> None:
-        text = relations.deadline_text(issue)
-        late = not issue.closed and issue.overdue()
-        if issue.deadline is not None:
-            text = f"{issue.deadline:%Y-%m-%d}　{text}"
-        self.deadline_label.setText(text)
-        self.deadline_label.setStyleSheet(
-            f"font-weight: bold; color: {ERROR_COLOR if late else 'palette(text)'};"
-        )
-
-    def save(self) -> None:
-        self.clear_errors()
-        if self.version is None:
-            return
-        version = self.version
-        try:
-            issue = relations.issue_progress(
-                self.record_id,
-                self.state.currentData(),
-                self.resolved_on.value(),
-                self.measures.toPlainText().strip() or None,
-                self.evaluation.currentData(),
-                expected_version=version,
-            )
-        except ValidationError as exc:
-            others = {}
-            for name, text in exc.errors.items():
-                if name in self.errors:
-                    self.errors[name].setText(text)
-                    self.errors[name].show()
-                else:
-                    others[name] = text
-            summary = str(ValidationError(others, exc.labels)) if others else ""
-            self.show_message(summary or self.tr("未保存：请按提示修改"), error=True)
-            return
-        except StaleRecordError as exc:
-            self.show_message(str(exc), error=True)
-            self.reload_button.setVisible(exc.current_version is not None)
-            return
-        except pw.DatabaseError as exc:
-            self.show_message(self.tr("保存失败，数据未写入：%s") % exc, error=True)
-            return
-        self.version = issue.version
-        self._loaded = self._values()
-        self._show_deadline(issue)
-        self.show_message(self.tr("已保存办理进度"))
-        self.saved.emit(issue.version)
-        self.changed.emit()
-
-
-def _stack(top: QWidget | QHBoxLayout, below: QLabel) -> QWidget:
-    """A field with its error message under it."""
-    box = QWidget()
-    column = QVBoxLayout(box)
-    column.setContentsMargins(0, 0, 0, 0)
-    column.setSpacing(2)
-    if isinstance(top, QHBoxLayout):
-        column.addLayout(top)
-    elif top.sizePolicy().horizontalPolicy() == QSizePolicy.Policy.Fixed:
-        column.addWidget(top, 0, Qt.AlignmentFlag.AlignLeft)
-    else:
-        column.addWidget(top)
-    column.addWidget(below)
-    box.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-    return box
-
-
 # --------------------------------------------------------------------------- entry point
 
 EDITORS: dict[str, Callable[[int, QWidget | None], QWidget]] = {
@@ -1313,7 +1122,6 @@ EDITORS: dict[str, Callable[[int, QWidget | None], QWidget]] = {
     "teams": TeamMembersEditor,
     "services": ParticipantsEditor,
     "branches": BranchEnterprisesEditor,
-    "issues": IssueProgressEditor,
 }
 
 
@@ -1322,7 +1130,8 @@ def relation_editor_for(
 ) -> QWidget | None:
     """The relations tab for a record of this ledger, or None when the ledger has none.
 
-    Its ``windowTitle()`` is the tab's name (签到名单, 参会人员, 队员, 参加队员, 所属企业, 办理进度).
+    Its ``windowTitle()`` is the tab's name (签到名单, 参会人员, 队员, 参加队员, 所属企业; 企业诉求's
+    办理进度 is a tab of the form itself, ui.form.FORM_SECTIONS).
     """
     editor = EDITORS.get(ledger_name)
     return editor(record_id, parent) if editor is not None else None

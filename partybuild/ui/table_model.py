@@ -9,6 +9,7 @@ is shown only in the form (privacy on a shared screen).
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
@@ -23,6 +24,7 @@ _Index = QModelIndex | QPersistentModelIndex
 
 
 OVERDUE_BACKGROUND = "#fde2e1"
+OVERDUE_FOREGROUND = "#a61b1b"
 
 
 def _overdue_days(ledger_name: str) -> dict[int, int]:
@@ -34,13 +36,50 @@ def _overdue_days(ledger_name: str) -> dict[int, int]:
     return {i.id: i.days_overdue for i in compliance.overdue_issues(dt.date.today())}
 
 
+@dataclass(frozen=True)
+class ComputedColumn:
+    """A table column worked out from the row, not stored: 企业诉求's 超期 (days past 办结时限).
+
+    It has what the page reads of a column (name, label, width, kind); sorting by it sorts by
+    ``sort_by`` in SQL (超期 by 办结时限: the longest overdue first, ascending).
+    """
+
+    name: str
+    label: str
+    width: int
+    after: str
+    sort_by: str
+    kind: str = spec.TEXT
+
+
+#: Computed columns per ledger, each shown right after the stored column it follows.
+COMPUTED_COLUMNS: dict[str, tuple[ComputedColumn, ...]] = {
+    "issues": (ComputedColumn("overdue", "超期", 9, after="deadline", sort_by="deadline"),),
+}
+
+
+def _table_columns(ledger: Ledger) -> tuple[tuple[Column | ComputedColumn, ...], list[int | None]]:
+    """The table's columns and, for each, its index in a row's stored values (None: computed)."""
+    computed = COMPUTED_COLUMNS.get(ledger.name, ())
+    columns: list[Column | ComputedColumn] = []
+    positions: list[int | None] = []
+    for i, column in enumerate(ledger.columns):
+        columns.append(column)
+        positions.append(i)
+        for extra in computed:
+            if extra.after == column.name:
+                columns.append(extra)
+                positions.append(None)
+    return tuple(columns), positions
+
+
 class LedgerTableModel(QAbstractTableModel):
     """Rows of one ledger under the current filters and sort, fetched a page at a time."""
 
     def __init__(self, ledger: Ledger, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.ledger = ledger
-        self.columns: tuple[Column, ...] = ledger.columns
+        self.columns, self._positions = _table_columns(ledger)
         self._filters = Filters()
         self._sort: tuple[str | None, bool] = (None, False)
         self._rows: list[Row] = []
@@ -88,7 +127,9 @@ class LedgerTableModel(QAbstractTableModel):
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         if not 0 <= column < len(self.columns):
             return
-        self._sort = (self.columns[column].name, order == Qt.SortOrder.DescendingOrder)
+        chosen = self.columns[column]
+        name = chosen.sort_by if isinstance(chosen, ComputedColumn) else chosen.name
+        self._sort = (name, order == Qt.SortOrder.DescendingOrder)
         self.reload()
 
     # -- reading ------------------------------------------------------------------------
@@ -103,10 +144,18 @@ class LedgerTableModel(QAbstractTableModel):
             return None
         row = self._rows[index.row()]
         column = self.columns[index.column()]
-        value = row.values[index.column()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return display_value(column, value)
         days = self._overdue.get(row.id) if self._overdue else None
+        if isinstance(column, ComputedColumn):  # 超期: the days past 办结时限, as the colour says
+            if role == Qt.ItemDataRole.DisplayRole:
+                return f"{days} 天" if days is not None else ""
+            if role == Qt.ItemDataRole.ForegroundRole and days is not None:
+                return QColor(OVERDUE_FOREGROUND)
+            if role == Qt.ItemDataRole.TextAlignmentRole:
+                return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        position = self._positions[index.column()]
+        value = row.values[position] if position is not None else None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return display_value(column, value)  # type: ignore[arg-type]
         if days is not None:  # 企业诉求 past 办结时限 and not closed: the row is coloured
             if role == Qt.ItemDataRole.BackgroundRole:
                 return QColor(OVERDUE_BACKGROUND)

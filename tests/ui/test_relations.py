@@ -19,7 +19,6 @@ from partybuild.ui.relations import (
     AttendanceEditor,
     AttendeeEditor,
     BranchEnterprisesEditor,
-    IssueProgressEditor,
     ParticipantsEditor,
     TeamMembersEditor,
     relation_editor_for,
@@ -103,7 +102,6 @@ def test_relation_editor_for_each_ledger(qtbot: QtBot, branch_of_five: m.Branch)
         "teams": (TeamMembersEditor, "队员"),
         "services": (ParticipantsEditor, "参加队员"),
         "branches": (BranchEnterprisesEditor, "所属企业"),
-        "issues": (IssueProgressEditor, "办理进度"),
     }
     for ledger, (kind, title) in expected.items():
         editor = relation_editor_for(ledger, made[ledger])
@@ -112,6 +110,8 @@ def test_relation_editor_for_each_ledger(qtbot: QtBot, branch_of_five: m.Branch)
         assert editor.windowTitle() == title
     assert relation_editor_for("members", 1) is None
     assert relation_editor_for("enterprises", firm.id) is None
+    # 办理进度 is a tab of the issue form itself (its fields, its one 保存), not a second editor.
+    assert relation_editor_for("issues", made["issues"]) is None
 
 
 # --------------------------------------------------------------------------- sign-in list
@@ -408,74 +408,6 @@ def test_joint_branch_over_five_enterprises_warns_but_works(
     assert editor.model.rowCount() == 5 and not editor.warning.isVisibleTo(editor)
 
 
-# --------------------------------------------------------------------------- issue progress
-
-
-def test_issue_progress_resolved_without_date_is_refused(
-    qtbot: QtBot, sqlite_db: pw.Database
-) -> None:
-    firm = make_enterprise("恒远化工有限公司")
-    issue = records.create(
-        "issues",
-        {
-            "enterprise": firm,
-            "received_on": dt.date(2023, 5, 2),
-            "category": "utilities",
-            "description": "蒸汽管网压力不足",
-            "deadline": dt.date.today() + dt.timedelta(days=7),
-        },
-    )
-    editor = IssueProgressEditor(issue.id)
-    qtbot.addWidget(editor)
-    assert editor.deadline_label.text().endswith("距办结时限 7 天")
-
-    editor.state.setCurrentIndex(editor.state.findData("resolved"))
-    editor.measures.setPlainText("协调燃气公司增压")
-    qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
-    assert editor.errors["resolved_on"].text() == "状态为已解决时必须填写办结日期"
-    assert editor.errors["resolved_on"].isVisibleTo(editor)
-    assert m.EnterpriseIssue.get_by_id(issue.id).state == "open"
-
-    versions: list[int] = []
-    editor.saved.connect(versions.append)
-    editor.resolved_on.set_value(dt.date(2023, 5, 25))
-    editor.evaluation.setCurrentIndex(editor.evaluation.findData("satisfied"))
-    qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
-    saved = m.EnterpriseIssue.get_by_id(issue.id)
-    assert (saved.state, saved.resolved_on, saved.measures, saved.evaluation) == (
-        "resolved",
-        dt.date(2023, 5, 25),
-        "协调燃气公司增压",
-        "satisfied",
-    )
-    assert versions == [saved.version] and not editor.errors["resolved_on"].isVisibleTo(editor)
-    assert "已办结，用时 23 天" in editor.deadline_label.text()
-
-
-def test_issue_progress_reports_a_concurrent_edit(qtbot: QtBot, sqlite_db: pw.Database) -> None:
-    firm = make_enterprise("恒远化工有限公司")
-    issue = records.create(
-        "issues",
-        {
-            "enterprise": firm,
-            "received_on": dt.date(2023, 5, 2),
-            "category": "staffing",
-            "description": "招工难",
-            "deadline": dt.date(2023, 5, 10),
-        },
-    )
-    editor = IssueProgressEditor(issue.id)
-    qtbot.addWidget(editor)
-    assert "已超期" in editor.deadline_label.text()
-    records.update("issues", issue.id, {"state": "in_progress"}, issue.version)
-    editor.measures.setPlainText("对接人社局")
-    qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
-    assert "为避免覆盖" in editor.message.text()
-    assert editor.reload_button.isVisibleTo(editor)
-    qtbot.mouseClick(editor.reload_button, Qt.MouseButton.LeftButton)
-    assert editor.state.currentData() == "in_progress"
-
-
 # --------------------------------------------------------------------------- models
 
 
@@ -518,38 +450,6 @@ def test_every_model_passes_the_model_tester(
 
 
 # --------------------------------------------------------------------------- leaving a form
-
-
-def test_unsaved_progress_in_the_tab_is_asked_about_and_saved(
-    qtbot: QtBot, sqlite_db: pw.Database
-) -> None:
-    from partybuild.ledgers import spec
-    from partybuild.ui.form import RecordDialog
-    from tests.ui.test_form import answer_unsaved
-
-    firm = make_enterprise("恒远化工有限公司")
-    issue = records.create(
-        "issues",
-        {
-            "enterprise": firm,
-            "received_on": dt.date(2023, 5, 2),
-            "category": "staffing",
-            "description": "招工难",
-        },
-    )
-    dialog = RecordDialog(spec.ledger("issues"), issue.id)
-    qtbot.addWidget(dialog)
-    dialog.open()
-    progress = dialog.relation_tab
-    assert isinstance(progress, IssueProgressEditor) and not dialog.has_unsaved_changes()
-    progress.state.setCurrentIndex(progress.state.findData("in_progress"))
-    progress.measures.setPlainText("对接人社局")
-    asked = answer_unsaved(qtbot, "保存")
-    with qtbot.waitSignal(dialog.saved):
-        qtbot.keyClick(dialog, Qt.Key.Key_Escape)
-    assert asked and not dialog.isVisible()
-    saved = m.EnterpriseIssue.get_by_id(issue.id)
-    assert (saved.state, saved.measures, saved.version) == ("in_progress", "对接人社局", 2)
 
 
 def test_a_guest_typed_but_not_added_is_asked_about(qtbot: QtBot, sqlite_db: pw.Database) -> None:
