@@ -18,6 +18,7 @@ from partybuild.domain.dates import PartialDate
 from partybuild.domain.vocab import Vocabulary
 from partybuild.ledgers import spec
 from partybuild.ledgers.spec import Column, Ledger
+from partybuild.store import models as m
 
 PAGE_SIZE = 200
 
@@ -233,8 +234,11 @@ class LedgerQuery:
             default = self.ledger.sort_field
             descending = default.startswith("-")
             name = default.lstrip("-")
-        if name == "id":
-            key: Any = model.id
+        if name == "overdue" and self.ledger.name == "issues":  # 超期: longest overdue first
+            issue = m.EnterpriseIssue
+            key: Any = pw.Case(None, [(issue.overdue_on(dt.date.today()), issue.deadline)], None)
+        elif name == "id":
+            key = model.id
         else:
             column = self.ledger.column(name)
             key = self._title_of(column) if column.kind == spec.LINK else column.field

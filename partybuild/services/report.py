@@ -106,9 +106,9 @@ def resolved_issue_ids(period: stats.Period, category: str | None = None) -> lis
 
 
 def pending_issue_ids(period: stats.Period, overdue_only: bool = False) -> list[int]:
-    """Received by the period's end and not closed; ``overdue_only``: past 办结时限 too."""
+    """Received by the period's end and not closed then; ``overdue_only``: past 办结时限 too."""
     I = m.EnterpriseIssue
-    query = _issues().where(I.received_on <= period.end, I.state.in_(("open", "in_progress")))
+    query = _issues().where(I.received_on <= period.end, I.open_on(period.end))
     if overdue_only:
         query = query.where(I.overdue_on(overdue.as_of(period.end)))
     return _ids(query, I)

@@ -6,10 +6,13 @@ attendance of a deleted training, the services of a deleted team). Definitions:
 - a branch or team counts when it exists at the end of the period (founded then or earlier);
 - ``members``: on the roll at the period's end (:func:`members_at_end`): a full or probationary
   member once 入党 is certainly by the end; ``full`` once 转正 is too (else ``probationary``);
+  ``members.joined``: 入党 certainly within the period (:mod:`partybuild.services.member_years`);
 - ``enterprises_covered.<kind>``: live enterprises whose branch is of that kind;
 - trainings count by start date; ``attendances`` are signed-in attendance rows (已签到);
 - ``issues.resolved``: problems resolved (已解决) with 办结日期 in the period;
-- ``issues.overdue``: not closed and past 办结时限 at the end of the period (or today, if sooner).
+- ``issues.pending``: received by the period's end and not closed then (a problem solved after
+  the period counts as pending in it); ``issues.overdue``: of those, past 办结时限 at the end of
+  the period (or today, if sooner).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from typing import Any
 import peewee as pw
 
 from partybuild.domain import overdue, vocab
+from partybuild.services import member_years
 from partybuild.store import models as m
 
 
@@ -113,7 +117,11 @@ def compute(period: Period, branch: m.Branch | None = None) -> dict[str, Any]:
             "in_service": _count(enterprises.where(E.in_service == True)),  # noqa: E712
         },
         "enterprises_covered": covered,
-        "members": {**member_counts, "total": sum(member_counts.values())},
+        "members": {
+            **member_counts,
+            "total": sum(member_counts.values()),
+            "joined": member_years.joined_in(period, branch),
+        },
         "activities": _activities(period, branch),
         "trainings": _trainings(period, branch),
         "teams": _teams(period, branch),
@@ -218,7 +226,7 @@ def _issues(period: Period, branch: m.Branch | None) -> dict[str, Any]:
         resolved.select(Iss.category, pw.fn.COUNT(Iss.id)).group_by(Iss.category).tuples()
     ):
         by_category[cat] = n
-    pending = base.where(Iss.received_on <= period.end, Iss.state.in_(("open", "in_progress")))
+    pending = base.where(Iss.received_on <= period.end, Iss.open_on(period.end))  # as it stood then
     cutoff = overdue.as_of(period.end)
     days = [
         (r - s).days

@@ -486,13 +486,20 @@ class EnterpriseIssue(BaseModel):
         )
 
     @classmethod
+    def open_on(cls, day: dt.date) -> pw.Expression:
+        """SQL: not closed on ``day`` — open now, or closed with a 办结日期 after that day (a
+        problem solved in 2024 was still open at the end of 2023). One closed without a date
+        is taken as closed: when is not known."""
+        return cls.state.in_(("open", "in_progress")) | (
+            cls.state.in_(("resolved", "unresolvable"))
+            & cls.resolved_on.is_null(False)
+            & (cls.resolved_on > day)
+        )
+
+    @classmethod
     def overdue_on(cls, day: dt.date) -> pw.Expression:
         """SQL: not closed and past 办结时限 on ``day`` — :meth:`overdue` as a query."""
-        return (
-            cls.state.in_(("open", "in_progress"))
-            & cls.deadline.is_null(False)
-            & (cls.deadline < day)
-        )
+        return cls.open_on(day) & cls.deadline.is_null(False) & (cls.deadline < day)
 
 
 class Setting(pw.Model):

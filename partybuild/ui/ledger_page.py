@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QSplitter,
     QTableView,
@@ -391,6 +392,10 @@ class LedgerPage(QWidget):
         if not ids:
             self.message.emit(self.tr("请先选择要删除的记录"))
             return
+        # One row goes to the bin at once (回收站 restores it); several are asked about once,
+        # naming how many, so a stray Shift+↓ never empties a page unnoticed.
+        if len(ids) > 1 and not confirm_delete(self, len(ids), self.ledger.label):
+            return
         rows = [r for r in (self.model.row_of(i) for i in ids) if r is not None]
         failed: list[str] = []
         for record_id in ids:
@@ -423,6 +428,22 @@ class LedgerPage(QWidget):
         if state is not None:
             self.table.horizontalHeader().restoreState(state)
             self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+
+
+def confirm_delete(parent: QWidget, count: int, label: str) -> bool:
+    """“将选中的 N 条记录移入回收站？”: Enter moves them (the bin can restore), Esc keeps them."""
+    box = QMessageBox(parent)
+    box.setObjectName("confirm_delete")
+    box.setIcon(QMessageBox.Icon.Question)
+    box.setWindowTitle(parent.tr("删除%s") % label)
+    box.setText(parent.tr("将选中的 %d 条%s记录移入回收站？") % (count, label))
+    box.setInformativeText(parent.tr("移入回收站后可在“回收站”恢复。"))
+    move = box.addButton(parent.tr("移入回收站(&D)"), QMessageBox.ButtonRole.AcceptRole)
+    cancel = box.addButton(parent.tr("取消"), QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(move)
+    box.setEscapeButton(cancel)
+    box.exec()
+    return box.clickedButton() is move
 
 
 def _detail_panel(ledger_name: str, parent: QWidget):  # noqa: ANN202 - DetailPanel | None

@@ -257,7 +257,7 @@ class MainWindow(QMainWindow):
         self.backup_action = self._action("备份数据库…", self.backup_database)
         self.restore_action = self._action("从备份恢复…", self.restore_database)
         self.operator_action = self._action("设置操作人…", self.set_operator)
-        about = self._action("关于", self._about)
+        about = self._action("关于(&A)", self._about)
 
         file_menu = self.menuBar().addMenu(self.tr("文件(&F)"))
         for action in (
@@ -300,7 +300,7 @@ class MainWindow(QMainWindow):
         view_menu.addAction(self.vocabulary_action)
         help_menu = self.menuBar().addMenu(self.tr("帮助(&H)"))
         self.shortcuts_action = self._action(
-            "快捷键", self.show_shortcuts, QKeySequence.StandardKey.HelpContents
+            "快捷键(&K)", self.show_shortcuts, QKeySequence.StandardKey.HelpContents
         )
         help_menu.addAction(self.shortcuts_action)
         help_menu.addAction(about)
@@ -363,6 +363,7 @@ class MainWindow(QMainWindow):
 
     def show_shortcuts(self) -> ShortcutsDialog:
         dialog = ShortcutsDialog(self._shortcut_rows(), self)
+        self.shortcuts_dialog = dialog
         dialog.open()
         return dialog
 
@@ -389,11 +390,13 @@ class MainWindow(QMainWindow):
         table, search = self.tr("台账表格"), self.tr("搜索框")
         rows += [
             ("Enter / F2", self.tr("编辑当前记录"), table),
-            ("Del", self.tr("删除选中记录（移入回收站）"), table),
+            ("Del", self.tr("删除选中记录（移入回收站；多条时确认一次）"), table),
+            ("Shift+↑/↓, Ctrl+空格", self.tr("多选记录"), table),
             ("↓", self.tr("进入第一条结果"), search),
             ("Enter", self.tr("进入第一条结果"), search),
             ("Esc", self.tr("清空搜索"), search),
             ("Ctrl+S", self.tr("保存"), self.tr("记录表单")),
+            ("Ctrl+Tab", self.tr("切换页签（基本信息、办理进度、签到名单…）"), self.tr("记录表单")),
             ("Esc", self.tr("关闭（有改动时先询问）"), self.tr("记录表单")),
         ]
         return rows

@@ -421,7 +421,8 @@ class OverviewPage(QWidget):
         members = f["members"]
         self.cards["members"].set_records(
             report.party_member_ids(period),
-            self.tr("正式 %d，预备 %d") % (members["full"], members["probationary"]),
+            self.tr("正式 %d，预备 %d\n当年入党 %d")
+            % (members["full"], members["probationary"], members["joined"]),
         )
         for kind in ("rotation", "lecture", "party_lesson"):
             self.cards[kind].set_records(

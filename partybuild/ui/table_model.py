@@ -41,7 +41,7 @@ class ComputedColumn:
     """A table column worked out from the row, not stored: 企业诉求's 超期 (days past 办结时限).
 
     It has what the page reads of a column (name, label, width, kind); sorting by it sorts by
-    ``sort_by`` in SQL (超期 by 办结时限: the longest overdue first, ascending).
+    ``sort_by`` in SQL (services.query: 超期 ascending puts the longest overdue first).
     """
 
     name: str
@@ -54,7 +54,7 @@ class ComputedColumn:
 
 #: Computed columns per ledger, each shown right after the stored column it follows.
 COMPUTED_COLUMNS: dict[str, tuple[ComputedColumn, ...]] = {
-    "issues": (ComputedColumn("overdue", "超期", 9, after="deadline", sort_by="deadline"),),
+    "issues": (ComputedColumn("overdue", "超期", 9, after="deadline", sort_by="overdue"),),
 }
 
 
