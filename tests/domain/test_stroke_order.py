@@ -71,11 +71,14 @@ def test_a_rare_character_is_placed_by_its_count_and_unknown_text_last() -> None
 def test_sort_by_name_in_each_order(order: str) -> None:
     people = [(1, "张伟"), (2, "王芳"), (3, "艾青"), (4, "丁一")]
     result = [n for _i, n in collation.sort_by_name(people, order, lambda p: p[1], lambda p: p[0])]
-    assert result == {
-        "stroke": ["丁一", "王芳", "艾青", "张伟"],
-        "pinyin": ["艾青", "丁一", "王芳", "张伟"],
-        "entry": ["张伟", "王芳", "艾青", "丁一"],
-    }[order]
+    assert (
+        result
+        == {
+            "stroke": ["丁一", "王芳", "艾青", "张伟"],
+            "pinyin": ["艾青", "丁一", "王芳", "张伟"],
+            "entry": ["张伟", "王芳", "艾青", "丁一"],
+        }[order]
+    )
 
 
 def test_the_table_says_its_sources_and_licences_and_has_a_generator() -> None:
