@@ -148,6 +148,28 @@ def cmd_stats(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+#: The smallest and largest window a screenshot may ask for (the window's minimum, an 8K screen).
+SCREENSHOT_MIN, SCREENSHOT_MAX = (800, 560), (7680, 4320)
+
+
+def _window_size(text: str) -> tuple[int, int]:
+    """``--size 1024x700`` (x, X, × or *): a window size within sensible bounds."""
+    import re
+
+    found = re.fullmatch(r"\s*(\d{1,5})\s*[xX×*]\s*(\d{1,5})\s*", text)
+    if found is None:
+        raise argparse.ArgumentTypeError(f"窗口大小应写作 宽x高，例如 1440x900：{text}")
+    size = (int(found[1]), int(found[2]))
+    if not all(
+        lo <= n <= hi for n, lo, hi in zip(size, SCREENSHOT_MIN, SCREENSHOT_MAX, strict=True)
+    ):
+        raise argparse.ArgumentTypeError(
+            f"窗口大小应在 {SCREENSHOT_MIN[0]}x{SCREENSHOT_MIN[1]} 到 "
+            f"{SCREENSHOT_MAX[0]}x{SCREENSHOT_MAX[1]} 之间：{text}"
+        )
+    return size
+
+
 def cmd_screenshot(args: argparse.Namespace) -> int:
     from pathlib import Path
 
@@ -155,7 +177,7 @@ def cmd_screenshot(args: argparse.Namespace) -> int:
 
     open_db(args)
     try:
-        take_screenshot(args.page, Path(args.output))
+        take_screenshot(args.page, Path(args.output), args.size)
     except OSError as exc:
         raise CliError(str(exc)) from exc
     print(args.output)
@@ -283,6 +305,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     shot.add_argument("--page", required=True, choices=PAGE_NAMES, help="页面名称")
     shot.add_argument("-o", "--output", required=True, metavar="FILE.png", help="输出文件")
+    shot.add_argument(
+        "--size",
+        type=_window_size,
+        default=(1440, 900),
+        metavar="WxH",
+        help="窗口大小，宽x高像素（默认 1440x900）",
+    )
     shot.set_defaults(func=cmd_screenshot)
 
     ledgers = [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, QSettings, Qt, Signal
@@ -418,7 +419,11 @@ class LedgerPage(QWidget):
 
     # -- settings -----------------------------------------------------------------------
     def _settings_key(self) -> str:
-        return f"pages/{self.ledger.name}/header"
+        """Per ledger and per set of columns: a header saved before a column was added (企业诉求's
+        超期) would put every width one column off, so it is not restored onto the new set."""
+        names = ",".join(c.name for c in self.model.columns)
+        digest = hashlib.sha1(names.encode("utf-8"), usedforsecurity=False).hexdigest()[:8]
+        return f"pages/{self.ledger.name}/header-{digest}"
 
     def save_state(self) -> None:
         QSettings().setValue(self._settings_key(), self.table.horizontalHeader().saveState())

@@ -87,7 +87,8 @@ class Card(QFrame):
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setMinimumSize(118, 78)  # six to a row fit a 1024-pixel-wide window
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        # As tall as the row: a card with a two-line note (党员) keeps its row's cards level.
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.setStyleSheet(
             "QFrame#card { border: 1px solid #e0d6d3; border-radius: 6px; background: #ffffff; }"
             f"QFrame#card:hover, QFrame#card:focus {{ border-color: {ACCENT};"

@@ -38,6 +38,7 @@ def take_screenshot(page: str, output: Path, size: tuple[int, int] = (1440, 900)
     if isinstance(shown, LedgerPage) and shown.model.rowCount() > 0:
         shown.table.selectRow(0)
         shown.table.setCurrentIndex(shown.model.index(0, 0))
+        shown.table.setFocus()  # where a person's keys would be: the table, not the sidebar
     for _ in range(5):
         QApplication.processEvents()
     image = window.grab()

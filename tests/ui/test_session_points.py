@@ -53,7 +53,7 @@ def test_the_issues_table_has_an_overdue_column_by_the_one_rule(
     page = issues_page(window, qtbot)
     labels = [c.label for c in page.model.columns]
     column = labels.index("超期")
-    assert labels[column - 1] == "办结时限"
+    assert labels[column - 1] == "企业"
     assert page.model.headerData(column, Qt.Orientation.Horizontal) == "超期"
     late = {i.id: i.days_overdue for i in compliance.overdue_issues(dt.date.today())}
     assert late and page.model.rowCount() > len(late)
