@@ -271,7 +271,8 @@ def format_text(figures: dict[str, Any]) -> str:
             f"{BRANCH_KIND.label(k)} {b[k]} 个（覆盖企业 {cov[k]} 家）" for k in BRANCH_KIND.codes
         ),
         f"党员：正式 {figures['members']['full']} 人，预备 {figures['members']['probationary']} 人，"
-        f"共 {figures['members']['total']} 人（含发展对象、积极分子、申请人）",
+        f"共 {figures['members']['total']} 人（含发展对象、积极分子、申请人），"
+        f"当年入党 {figures['members']['joined']} 人",
         "培训："
         + "，".join(
             f"{TRAINING_KIND.label(k)} {t[k]['sessions']} 期/次、签到 {t[k]['attendances']} 人次"
