@@ -185,3 +185,11 @@ def test_documents_list_their_names_in_order(park: Park) -> None:
     expect(park.training, test_ids)
     assert data.training_signin(park.training.id, "stroke").names == ("王芳", "田亮")
     assert data.training_signin(park.training.id, "entry").names == ("田亮", "王芳")
+
+
+def test_the_cli_offers_exactly_the_orders_of_collation() -> None:
+    from partybuild.cli import ORDER_CHOICES
+    from partybuild.domain.collation import NAME_ORDERS
+
+    assert tuple(code for code, _label in NAME_ORDERS) == ORDER_CHOICES
+    assert name_order.ORDER_CODES == ORDER_CHOICES
