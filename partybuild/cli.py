@@ -433,6 +433,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     rst.add_argument("file", metavar="FILE", help="备份文件")
     rst.set_defaults(func=_delegate("backup", "run_restore"))
+
+    from partybuild.commands import admin
+
+    admin.add_parser(sub, db_parent)
     return parser
 
 

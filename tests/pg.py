@@ -1,7 +1,8 @@
 """A throwaway PostgreSQL cluster for the tests that must run against a real server.
 
 The server refuses to run as root, so as root the cluster belongs to the ``postgres`` user
-(``runuser``). It listens on 127.0.0.1 on a free port with trust authentication, lives in a
+(``runuser``). It listens on 127.0.0.1 on a free port, trusting the ``postgres`` superuser and asking every
+other role for its password (scram-sha-256), lives in a
 temporary folder and is stopped at the end of the session.
 """
 
@@ -59,6 +60,16 @@ class PgCluster:
             "-E",
             "UTF8",
             "--locale=C",
+        )
+        # The superuser the tests use connects without a password; every other role (the
+        # accounts of store.accounts) must give its password, as on a real server.
+        hba = self.data / "pg_hba.conf"
+        hba.write_text(
+            "local all postgres trust\n"
+            "host all postgres 127.0.0.1/32 trust\n"
+            "local all all scram-sha-256\n"
+            "host all all 127.0.0.1/32 scram-sha-256\n",
+            encoding="utf-8",
         )
         opts = f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.root} -c fsync=off"
         self._run(

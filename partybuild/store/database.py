@@ -583,9 +583,32 @@ def _open_server(url: str) -> pw.Database:
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise DatabaseRefused(f"无法连接{where}：{redact(reason, url)}") from exc
     inspection = inspect_database(database, where)
+    from partybuild.store import accounts
+
+    if accounts.initialised(database):
+        account = accounts.current_account(database)
+        if account is None:
+            database.close()
+            raise DatabaseRefused(f"账户“{session_user(database)}”没有这个数据库的角色，无法使用")
+        if inspection.pending and account.role != accounts.OWNER:
+            database.close()
+            raise DatabaseRefused(
+                "数据库需要升级到本程序的新版本：请数据库所有者先用新版本打开一次（或运行 "
+                "partybuild admin init），再登录使用"
+            )
+        if inspection.pending:
+            _migrate(database)
+            accounts.init(database)  # a table the new schema added gets its policy
+        database.partybuild_account = account  # type: ignore[attr-defined]
+        return database
     if inspection.pending:
         _migrate(database)
+    database.partybuild_account = None  # type: ignore[attr-defined]
     return database
+
+
+def session_user(database: pw.Database) -> str:
+    return str(database.execute_sql("SELECT session_user").fetchone()[0])
 
 
 def _migrate(database: pw.Database) -> None:
@@ -623,6 +646,12 @@ def load_vocabularies() -> None:
     vocab.apply_park(
         (row.vocabulary, row.code, row.label, (row.synonyms or "").splitlines()) for row in rows
     )
+
+
+def current_account() -> object | None:
+    """The :class:`store.accounts.Account` signed in to the shared database, or None."""
+    database = db_proxy.obj
+    return getattr(database, "partybuild_account", None) if database is not None else None
 
 
 def current_location() -> Location | None:
