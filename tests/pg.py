@@ -1,9 +1,10 @@
 """A throwaway PostgreSQL cluster for the tests that must run against a real server.
 
 The server refuses to run as root, so as root the cluster belongs to the ``postgres`` user
-(``runuser``). It listens on 127.0.0.1 on a free port, trusting the ``postgres`` superuser and asking every
-other role for its password (scram-sha-256), lives in a
-temporary folder and is stopped at the end of the session.
+(``runuser``). It listens on 127.0.0.1 on a free port, trusting the ``postgres`` superuser and
+asking every other role for its password (scram-sha-256, as a real server would: the accounts of
+store.accounts sign in with theirs), lives in a temporary folder and is stopped at the end of the
+session.
 """
 
 from __future__ import annotations

@@ -1,8 +1,10 @@
 """操作日志: who did what to which record, and each changed field old → new.
 
 Every write of the service layer calls :func:`log` inside its own transaction, so an entry exists
-exactly when the change does. The operator is the name set in the app (QSettings), else the OS
-user. Values are stored as a person reads them; ID and phone numbers are stored in full because
+exactly when the change does. On SQLite the operator is the name set in the app (QSettings), else
+the OS user — a display name. On a shared PostgreSQL database with accounts the server writes the
+signed-in login and the time itself (a trigger, store.accounts), and nobody but the owner may
+change or delete an entry. Values are stored as a person reads them; ID and phone numbers are stored in full because
 the log is part of the record, and masked when shown on screen, as everywhere else.
 """
 
@@ -51,6 +53,13 @@ def set_operator(name: str | None) -> None:
 
 
 def operator() -> str:
+    """Who the log names. Signed in to the shared database, the login: the server stamps it
+    (store.accounts), whatever this returns; elsewhere the name set in the app, else the OS user."""
+    from partybuild.store.database import current_account
+
+    account = current_account()
+    if account is not None:
+        return str(account.login)  # type: ignore[attr-defined]
     return _operator or default_operator()
 
 

@@ -90,6 +90,56 @@ def busy_as_storage_busy(function: Callable[..., T]) -> Callable[..., T]:
     return inner
 
 
+# --------------------------------------------------------------------------- permission
+
+
+class PermissionDenied(pw.ProgrammingError):
+    """The shared database refused the signed-in account (row-level security or no grant).
+
+    Nothing was written. The message is one line saying what the role may do.
+    """
+
+
+def _pg_code(exc: BaseException) -> str | None:
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        code = getattr(current, "pgcode", None)
+        if code:
+            return str(code)
+        inner = current.args[0] if current.args else None
+        current = (
+            inner
+            if isinstance(inner, BaseException)
+            else (current.__cause__ or current.__context__)
+        )
+    return None
+
+
+def permission_message(exc: BaseException, role: str | None) -> str:
+    text = str(exc)
+    if "audit_log" in text:
+        return "权限不足：操作日志只能追加，不能修改或删除"
+    if role == "viewer":
+        return "权限不足：查看账户只能查看，不能修改记录"
+    if role == "office":
+        return "权限不足：这项操作只有数据库所有者可以做"
+    return "权限不足：只能修改本支部的记录"
+
+
+def denied_as_permission_error(exc: pw.DatabaseError, database: object) -> pw.DatabaseError:
+    """``exc`` itself, or a :class:`PermissionDenied` when the server refused the account.
+
+    PostgreSQL's 42501 (insufficient_privilege) covers both a missing grant and a row that
+    row-level security refuses ("new row violates row-level security policy").
+    """
+    if isinstance(exc, PermissionDenied) or _pg_code(exc) != "42501":
+        return exc
+    account = getattr(database, "partybuild_account", None)
+    return PermissionDenied(permission_message(exc, getattr(account, "role", None)))
+
+
 # --------------------------------------------------------------------------- storage errors
 
 
@@ -113,12 +163,15 @@ def _sqlite_error(exc: BaseException) -> BaseException:
 def storage_kind(exc: BaseException) -> str | None:
     """What went wrong with the storage, as one word; None when it is not a storage problem.
 
-    busy · full · readonly · permission · damaged · cantopen · io · conflict · missing
+    busy · denied (the shared database refused the account) · full · readonly · permission ·
+    damaged · cantopen · io · conflict · missing
     """
     import errno
 
     if isinstance(exc, StorageBusy):
         return "busy"
+    if isinstance(exc, PermissionDenied):
+        return "denied"
     if isinstance(exc, OSError):
         return {
             errno.ENOSPC: "full",
@@ -173,6 +226,8 @@ def storage_message(exc: BaseException, where: object = None) -> str:
         path = Path(where) if isinstance(where, (str, os.PathLike)) else None
     name = f"“{place}”"
     folder = f"“{path.parent}”" if path is not None else "所在文件夹"
+    if kind == "denied":
+        return str(exc)
     if kind == "busy":
         return (
             f"数据库{name}正被其他程序占用（等待 5 秒后仍未释放），本次操作未做任何改动："

@@ -227,11 +227,8 @@ def init_statements(database: pw.Database) -> list[str]:
         "CREATE OR REPLACE FUNCTION partybuild_my_branches() RETURNS SETOF integer LANGUAGE sql "
         f"STABLE {definer} AS $$ SELECT branch_id FROM {MAPPING_TABLE} WHERE login = session_user $$",
         # A viewer with no branch reads the whole park (an inspector); with branches, those.
-        "CREATE OR REPLACE FUNCTION partybuild_visible_branches() RETURNS SETOF integer "
-        f"LANGUAGE sql STABLE {definer} AS $$"
-        f" SELECT branch_id FROM {MAPPING_TABLE} WHERE login = session_user"
-        " UNION ALL SELECT b.id FROM branch b"
-        f" WHERE pg_has_role(session_user, {_lit(g['viewer'])}, 'MEMBER')"
+        "CREATE OR REPLACE FUNCTION partybuild_sees_all() RETURNS boolean LANGUAGE sql STABLE "
+        f"{definer} AS $$ SELECT pg_has_role(session_user, {_lit(g['viewer'])}, 'MEMBER')"
         f" AND NOT EXISTS (SELECT 1 FROM {MAPPING_TABLE} WHERE login = session_user) $$",
         "CREATE OR REPLACE FUNCTION partybuild_my_branch_names() RETURNS SETOF text LANGUAGE sql "
         f"STABLE {definer} AS $$ SELECT b.name FROM {MAPPING_TABLE} ab"
@@ -301,7 +298,7 @@ def init_statements(database: pw.Database) -> list[str]:
     functions = [
         "partybuild_account_kind()",
         "partybuild_my_branches()",
-        "partybuild_visible_branches()",
+        "partybuild_sees_all()",
         "partybuild_my_branch_names()",
         "partybuild_add_user(text, text, text)",
         "partybuild_set_password(text, text)",
@@ -343,7 +340,7 @@ def init_statements(database: pw.Database) -> list[str]:
     for table in _existing(database, list(READ_ONLY_TABLES)):
         out.append(f"GRANT SELECT ON {_ident(table)} TO {everyone}")
     mine = "IN (SELECT partybuild_my_branches())"
-    visible = "IN (SELECT partybuild_visible_branches())"
+    sees_all = "(SELECT partybuild_sees_all())"
     for table, expr in SCOPED_TABLES:
         if table not in tables:
             continue
@@ -355,7 +352,9 @@ def init_statements(database: pw.Database) -> list[str]:
             f"ALTER TABLE {t} ENABLE ROW LEVEL SECURITY",
             *_policy(table, "pb_office", f"TO {office} USING (true) WITH CHECK (true)"),
             *_policy(
-                table, "pb_read", f"FOR SELECT TO {secretary}, {viewer} USING ({expr} {visible})"
+                table,
+                "pb_read",
+                f"FOR SELECT TO {secretary}, {viewer} USING ({sees_all} OR {expr} {mine})",
             ),
             *_policy(table, "pb_insert", f"FOR INSERT TO {secretary} WITH CHECK ({expr} {mine})"),
             *_policy(

@@ -567,8 +567,38 @@ def _open_read_only(path: Path) -> pw.SqliteDatabase:
     return database
 
 
-def _open_server(url: str) -> pw.Database:
-    from playhouse.db_url import connect
+def _server_class(base: type[pw.Database]) -> type[pw.Database]:
+    """The driver's database class with the server's refusals in Chinese: a statement that row-
+    level security or a missing grant refuses raises :class:`services.errors.PermissionDenied`
+    (a peewee DatabaseError, so every existing handler shows it as one line)."""
+
+    class Server(base):  # type: ignore[valid-type, misc]
+        def execute_sql(self, sql, params=None, *args, **kwargs):  # noqa: ANN001, ANN202
+            try:
+                return super().execute_sql(sql, params, *args, **kwargs)
+            except pw.DatabaseError as exc:
+                from partybuild.services.errors import denied_as_permission_error
+
+                refused = denied_as_permission_error(exc, self)
+                if refused is exc:
+                    raise
+                raise refused from exc
+
+    Server.__name__ = Server.__qualname__ = f"Partybuild{base.__name__}"
+    return Server
+
+
+def _open_server(url: str, user: str | None = None, password: str | None = None) -> pw.Database:
+    from playhouse.db_url import parseresult_to_dict, schemes
+
+    def connect(url: str) -> pw.Database:
+        parsed = urlparse(url)
+        kwargs = parseresult_to_dict(parsed, True, True)
+        if user:
+            kwargs["user"] = user
+        if password is not None:
+            kwargs["password"] = password
+        return _server_class(schemes[parsed.scheme])(**kwargs)
 
     where = "数据库服务器"
     if not urlparse(url).path.strip("/"):
@@ -581,15 +611,20 @@ def _open_server(url: str) -> pw.Database:
         database.connect()
     except Exception as exc:  # driver errors differ; all mean "cannot use it"
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise DatabaseRefused(f"无法连接{where}：{redact(reason, url)}") from exc
+        said = redact(_sign_in_reason(reason), url)
+        if password is not None:
+            said = said.replace(password, "***") if password else said
+        refused = SignInRequired if said in ("用户名或密码不正确", "需要密码") else DatabaseRefused
+        raise refused(f"无法连接{where}：{said}") from exc
     inspection = inspect_database(database, where)
     from partybuild.store import accounts
 
     if accounts.initialised(database):
         account = accounts.current_account(database)
         if account is None:
+            login = session_user(database)
             database.close()
-            raise DatabaseRefused(f"账户“{session_user(database)}”没有这个数据库的角色，无法使用")
+            raise DatabaseRefused(f"账户“{login}”没有这个数据库的角色，无法使用")
         if inspection.pending and account.role != accounts.OWNER:
             database.close()
             raise DatabaseRefused(
@@ -611,6 +646,30 @@ def session_user(database: pw.Database) -> str:
     return str(database.execute_sql("SELECT session_user").fetchone()[0])
 
 
+class SignInRequired(DatabaseRefused):
+    """The server wants a password the URL does not carry (the app asks for it)."""
+
+
+def _sign_in_reason(reason: str) -> str:
+    """libpq's sign-in refusals in Chinese (the rest as the server said them)."""
+    import re
+
+    if "password authentication failed" in reason:
+        return "用户名或密码不正确"
+    found = re.search(r'role "([^"]+)" is not permitted to log in', reason)
+    if found:
+        return f"账户“{found.group(1)}”已停用，不能登录"
+    found = re.search(r'role "([^"]+)" does not exist', reason)
+    if found:
+        return f"没有名为“{found.group(1)}”的账户"
+    if "no password supplied" in reason:
+        return "需要密码"
+    found = re.search(r'permission denied for database "([^"]+)"', reason)
+    if found:
+        return f"这个账户没有使用数据库“{found.group(1)}”的权限"
+    return reason
+
+
 def _migrate(database: pw.Database) -> None:
     Runner(database, str(MIGRATIONS_DIR), table_name=HISTORY_TABLE).up()
 
@@ -620,18 +679,22 @@ def open_database(
     *,
     location: Location | None = None,
     create: bool = True,
+    user: str | None = None,
+    password: str | None = None,
 ) -> pw.Database:
     """Open, check, upgrade if needed and bind the models to the database.
 
     ``create=False`` refuses a missing SQLite file instead of starting an empty database there
-    (a report on a mistyped path should say so, not answer with zeros).
+    (a report on a mistyped path should say so, not answer with zeros). ``user``/``password``
+    sign in to a server whose URL does not carry them (the app's sign-in dialog); they are used
+    for the connection only, never stored.
     """
     location = location or resolve_location(target)
     if location.path is not None:
         database: pw.Database = _open_sqlite(location.path, create)
     else:
         assert location.url is not None
-        database = _open_server(location.url)
+        database = _open_server(location.url, user, password)
     database.partybuild_location = location  # type: ignore[attr-defined]
     db_proxy.initialize(database)
     load_vocabularies()

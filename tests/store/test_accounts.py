@@ -1,0 +1,512 @@
+"""Accounts on the real PostgreSQL server: each role sees and changes exactly its scope, enforced
+by the database (row-level security), and the audit trail's "who" is the server's.
+
+The demo ledger is built once per module in its own database; two secretaries of different
+branches, an office login and a viewer sign in with their own passwords (the test cluster asks
+every role but the superuser for one).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg2
+import psycopg2.errors
+import pytest
+from openpyxl import load_workbook
+
+from partybuild import cli
+from partybuild.exchange import export as xexport
+from partybuild.ledgers import spec
+from partybuild.services import audit, records
+from partybuild.services.demo import build_demo
+from partybuild.services.errors import PermissionDenied
+from partybuild.services.query import LedgerQuery
+from partybuild.store import accounts
+from partybuild.store import models as m
+from partybuild.store.database import (
+    DatabaseRefused,
+    SignInRequired,
+    close_database,
+    open_database,
+)
+from tests.pg import PgCluster
+
+
+@dataclass
+class Park:
+    cluster: PgCluster
+    dbname: str
+    owner_url: str
+    branch_a: str
+    branch_b: str
+    branch_a_id: int
+    branch_b_id: int
+    logins: dict[str, str]  # role key → login
+    passwords: dict[str, str]
+
+    def url(self, who: str) -> str:
+        login = self.logins[who]
+        return f"postgresql://{login}:{self.passwords[who]}@127.0.0.1:{self.cluster.port}/{self.dbname}"
+
+    def raw(self, who: str) -> psycopg2.extensions.connection:
+        """A psql-like connection with the account's own credentials, not through the app."""
+        return psycopg2.connect(
+            host="127.0.0.1",
+            port=self.cluster.port,
+            user=self.logins[who],
+            password=self.passwords[who],
+            dbname=self.dbname,
+        )
+
+
+@pytest.fixture(scope="module")
+def park(pg_cluster: PgCluster) -> Iterator[Park]:
+    owner_url = pg_cluster.new_database()
+    dbname = owner_url.rsplit("/", 1)[1]
+    database = open_database(owner_url)
+    try:
+        build_demo(database)
+        accounts.init(database)
+        # Two branches that both have members, activities and teams.
+        counts = {
+            b.id: (
+                m.Member.select().where(m.Member.branch == b).count(),
+                m.Activity.select().where(m.Activity.branch == b).count(),
+                m.Team.select().where(m.Team.branch == b).count(),
+            )
+            for b in m.Branch.select()
+        }
+        rich = [bid for bid, c in sorted(counts.items()) if all(c)]
+        a, b = (m.Branch.get_by_id(i) for i in rich[:2])
+        tag = dbname.lower()
+        logins = {k: f"{k}_{tag}" for k in ("sec_a", "sec_b", "office", "viewer")}
+        passwords = {k: f"密码-{k}-示例" for k in logins}
+        accounts.add_user(database, logins["sec_a"], "secretary", [a.name], passwords["sec_a"])
+        accounts.add_user(database, logins["sec_b"], "secretary", [b.name], passwords["sec_b"])
+        accounts.add_user(database, logins["office"], "office", [], passwords["office"])
+        accounts.add_user(database, logins["viewer"], "viewer", [], passwords["viewer"])
+        park = Park(pg_cluster, dbname, owner_url, a.name, b.name, a.id, b.id, logins, passwords)
+    finally:
+        close_database()
+    yield park
+
+
+def expected_ids(branch_id: int | None) -> dict[str, set[int]]:
+    """Live record ids of each ledger a branch owns (None: everything), read as the owner with
+    the models' own links — not with the policies' SQL."""
+    out: dict[str, set[int]] = {}
+    mine = (lambda bid: True) if branch_id is None else (lambda bid: bid == branch_id)
+    live = {
+        name: list(spec.LEDGERS[name].model.select().where(m.live(spec.LEDGERS[name].model)))
+        for name in spec.LEDGERS
+    }
+    out["branches"] = {r.id for r in live["branches"]}
+    out["enterprises"] = {r.id for r in live["enterprises"]}
+    out["trainings"] = {r.id for r in live["trainings"]}
+    out["members"] = {r.id for r in live["members"] if mine(r.branch_id)}
+    out["activities"] = {r.id for r in live["activities"] if mine(r.branch_id)}
+    out["teams"] = {r.id for r in live["teams"] if mine(r.branch_id)}
+    member_branch = {r.id: r.branch_id for r in m.Member.select()}
+    team_branch = {r.id: r.branch_id for r in m.Team.select()}
+    enterprise_branch = {r.id: r.branch_id for r in m.Enterprise.select()}
+    out["attendance"] = {
+        r.id
+        for r in live["attendance"]
+        if (branch_id is None) or (r.member_id is not None and mine(member_branch[r.member_id]))
+    }
+    out["services"] = {r.id for r in live["services"] if mine(team_branch[r.team_id])}
+    out["issues"] = {r.id for r in live["issues"] if mine(enterprise_branch[r.enterprise_id])}
+    return out
+
+
+def scope_of(park: Park, branch_id: int | None) -> dict[str, set[int]]:
+    open_database(park.owner_url)
+    try:
+        return expected_ids(branch_id)
+    finally:
+        close_database()
+
+
+def seen_ids() -> dict[str, set[int]]:
+    """What each page's query shows (services.query, as the ledger pages use it)."""
+    out = {}
+    for name, ledger in spec.LEDGERS.items():
+        query = LedgerQuery(ledger)
+        total = query.count()
+        ids = {row.id for row in query.rows(0, 100_000)}
+        assert total == len(ids), name
+        out[name] = ids
+    return out
+
+
+@pytest.mark.parametrize("who", ["sec_a", "sec_b", "office", "viewer"])
+def test_each_account_sees_exactly_its_scope_on_every_page(park: Park, who: str) -> None:
+    branch = {"sec_a": park.branch_a_id, "sec_b": park.branch_b_id}.get(who)
+    expected = scope_of(park, branch)
+    everything = scope_of(park, None)
+    database = open_database(park.url(who))
+    account = database.partybuild_account
+    assert account.login == park.logins[who]
+    assert account.role == {"sec_a": "secretary", "sec_b": "secretary"}.get(who, who)
+    seen = seen_ids()
+    assert seen == expected
+    if branch is not None:
+        # a secretary's pages hold their branch's records, and not the others'
+        assert seen["members"] and seen["activities"] and seen["teams"]
+        assert len(seen["members"]) < len(everything["members"])
+        assert seen["branches"] == everything["branches"]  # the registry pickers need
+    else:
+        assert seen == everything
+
+
+@pytest.mark.parametrize("who", ["sec_a", "office"])
+def test_the_export_holds_exactly_the_accounts_scope(park: Park, who: str, tmp_path: Path) -> None:
+    branch = park.branch_a_id if who == "sec_a" else None
+    expected = scope_of(park, branch)
+    open_database(park.url(who))
+    out = tmp_path / "export.xlsx"
+    counts = xexport.export(out, mask=True)
+    for name in ("members", "activities", "teams", "services", "issues", "attendance"):
+        assert counts[name] == len(expected[name]), name
+    workbook = load_workbook(out, read_only=True)
+    sheet = next(ws for ws in workbook.worksheets if ws.title.startswith("党员"))
+    rows = list(sheet.iter_rows(values_only=True))
+    header_row = next(i for i, r in enumerate(rows) if "所属党组织" in r)
+    column = rows[header_row].index("所属党组织")
+    branches = {r[column] for r in rows[header_row + 1 :] if any(r)}
+    if who == "sec_a":
+        assert branches == {park.branch_a}
+    else:
+        assert park.branch_a in branches and park.branch_b in branches
+    workbook.close()
+
+
+def test_a_secretarys_own_sql_cannot_read_or_change_another_branchs_member(park: Park) -> None:
+    open_database(park.owner_url)
+    other = m.Member.select().where(m.Member.branch == park.branch_b_id).first()
+    own = m.Member.select().where(m.Member.branch == park.branch_a_id).first()
+    other_name, other_id_number = other.name, other.id_number
+    close_database()
+    con = park.raw("sec_a")
+    try:
+        cur = con.cursor()
+        cur.execute("SELECT id, id_number, phone FROM member WHERE id = %s", (other.id,))
+        assert cur.fetchall() == []
+        cur.execute("SELECT count(*) FROM member WHERE branch_id = %s", (park.branch_b_id,))
+        assert cur.fetchone()[0] == 0
+        cur.execute("UPDATE member SET name = '改名' WHERE id = %s", (other.id,))
+        assert cur.rowcount == 0
+        cur.execute("DELETE FROM member WHERE id = %s", (other.id,))
+        assert cur.rowcount == 0
+        con.commit()
+        # moving one's own member into the other branch, or creating one there: refused
+        with pytest.raises(psycopg2.errors.InsufficientPrivilege):
+            cur.execute(
+                "UPDATE member SET branch_id = %s WHERE id = %s", (park.branch_b_id, own.id)
+            )
+        con.rollback()
+        with pytest.raises(psycopg2.errors.InsufficientPrivilege):
+            cur.execute(
+                "INSERT INTO member (name, id_number, category, status, branch_id, created_at,"
+                " updated_at, version, deleted) VALUES ('示外人', '99999919900101001X', 'full',"
+                " 'normal', %s, now(), now(), 1, false)",
+                (park.branch_b_id,),
+            )
+        con.rollback()
+        # nor give itself the other branch
+        for sql, params in (
+            ("SELECT * FROM partybuild_account_branch", ()),
+            (
+                "INSERT INTO partybuild_account_branch VALUES (session_user, %s)",
+                (park.branch_b_id,),
+            ),
+            ("SELECT partybuild_grant(session_user, %s)", (park.branch_b,)),
+        ):
+            with pytest.raises(psycopg2.errors.InsufficientPrivilege):
+                cur.execute(sql, params)
+            con.rollback()
+    finally:
+        con.close()
+    open_database(park.owner_url)
+    again = m.Member.get_by_id(other.id)
+    assert (again.name, again.id_number, again.branch_id, again.deleted) == (
+        other_name,
+        other_id_number,
+        park.branch_b_id,
+        False,
+    )
+
+
+def test_a_secretary_cannot_change_or_read_others_audit_entries(park: Park) -> None:
+    open_database(park.url("sec_b"))
+    own = m.Member.select().first()
+    records.update("members", own.id, {"note": "乙支部的备注"}, own.version)
+    close_database()
+    con = park.raw("sec_a")
+    try:
+        cur = con.cursor()
+        cur.execute("SELECT count(*) FROM audit_log WHERE operator <> session_user")
+        assert cur.fetchone()[0] == 0  # sec_b's entry (and the demo's) are not readable
+        for sql in ("UPDATE audit_log SET operator = 'x'", "DELETE FROM audit_log"):
+            with pytest.raises(psycopg2.errors.InsufficientPrivilege):
+                cur.execute(sql)
+            con.rollback()
+    finally:
+        con.close()
+    con = park.raw("office")
+    try:
+        cur = con.cursor()
+        cur.execute("SELECT count(*) FROM audit_log WHERE operator = %s", (park.logins["sec_b"],))
+        assert cur.fetchone()[0] >= 1  # the office reads everyone's
+        with pytest.raises(psycopg2.errors.InsufficientPrivilege):
+            cur.execute("DELETE FROM audit_log")
+        con.rollback()
+    finally:
+        con.close()
+
+
+def test_the_audit_who_is_the_signed_in_login_whatever_the_client_claims(park: Park) -> None:
+    open_database(park.url("sec_a"))
+    audit.set_operator("王示冒充的名字")
+    try:
+        member = m.Member.select().first()
+        records.update("members", member.id, {"job_title": "车间主任"}, member.version)
+        team = records.create(
+            "teams", {"name": "甲支部新建的服务队", "kind": "volunteer", "branch": park.branch_a_id}
+        )
+    finally:
+        audit.set_operator(None)
+    newest = audit.entries(audit.AuditFilter(), 0, 2)
+    assert [e.operator for e in newest] == [park.logins["sec_a"]] * 2
+    assert {e.action for e in newest} == {"update", "create"}
+    assert m.Member.get_by_id(member.id).updated_by == park.logins["sec_a"]
+    assert m.Team.get_by_id(team.id).updated_by == park.logins["sec_a"]
+    close_database()
+    # A raw insert naming someone else, dated long ago, is stamped by the server anyway.
+    con = park.raw("sec_a")
+    try:
+        cur = con.cursor()
+        cur.execute(
+            "INSERT INTO audit_log (at, operator, action) VALUES ('2000-01-01', %s, 'update')"
+            " RETURNING operator, at",
+            (park.logins["office"],),
+        )
+        operator, at = cur.fetchone()
+        con.commit()
+    finally:
+        con.close()
+    assert operator == park.logins["sec_a"]
+    assert abs((at - dt.datetime.now()).total_seconds()) < 24 * 3600
+
+
+def test_a_refusal_arrives_as_one_chinese_line(park: Park) -> None:
+    open_database(park.url("sec_a"))
+    own = m.Member.select().first()
+    with pytest.raises(PermissionDenied) as err:
+        records.update("members", own.id, {"branch": park.branch_b_id}, own.version)
+    assert str(err.value) == "权限不足：只能修改本支部的记录"
+    with pytest.raises(PermissionDenied):
+        records.create(
+            "teams", {"name": "乙支部的队", "kind": "volunteer", "branch": park.branch_b_id}
+        )
+    assert m.Member.get_by_id(own.id).branch_id == park.branch_a_id  # nothing written
+    close_database()
+
+
+def test_the_viewer_writes_nothing(park: Park) -> None:
+    open_database(park.url("viewer"))
+    member = m.Member.select().first()
+    with pytest.raises(PermissionDenied) as err:
+        records.update("members", member.id, {"note": "查看者的修改"}, member.version)
+    assert str(err.value) == "权限不足：查看账户只能查看，不能修改记录"
+    with pytest.raises(PermissionDenied):
+        records.create(
+            "trainings",
+            {"name": "查看者的培训", "kind": "other", "start_date": dt.date(2024, 1, 1)},
+        )
+    close_database()
+    con = park.raw("viewer")
+    try:
+        cur = con.cursor()
+        for sql in (
+            "UPDATE member SET note = 'x'",
+            "DELETE FROM attendance",
+            "UPDATE branch SET note = 'x'",
+            "UPDATE training SET place = 'x'",
+            "INSERT INTO setting VALUES ('compliance_rules', '{}')",
+            "INSERT INTO audit_log (at, operator, action) VALUES (now(), 'x', 'update')",
+            "UPDATE vocabulary_item SET label = 'x'",
+        ):
+            with pytest.raises(psycopg2.errors.InsufficientPrivilege):
+                cur.execute(sql)
+            con.rollback()
+    finally:
+        con.close()
+    open_database(park.owner_url)
+    assert m.Member.get_by_id(member.id).note != "查看者的修改"
+
+
+def test_a_disabled_account_cannot_connect(park: Park) -> None:
+    login = f"gone_{park.dbname.lower()}"
+    database = open_database(park.owner_url)
+    accounts.add_user(database, login, "secretary", [park.branch_a], "示例密码")
+    close_database()
+    url = (
+        park.url("sec_a")
+        .replace(park.logins["sec_a"], login)
+        .replace(park.passwords["sec_a"], "示例密码")
+    )
+    open_database(url)
+    close_database()
+    database = open_database(park.url("office"))  # the office disables it, from its own login
+    accounts.disable(database, login)
+    assert {r.login: r.enabled for r in accounts.list_accounts(database)}[login] is False
+    close_database()
+    with pytest.raises(DatabaseRefused) as err:
+        open_database(url)
+    assert f"账户“{login}”已停用，不能登录" in str(err.value)
+    with pytest.raises(psycopg2.OperationalError):
+        psycopg2.connect(
+            host="127.0.0.1",
+            port=park.cluster.port,
+            user=login,
+            password="示例密码",
+            dbname=park.dbname,
+        )
+
+
+def test_a_wrong_password_asks_again_and_never_shows_it(park: Park) -> None:
+    url = park.url("sec_a").replace(park.passwords["sec_a"], "错的密码")
+    with pytest.raises(SignInRequired) as err:
+        open_database(url)
+    assert "用户名或密码不正确" in str(err.value)
+    assert "错的密码" not in str(err.value)
+    # user and password given apart from the URL (the sign-in dialog)
+    bare = f"postgresql://127.0.0.1:{park.cluster.port}/{park.dbname}"
+    database = open_database(bare, user=park.logins["sec_b"], password=park.passwords["sec_b"])
+    assert database.partybuild_account.branches == (park.branch_b,)
+
+
+# --------------------------------------------------------------------------- CLI
+
+
+def run(
+    argv: list[str],
+    capsys: pytest.CaptureFixture[str],
+    stdin: str | None = None,
+    monkeypatch: pytest.MonkeyPatch | None = None,
+) -> tuple[int, str, str]:
+    if stdin is not None:
+        assert monkeypatch is not None
+        monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
+    code = cli.main(argv)
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_admin_commands_exit_codes_and_messages(
+    park: Park, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tag = park.dbname.lower()
+    owner = ["--db", park.owner_url]
+    code, out, err = run(
+        [
+            "admin",
+            "add-user",
+            f"new_{tag}",
+            "--role",
+            "secretary",
+            "--branch",
+            park.branch_a,
+            *owner,
+        ],
+        capsys,
+    )
+    assert code == 0, err
+    password = out.split("初始密码：")[1].strip()
+    assert len(password) == 16
+    # the printed password signs in
+    base = f"postgresql://127.0.0.1:{park.cluster.port}/{park.dbname}"
+    assert (
+        open_database(base, user=f"new_{tag}", password=password).partybuild_account.role
+        == "secretary"
+    )
+    close_database()
+    code, out, err = run(["admin", "add-user", f"new_{tag}", "--role", "viewer", *owner], capsys)
+    assert (code, err.strip()) == (1, f"partybuild: 账户“new_{tag}”已存在")
+    code, out, err = run(
+        [
+            "admin",
+            "add-user",
+            f"half_{tag}",
+            "--role",
+            "secretary",
+            "--branch",
+            park.branch_a,
+            "--branch",
+            "没有这个支部",
+            "--password-stdin",
+            *owner,
+        ],
+        capsys,
+        "pw\n",
+        monkeypatch,
+    )
+    assert (code, err.strip()) == (1, "partybuild: 没有名为“没有这个支部”的党组织")
+    code, out, err = run(["admin", "list", "--json", *owner], capsys)
+    listed = {row["login"]: row for row in __import__("json").loads(out)}
+    assert f"half_{tag}" not in listed  # all or nothing
+    assert listed[f"new_{tag}"] == {
+        "login": f"new_{tag}",
+        "role": "secretary",
+        "branches": [park.branch_a],
+        "enabled": True,
+    }
+    assert listed[park.logins["viewer"]]["role"] == "viewer"
+    code, out, err = run(
+        ["admin", "grant", f"new_{tag}", "--branch", park.branch_b, *owner], capsys
+    )
+    assert code == 0
+    code, out, err = run(
+        ["admin", "revoke", f"new_{tag}", "--branch", park.branch_a, *owner], capsys
+    )
+    assert code == 0
+    code, out, err = run(["admin", "list", *owner], capsys)
+    assert f"new_{tag}  支部书记  {park.branch_b}\n" in out
+    # a secretary cannot manage accounts, even with the command line
+    code, out, err = run(
+        ["admin", "add-user", f"x_{tag}", "--role", "office", "--db", park.url("sec_a")], capsys
+    )
+    assert (code, err.strip()) == (2, "partybuild: 权限不足：只有党委办公室可以管理账户")
+    code, out, err = run(["admin", "disable", f"nobody_{tag}", *owner], capsys)
+    assert (code, err.strip()) == (1, f"partybuild: 没有名为“nobody_{tag}”的账户")
+    code, out, err = run(["admin", "add-user", "Bad-Name", "--role", "viewer", *owner], capsys)
+    assert code == 1 and "账户名“Bad-Name”不可用" in err
+
+
+def test_admin_needs_a_server_database_with_accounts(
+    pg_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    open_database(tmp_path / "a.sqlite3")
+    close_database()
+    code, out, err = run(["admin", "list", "--db", str(tmp_path / "a.sqlite3")], capsys)
+    assert (code, err.strip()) == (
+        2,
+        "partybuild: 账户只用于共享的 PostgreSQL 数据库；SQLite 数据库文件是单用户的，没有账户",
+    )
+    code, out, err = run(
+        ["admin", "add-user", "someone", "--role", "viewer", "--db", pg_url], capsys
+    )
+    assert (code, err.strip()) == (
+        2,
+        "partybuild: 这个数据库还没有启用账户：请数据库所有者先运行 partybuild admin init",
+    )
+    code, out, err = run(["admin", "init", "--db", pg_url], capsys)
+    assert code == 0 and "已启用账户" in out
+    code, out, err = run(["admin", "init", "--db", pg_url], capsys)  # again: no harm
+    assert code == 0
