@@ -30,7 +30,6 @@ from openpyxl.styles import Alignment, Border, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from partybuild.domain import collation
-from partybuild.domain import validators as v
 from partybuild.domain.dates import PartialDate, is_partial
 from partybuild.exchange import sheets as lay
 from partybuild.exchange.read import bulk_work
@@ -256,16 +255,17 @@ def _row_cells(
 
 
 def _mask(sheet_spec: SheetSpec, rows: list[list[Any]]) -> None:
+    """A masked file holds what ledgers.display.masked_value leaves of each cell."""
+    from partybuild.ledgers.display import masked_value
+
     for index, col in enumerate(sheet_spec.columns):
-        if col.kind == spec.ID_NUMBER:
-            masker = v.mask_id_number
-        elif col.kind == spec.PHONE:
-            masker = v.mask_phone
-        else:
+        described = col.column if col.column is not None and col.field else col
+        if col.kind not in (spec.ID_NUMBER, spec.PHONE) and (
+            getattr(described, "masked_as", None) is None
+        ):
             continue
         for row in rows:
-            if isinstance(row[index], str):
-                row[index] = masker(row[index])
+            row[index] = masked_value(described, row[index])  # type: ignore[arg-type]
 
 
 class _Styles:

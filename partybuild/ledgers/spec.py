@@ -30,6 +30,7 @@ TEXT, LONGTEXT, INT, FLOAT, BOOL, DATE, DATETIME, CHOICE, LINK = (
     "link",
 )
 ID_NUMBER, CREDIT_CODE, PHONE = "id_number", "credit_code", "phone"
+MASK_YEAR = "year"
 # A date of record that may be given to the month or the year (入党时间 “1998.11”, 成立时间
 # “2005”): a :class:`store.models.PartialDateField`. Event dates are DATE and need a day.
 PARTIAL_DATE = "partial_date"
@@ -55,6 +56,9 @@ class Column:
     # A default that states a fact of record (类别 正式党员): a file without the column is not
     # given it unless the user says so (``--map "类别=正式党员"`` or the wizard's question).
     confirm_default: bool = False
+    # How a masked file, print or the viewer's screen shows a column that would re-identify a
+    # person beside the masked ID number: MASK_YEAR keeps the year only (ledgers.display.masked).
+    masked_as: str | None = None
     model: type[pw.Model] | None = field(default=None, compare=False, repr=False)
 
     @property
@@ -214,7 +218,7 @@ MEMBERS = Ledger(
         C("name", ("党员姓名",), width=10),
         C("gender", (), width=6),
         C("ethnicity", (), width=8),
-        C("birth_date", ("出生年月",), width=12),
+        C("birth_date", ("出生年月",), width=12, masked_as=MASK_YEAR),
         C("id_number", ("公民身份号码", "身份证号码", "身份证"), width=21, kind_override=ID_NUMBER),
         C("education", ("文化程度", "最高学历"), width=10),
         C(

@@ -22,8 +22,8 @@ from typing import TypeVar
 import peewee as pw
 
 from partybuild.domain import collation, dates, vocab
-from partybuild.domain.validators import mask_id_number, mask_phone
 from partybuild.ledgers import spec
+from partybuild.ledgers.display import masked_value
 from partybuild.printing.layout import (
     BODY_PT,
     ROSTER_ROW_H,
@@ -321,14 +321,12 @@ def _roster_cell(column: spec.Column, member: m.Member, unmasked: bool) -> str:
     if column.kind == spec.LINK:
         linked = getattr(member, column.name)
         return "" if linked is None or linked.deleted else str(linked)
+    if not unmasked:
+        value = masked_value(column, value)  # the one masking rule (出生日期: the year)
     if column.kind == spec.CHOICE and column.vocabulary is not None:
         return column.vocabulary.label(value)
     if column.kind in spec.DATE_KINDS:
         return dates.shown(value)  # 入党 1998.11 printed as the roster wrote it
-    if column.kind == spec.ID_NUMBER and not unmasked:
-        return mask_id_number(value)
-    if column.kind == spec.PHONE and not unmasked:
-        return mask_phone(value)
     return str(value)
 
 
@@ -343,7 +341,8 @@ def branch_roster(
 
     正式党员 first, then 预备党员, each in ``order``.
 
-    ID numbers and phones are masked (as on screen) unless ``unmasked``: a roster is handed round.
+    Masked unless ``unmasked`` (a roster is handed round): ID numbers and phones as on screen,
+    出生日期 as the year (ledgers.display.masked_value).
     """
     branch: m.Branch = records.get("branches", branch_id)  # type: ignore[assignment]
     M, E = m.Member, m.Enterprise

@@ -21,7 +21,7 @@ from typing import Any
 import peewee as pw
 
 from partybuild.ledgers import spec
-from partybuild.ledgers.display import display_value
+from partybuild.ledgers.display import display_value, masked_value, screen_unlinkable
 from partybuild.ledgers.spec import Ledger
 from partybuild.store import models as m
 
@@ -146,16 +146,21 @@ class Entry:
             return spec.LEDGERS[self.ledger].label
         return self.ledger or ""
 
-    def summary(self, masked: bool = True) -> str:
-        """One line: 字段：旧 → 新；…  (ID and phone numbers masked unless asked)."""
+    def summary(self, masked: bool = True, *, in_file: bool = False) -> str:
+        """One line: 字段：旧 → 新；…  (ID and phone numbers masked unless asked; a masked file,
+        like the viewer's screen, also keeps only the year of 出生日期: display.masked_value)."""
         parts = []
+        whole = in_file or screen_unlinkable()
         for change in self.changes:
             old, new = change.get("old", ""), change.get("new", "")
             if masked and self.ledger in spec.LEDGERS and change.get("field"):
                 column = spec.LEDGERS[self.ledger].by_name.get(change["field"])
-                if column is not None and column.kind in (spec.ID_NUMBER, spec.PHONE):
-                    old = display_value(column, old or None)
-                    new = display_value(column, new or None)
+                if column is not None and (
+                    column.kind in (spec.ID_NUMBER, spec.PHONE)
+                    or (whole and column.masked_as is not None)
+                ):
+                    old = str(masked_value(column, old or None) or "")
+                    new = str(masked_value(column, new or None) or "")
             if change.get("field"):
                 parts.append(f"{change['label']}：{old or '（空）'} → {new or '（空）'}")
             else:
@@ -258,7 +263,7 @@ def export_xlsx(path: str | Path, f: AuditFilter | None = None, *, masked: bool 
                     e.ledger_label,
                     e.record_id,
                     e.title,
-                    e.summary(masked=masked),
+                    e.summary(masked=masked, in_file=True),
                 ]
                 sheet.append([text_cell(sheet, value) for value in values])
                 n += 1
