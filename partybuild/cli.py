@@ -359,7 +359,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="导出一个台账或全部台账（每个台账一个工作表）。",
     )
     exp.add_argument("--ledger", choices=[*ledgers, "all"], default="all", help="台账（默认 all）")
-    exp.add_argument("--mask", action="store_true", help="脱敏：隐藏身份证号和电话号码中间位")
+    exp.add_argument(
+        "--mask", action="store_true", help="脱敏：身份证号、电话只留首尾几位，出生日期只留年份"
+    )
     exp.add_argument("-o", "--output", required=True, metavar="OUT.xlsx", help="输出文件")
     exp.add_argument("--order", choices=ORDER_CHOICES, help="党员表的" + ORDER_HELP)
     exp.set_defaults(func=_delegate("excel", "run_export"))
@@ -390,7 +392,7 @@ def build_parser() -> argparse.ArgumentParser:
     summary.add_argument("-o", "--output", required=True, metavar="FILE.pdf")
     roster = prt_sub.add_parser("roster", parents=[db_parent], help="党员花名册")
     roster.add_argument("--branch", required=True, metavar="NAME", help="党组织名称")
-    roster.add_argument("--unmasked", action="store_true", help="显示完整身份证号和电话")
+    roster.add_argument("--unmasked", action="store_true", help="显示完整身份证号、电话和出生日期")
     roster.add_argument("-o", "--output", required=True, metavar="FILE.pdf")
     for document in (signin, summary, roster):
         document.add_argument("--order", choices=ORDER_CHOICES, help=ORDER_HELP)

@@ -382,6 +382,9 @@ def export(
     The file appears only when complete (written beside it, then renamed), so a cancelled or
     failed export leaves no half-written workbook behind.
     """
+    from partybuild.store.accounts import masked_only
+
+    mask = mask or masked_only()  # the viewer's exports are masked, always
     path = Path(path)
     names = list(lay.SHEETS) if ledgers is None else list(ledgers)
     counts: dict[str, int] = {}

@@ -344,6 +344,9 @@ def branch_roster(
     Masked unless ``unmasked`` (a roster is handed round): ID numbers and phones as on screen,
     出生日期 as the year (ledgers.display.masked_value).
     """
+    from partybuild.store.accounts import masked_only
+
+    unmasked = unmasked and not masked_only()  # the viewer prints masked, always
     branch: m.Branch = records.get("branches", branch_id)  # type: ignore[assignment]
     M, E = m.Member, m.Enterprise
     query = (

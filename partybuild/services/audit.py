@@ -235,7 +235,9 @@ def export_xlsx(path: str | Path, f: AuditFilter | None = None, *, masked: bool 
 
     from partybuild.outputs.workbook import text_cell, workbook_output
     from partybuild.outputs.xlsx_font import font, use_chinese_font
+    from partybuild.store.accounts import masked_only
 
+    masked = masked or masked_only()
     n = 0
     with workbook_output(Path(path), private=True) as save:
         workbook = use_chinese_font(Workbook(write_only=True))

@@ -79,6 +79,11 @@ MAPPING_TABLE = "partybuild_account_branch"
 #: Ledger tables whose ``updated_by`` the database stamps with the signed-in login.
 STAMPED_TABLES = [t for t, _ in SCOPED_TABLES] + [t for t, _ in REGISTRY_TABLES[:3]]
 
+#: Ledger pages where a secretary creates and deletes records (of their branches).
+SECRETARY_WRITES = frozenset(
+    {"members", "activities", "attendance", "teams", "services", "issues", "enterprises"}
+)
+
 LOGIN_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 
 
@@ -113,6 +118,18 @@ class Account:
     @property
     def sees_everything(self) -> bool:
         return self.role in (OWNER, "office") or (self.role == "viewer" and not self.branches)
+
+    def may(self, action: str, ledger: str) -> bool:
+        """Whether the app offers ``action`` (create/edit/delete) on a ledger page. The database
+        decides in the end; this only keeps buttons from promising what it will refuse."""
+        if self.role in (OWNER, "office"):
+            return True
+        if self.role != "secretary":
+            return False
+        if action == "edit":
+            # their own branch's row; a training's sign-in list of their members
+            return ledger in SECRETARY_WRITES or ledger in ("branches", "trainings")
+        return ledger in SECRETARY_WRITES
 
     @property
     def unlinkable(self) -> bool:
@@ -411,6 +428,8 @@ def init_statements(database: pw.Database) -> list[str]:
         # changed values, ID numbers included, of the records they touched).
         out += [
             f"GRANT SELECT, INSERT ON {AUDIT_TABLE} TO {office}, {secretary}",
+            # the viewer may ask and gets no row (no policy for it): an empty page, no error
+            f"GRANT SELECT ON {AUDIT_TABLE} TO {viewer}",
             f"GRANT USAGE, SELECT ON SEQUENCE {AUDIT_TABLE}_id_seq TO {office}, {secretary}",
             f"ALTER TABLE {AUDIT_TABLE} ENABLE ROW LEVEL SECURITY",
             *_policy(AUDIT_TABLE, "pb_office_read", f"FOR SELECT TO {office} USING (true)"),
@@ -581,3 +600,12 @@ def current_account(database: pw.Database) -> Account | None:
         return None
     names = tuple(r[0] for r in database.execute_sql("SELECT partybuild_my_branch_names()"))
     return Account(str(login), str(kind), names)
+
+
+def masked_only() -> bool:
+    """The signed-in account sees masked values only (the viewer): every export, print and
+    audit export of this process is masked, whatever a dialog or flag asks."""
+    from partybuild.store.database import current_account
+
+    account = current_account()
+    return bool(account is not None and account.unlinkable)  # type: ignore[attr-defined]

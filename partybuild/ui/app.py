@@ -45,12 +45,19 @@ def _install_qt_chinese(app: QApplication) -> None:
 
 def run(db: str | None) -> int:
     """Open the database (refusing it with a dialog if unusable) and run the main window."""
-    from partybuild.store.database import DatabaseRefused, open_database
+    from partybuild.store.database import DatabaseRefused, open_database, resolve_location
+    from partybuild.ui import sign_in
     from partybuild.ui.main_window import MainWindow
 
     app = make_application()
     try:
-        database = open_database(db)
+        location = resolve_location(db)
+        if sign_in.needs_sign_in(location):
+            database = sign_in.sign_in(location)  # a shared database without a password in the URL
+            if database is None:
+                return 0
+        else:
+            database = open_database(db)
     except DatabaseRefused as exc:
         QMessageBox.critical(None, APP_NAME, f"无法打开数据库：\n{exc}")
         return 2
@@ -58,6 +65,7 @@ def run(db: str | None) -> int:
 
     from partybuild.services import audit, backup
 
+    # On SQLite a display name; signed in to a shared database the server writes the login.
     audit.set_operator(str(QSettings().value("operator", "")) or None)
     offer_demo_if_empty(None)
     if getattr(database, "partybuild_location", None) and database.partybuild_location.is_sqlite:
@@ -80,10 +88,11 @@ def database_is_empty() -> bool:
 def offer_demo_if_empty(parent) -> bool:  # noqa: ANN001 - QWidget | None
     """On a first start, offer the demo ledger so there is something to look at and try."""
     from partybuild.services.demo import build_demo
+    from partybuild.store.database import current_account
     from partybuild.store.models import db_proxy
 
-    if not database_is_empty():
-        return False
+    if current_account() is not None or not database_is_empty():
+        return False  # a shared database with accounts is the park's, not a demo
     answer = QMessageBox.question(
         parent,
         APP_NAME,

@@ -66,6 +66,7 @@ from partybuild.exchange.mapping import Mapping, SheetMapping
 from partybuild.ledgers import spec
 from partybuild.services import name_order
 from partybuild.store import models as m
+from partybuild.store.accounts import masked_only
 from partybuild.ui import file_dialogs
 
 FOLDER_KEY = "folders/excel"
@@ -1190,9 +1191,12 @@ class ExportDialog(QDialog):
         group.addButton(self.all_button)
         self.one_button.setEnabled(ledger is not None)
         (self.one_button if ledger else self.all_button).setChecked(True)
-        self.mask_box = QCheckBox(self.tr("脱敏导出（隐藏身份证号和电话号码的中间位）"))
+        self.mask_box = QCheckBox(
+            self.tr("脱敏导出（身份证号、电话只留首尾几位，出生日期只留年份）")
+        )
         self.mask_box.setObjectName("export_mask")
         self.mask_box.setChecked(True)
+        self.mask_box.setEnabled(not masked_only())  # a viewer exports masked only
         self.mask_note = QLabel()
         self.mask_note.setObjectName("export_mask_note")
         self.mask_note.setWordWrap(True)

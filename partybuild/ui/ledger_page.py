@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from partybuild.ledgers.spec import Ledger
 from partybuild.services import records
-from partybuild.services.errors import RecordNotFound, ValidationError
+from partybuild.services.errors import PermissionDenied, RecordNotFound, ValidationError
 from partybuild.services.query import Filters
 from partybuild.store import models as m
 from partybuild.ui.table_model import LedgerTableModel
@@ -356,10 +356,21 @@ class LedgerPage(QWidget):
             self.detail.show_record(self.current_id())
 
     # -- editing ------------------------------------------------------------------------
+    #: What the signed-in account may do here (ui.accounts_ui sets it; all on SQLite), and the
+    #: line shown when it may not.
+    may_create = may_edit = may_delete = True
+    refusal = ""
+
     def new_record(self) -> None:
+        if not self.may_create:
+            self.message.emit(self.refusal)
+            return
         self._open_form(None)
 
     def edit_current(self) -> None:
+        if not self.may_edit:
+            self.message.emit(self.refusal)
+            return
         record_id = self.current_id()
         if record_id is None:
             self.message.emit(self.tr("请先选择一条记录"))
@@ -389,6 +400,9 @@ class LedgerPage(QWidget):
         self.message.emit(self.tr("已保存"))
 
     def delete_selected(self) -> None:
+        if not self.may_delete:
+            self.message.emit(self.refusal)
+            return
         ids = self.selected_ids()
         if not ids:
             self.message.emit(self.tr("请先选择要删除的记录"))
@@ -402,7 +416,7 @@ class LedgerPage(QWidget):
         for record_id in ids:
             try:
                 records.soft_delete(self.ledger, record_id)
-            except (RecordNotFound, ValidationError) as exc:
+            except (RecordNotFound, ValidationError, PermissionDenied) as exc:
                 failed.append(str(exc))
         self.refresh()
         if self.current_id() is None and rows and self.model.rowCount() > 0:

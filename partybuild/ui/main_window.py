@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 from partybuild import APP_NAME, __version__
 from partybuild.ledgers import spec
 from partybuild.ui import file_dialogs
+from partybuild.ui.accounts_ui import apply_account, fit_actions
 from partybuild.ui.ledger_page import LedgerPage
 from partybuild.ui.overview import OverviewPage
 
@@ -134,6 +135,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.db_label)
 
         self._make_actions()
+        apply_account(self)  # the shared database's account: status bar, role, 用户管理
         # Every page has just read its data: show the first without reading it all again.
         self.nav.setCurrentRow(0)
         self._page_changed(0, refresh=False)
@@ -199,6 +201,7 @@ class MainWindow(QMainWindow):
         is_ledger = isinstance(page, LedgerPage)
         for action in (self.new_action, self.edit_action, self.delete_action, self.find_action):
             action.setEnabled(is_ledger)
+        fit_actions(self)  # what the signed-in account may do on this page
         self._update_count()
 
     def _update_count(self) -> None:

@@ -75,8 +75,11 @@ class PrintPreview(QPrintPreviewDialog):
         self.order_default_action = QAction(self.tr("设为默认"), self)
         self.order_default_action.setToolTip(self.tr("以后打印和导出名单都默认按此顺序"))
         self.order_default_action.triggered.connect(self.make_order_default)
-        self.unmasked_check = QCheckBox(self.tr("显示完整身份证号和电话"))
+        self.unmasked_check = QCheckBox(self.tr("显示完整身份证号、电话和出生日期"))
         self.unmasked_check.setObjectName("print_unmasked")
+        from partybuild.store.accounts import masked_only
+
+        maskable = maskable and not masked_only()  # a viewer prints masked only
         self.unmasked_check.setVisible(maskable)
         self.pdf_action = QAction(self.tr("保存为 PDF…"), self)
         self.pdf_action.triggered.connect(self.save_pdf)
