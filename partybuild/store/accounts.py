@@ -62,6 +62,8 @@ SCOPED_TABLES: list[tuple[str, str]] = [
         "enterprise_issue",
         "(SELECT e.branch_id FROM enterprise e WHERE e.id = enterprise_issue.enterprise_id)",
     ),
+    # 党费 (issue 14): a member's months
+    ("dues", "(SELECT mm.branch_id FROM member mm WHERE mm.id = dues.member_id)"),
 ]
 #: The registry every signed-in user reads (pickers need branch and enterprise names); a
 #: secretary may change the rows of their own branch (expression as above), the office all.
@@ -341,8 +343,15 @@ def init_statements(database: pw.Database) -> list[str]:
         " LANGUAGE plpgsql AS $$ BEGIN NEW.updated_by := session_user; RETURN NEW; END $$",
     ]
     tables = set(database.get_tables())
+    stamped = {
+        r[0]
+        for r in database.execute_sql(
+            "SELECT table_name FROM information_schema.columns"
+            " WHERE table_schema = current_schema() AND column_name = 'updated_by'"
+        )
+    }
     for table in STAMPED_TABLES:
-        if table in tables:
+        if table in tables and table in stamped:
             out += [
                 f"DROP TRIGGER IF EXISTS partybuild_stamp_updated_by ON {_ident(table)}",
                 f"CREATE TRIGGER partybuild_stamp_updated_by BEFORE INSERT OR UPDATE"
@@ -353,7 +362,10 @@ def init_statements(database: pw.Database) -> list[str]:
     data_tables = sorted(tables - {MAPPING_TABLE, AUDIT_TABLE, *READ_ONLY_TABLES})
     for table in data_tables:
         out.append(f"GRANT SELECT, INSERT, UPDATE, DELETE ON {_ident(table)} TO {office}")
-    out.append(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {_ident(schema)} TO {office}")
+    # sequences give out ids only; the rows they number are guarded by the policies
+    out.append(
+        f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {_ident(schema)} TO {office}, {secretary}"
+    )
     for table in _existing(database, list(READ_ONLY_TABLES)):
         out.append(f"GRANT SELECT ON {_ident(table)} TO {everyone}")
     mine = "IN (SELECT partybuild_my_branches())"
@@ -365,7 +377,6 @@ def init_statements(database: pw.Database) -> list[str]:
         out += [
             f"GRANT SELECT ON {t} TO {secretary}, {viewer}",
             f"GRANT INSERT, UPDATE, DELETE ON {t} TO {secretary}",
-            f"GRANT USAGE, SELECT ON SEQUENCE {_ident(table + '_id_seq')} TO {secretary}",
             f"ALTER TABLE {t} ENABLE ROW LEVEL SECURITY",
             *_policy(table, "pb_office", f"TO {office} USING (true) WITH CHECK (true)"),
             *_policy(
@@ -390,7 +401,6 @@ def init_statements(database: pw.Database) -> list[str]:
             continue
         out += [
             f"GRANT INSERT, UPDATE ON {t} TO {secretary}",
-            f"GRANT USAGE, SELECT ON SEQUENCE {_ident(table + '_id_seq')} TO {secretary}",
             f"ALTER TABLE {t} ENABLE ROW LEVEL SECURITY",
             *_policy(table, "pb_office", f"TO {office} USING (true) WITH CHECK (true)"),
             *_policy(table, "pb_read", f"FOR SELECT TO {secretary}, {viewer} USING (true)"),
@@ -430,7 +440,6 @@ def init_statements(database: pw.Database) -> list[str]:
             f"GRANT SELECT, INSERT ON {AUDIT_TABLE} TO {office}, {secretary}",
             # the viewer may ask and gets no row (no policy for it): an empty page, no error
             f"GRANT SELECT ON {AUDIT_TABLE} TO {viewer}",
-            f"GRANT USAGE, SELECT ON SEQUENCE {AUDIT_TABLE}_id_seq TO {office}, {secretary}",
             f"ALTER TABLE {AUDIT_TABLE} ENABLE ROW LEVEL SECURITY",
             *_policy(AUDIT_TABLE, "pb_office_read", f"FOR SELECT TO {office} USING (true)"),
             *_policy(

@@ -109,7 +109,6 @@ def test_no_member_of_the_demo_is_re_identified_by_the_masked_export(
         fewest = count if fewest is None else min(fewest, count)
         assert count > 1000, (masked, shown, count)
     assert fewest is not None and fewest > 1000
-    print(f"fewest candidates: {fewest}")
 
 
 def test_every_id_number_and_phone_in_the_masked_workbook_is_masked(

@@ -455,3 +455,23 @@ def test_admin_needs_a_server_database_with_accounts(
     assert code == 0 and "已启用账户" in out
     code, out, err = run(["admin", "init", "--db", pg_url], capsys)  # again: no harm
     assert code == 0
+
+
+def test_only_the_owner_upgrades_a_database_with_accounts(park: Park) -> None:
+    """A secretary's newer app does not try to migrate (it could not): it says who must."""
+    con = psycopg2.connect(
+        host="127.0.0.1", port=park.cluster.port, user="postgres", dbname=park.dbname
+    )
+    con.autocommit = True
+    cur = con.cursor()
+    cur.execute("SELECT id, name, applied FROM schema_migration ORDER BY name DESC LIMIT 1")
+    last = cur.fetchone()
+    cur.execute("DELETE FROM schema_migration WHERE id = %s", (last[0],))
+    try:
+        with pytest.raises(DatabaseRefused) as err:
+            open_database(park.url("sec_a"))
+        assert "请数据库所有者先用新版本打开一次" in str(err.value)
+    finally:
+        cur.execute("INSERT INTO schema_migration (id, name, applied) VALUES (%s, %s, %s)", last)
+        con.close()
+    assert open_database(park.url("sec_a")).partybuild_account.role == "secretary"
