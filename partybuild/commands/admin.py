@@ -119,7 +119,12 @@ def add_parser(sub: argparse._SubParsersAction, db_parent: argparse.ArgumentPars
     )
     add = adm_sub.add_parser("add-user", parents=[db_parent], help="新建账户")
     add.add_argument("login", metavar="LOGIN", help="账户名（小写字母开头，字母、数字、下划线）")
-    add.add_argument("--role", required=True, choices=("office", "secretary", "viewer"))
+    add.add_argument(
+        "--role",
+        required=True,
+        choices=("office", "secretary", "viewer"),
+        help="office 党委办公室（全部）、secretary 支部书记（本支部）、viewer 查看（只读、脱敏）",
+    )
     add.add_argument("--branch", action="append", metavar="NAME", help="可管理的党组织（可重复）")
     add.add_argument(
         "--password-stdin",
