@@ -198,7 +198,9 @@ def run_export(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise _unwritable(exc, output) from exc
     total = sum(counts.values())
-    masked = "（已脱敏）" if args.mask else ""
+    from partybuild.store.accounts import masked_only
+
+    masked = "（已脱敏）" if args.mask or masked_only() else ""
     print(f"已导出 {len(counts)} 个工作表、{total} 条记录{masked}：{output}")
     return EXIT_OK
 

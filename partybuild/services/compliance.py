@@ -334,12 +334,21 @@ def check_year(
     return report
 
 
+def _in_scope(B: type[m.Branch]) -> pw.Expression:
+    """The branches of the signed-in account (a secretary's own; all elsewhere): the registry is
+    readable whole, their meetings and members are not, so others' would look missed."""
+    from partybuild.store.accounts import branch_scope
+
+    scope = branch_scope()
+    return B.id.in_(sorted(scope)) if scope is not None else pw.SQL("1 = 1")
+
+
 def _dues(year: int, as_of: dt.date, rules: Sequence[Rule]) -> list[Due]:
     B, A = m.Branch, m.Activity
     year_start = dt.date(year, 1, 1)
     branches = list(
         B.select(B.id, B.name, B.founded_on, B.has_committee, B.has_groups, B.founded_on_precision)
-        .where(m.live(B), B.founded_on.is_null() | (B.founded_on <= as_of))
+        .where(m.live(B), B.founded_on.is_null() | (B.founded_on <= as_of), _in_scope(B))
         .order_by(B.name, B.id)
         .tuples()
     )
@@ -460,7 +469,7 @@ def setup_warnings() -> list[SetupWarning]:
         .group_by(M.branch)
         .tuples()
     )
-    for branch in B.select().where(m.live(B)).order_by(B.name, B.id):
+    for branch in B.select().where(m.live(B), _in_scope(B)).order_by(B.name, B.id):
         units = covered.get(branch.id, 0)
         if branch.kind == "joint" and units > JOINT_BRANCH_MAX_UNITS:
             warnings.append(

@@ -104,6 +104,7 @@ class Account:
     login: str
     role: str
     branches: tuple[str, ...] = ()
+    branch_ids: tuple[int, ...] = ()
 
     @property
     def role_label(self) -> str:
@@ -608,7 +609,20 @@ def current_account(database: pw.Database) -> Account | None:
     if kind is None:
         return None
     names = tuple(r[0] for r in database.execute_sql("SELECT partybuild_my_branch_names()"))
-    return Account(str(login), str(kind), names)
+    ids = tuple(sorted(r[0] for r in database.execute_sql("SELECT partybuild_my_branches()")))
+    return Account(str(login), str(kind), names, ids)
+
+
+def branch_scope() -> set[int] | None:
+    """The branches the signed-in account works on; None for all (SQLite, office, whole-park
+    viewer). Rows are filtered by the database already; this is for what is counted per branch
+    of the registry (三会一课 reminders, setup warnings), which every account reads whole."""
+    from partybuild.store.database import current_account
+
+    account = current_account()
+    if account is None or account.sees_everything:  # type: ignore[attr-defined]
+        return None
+    return set(account.branch_ids)  # type: ignore[attr-defined]
 
 
 def masked_only() -> bool:

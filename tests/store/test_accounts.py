@@ -475,3 +475,20 @@ def test_only_the_owner_upgrades_a_database_with_accounts(park: Park) -> None:
         cur.execute("INSERT INTO schema_migration (id, name, applied) VALUES (%s, %s, %s)", last)
         con.close()
     assert open_database(park.url("sec_a")).partybuild_account.role == "secretary"
+
+
+def test_a_secretarys_reminders_are_of_their_own_branch(park: Park) -> None:
+    """The registry is readable whole, others' meetings are not: they must not look missed."""
+    from partybuild.services import compliance
+
+    open_database(park.owner_url)
+    everyone = compliance.check_year(2023, today=dt.date(2024, 3, 1))
+    own_for_owner = [d for d in everyone.dues if d.branch_id == park.branch_a_id]
+    close_database()
+    open_database(park.url("sec_a"))
+    mine = compliance.check_year(2023, today=dt.date(2024, 3, 1))
+    assert {d.branch_id for d in mine.dues} == {park.branch_a_id}
+    assert [(d.kind, d.slot, d.held_ids) for d in mine.dues] == [
+        (d.kind, d.slot, d.held_ids) for d in own_for_owner
+    ]
+    assert {w.branch_id for w in mine.setup_warnings} <= {park.branch_a_id}
