@@ -32,7 +32,16 @@ MAX_LONGTEXT = 20_000
 
 
 def _db() -> pw.Database:
-    return m.db_proxy.obj
+    """The database to write to. A read-only account (the viewer) is refused here, before any
+    validation — the database would refuse it anyway, but a masked value read back (a starred
+    ID number) would first fail validation and say the wrong thing."""
+    database = m.db_proxy.obj
+    account = getattr(database, "partybuild_account", None)
+    if account is not None and not account.can_write:
+        from partybuild.services.errors import PermissionDenied, permission_message
+
+        raise PermissionDenied(permission_message(Exception(), "viewer"))
+    return database
 
 
 # --------------------------------------------------------------------------- field cleaning

@@ -78,6 +78,8 @@ READ_ONLY_TABLES = ("schema_migration",)
 AUDIT_TABLE = "audit_log"
 SETTING_TABLE = "setting"
 MAPPING_TABLE = "partybuild_account_branch"
+#: What the viewer reads instead of ``member`` (masked by the database, not by the app).
+MASKED_MEMBER_VIEW = "member_masked"
 #: Ledger tables whose ``updated_by`` the database stamps with the signed-in login.
 STAMPED_TABLES = [t for t, _ in SCOPED_TABLES] + [t for t, _ in REGISTRY_TABLES[:3]]
 
@@ -412,6 +414,8 @@ def init_statements(database: pw.Database) -> list[str]:
                 f"FOR UPDATE TO {secretary} USING ({expr} {mine}) WITH CHECK ({expr} {mine})",
             ),
         ]
+    if "member" in tables:
+        out += _masked_member_view(database, viewer)
     if SETTING_TABLE in tables:
         # Settings are the park's (compliance rules…); a secretary may only remember the import
         # wizard's column choices.
@@ -455,6 +459,51 @@ def init_statements(database: pw.Database) -> list[str]:
             ),
         ]
     return out
+
+
+def _masked(column: str, head: int, tail: int, longer_than: int) -> str:
+    """SQL of validators.mask_id_number / mask_phone: head and tail kept, the middle starred
+    (a value too short keeps its last 2)."""
+    c = _ident(column)
+    return (
+        f"CASE WHEN {c} IS NULL THEN NULL WHEN length({c}) > {longer_than}"
+        f" THEN left({c}, {head}) || repeat('*', length({c}) - {head + tail}) || right({c}, {tail})"
+        f" WHEN length({c}) <= 2 THEN {c}"
+        f" ELSE repeat('*', length({c}) - 2) || right({c}, 2) END"
+    )
+
+
+def _masked_member_view(database: pw.Database, viewer: str) -> list[str]:
+    """The viewer reads members through ``member_masked`` only: ID numbers and phones masked as on
+    screen, 出生日期 to the year (ledgers.display.masked_value, in SQL), its own scope's rows. The
+    view is the owner's (it reads past row-level security and applies the viewer's scope itself);
+    of the table the viewer keeps only ``id`` and ``branch_id``, which other tables' policies
+    read."""
+    columns = [
+        r[0]
+        for r in database.execute_sql(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema ="
+            " current_schema() AND table_name = 'member' ORDER BY ordinal_position"
+        )
+    ]
+    special = {
+        "id_number": _masked("id_number", 4, 4, 8) + " AS id_number",
+        "phone": _masked("phone", 3, 4, 7) + " AS phone",
+        "birth_date": "date_trunc('year', birth_date)::date AS birth_date",
+        "birth_date_precision": "CASE WHEN birth_date IS NULL THEN birth_date_precision"
+        " ELSE 'year' END AS birth_date_precision",
+    }
+    select = ", ".join(special.get(c, _ident(c)) for c in columns)
+    return [
+        f"DROP VIEW IF EXISTS {MASKED_MEMBER_VIEW}",
+        f"CREATE VIEW {MASKED_MEMBER_VIEW} WITH (security_barrier) AS SELECT {select}"
+        " FROM member WHERE (SELECT partybuild_sees_all())"
+        " OR branch_id IN (SELECT partybuild_my_branches())",
+        f"REVOKE ALL ON {MASKED_MEMBER_VIEW} FROM PUBLIC",
+        f"GRANT SELECT ON {MASKED_MEMBER_VIEW} TO {viewer}",
+        f"REVOKE SELECT ON member FROM {viewer}",
+        f"GRANT SELECT (id, branch_id) ON member TO {viewer}",
+    ]
 
 
 def init(database: pw.Database) -> dict[str, str]:

@@ -635,6 +635,9 @@ def _open_server(url: str, user: str | None = None, password: str | None = None)
             _migrate(database)
             accounts.init(database)  # a table the new schema added gets its policy
         database.partybuild_account = account  # type: ignore[attr-defined]
+        if account.role == "viewer":
+            # every query of the app reads members through the masked view (store.accounts)
+            m.Member._meta.set_table_name(accounts.MASKED_MEMBER_VIEW)
         return database
     if inspection.pending:
         _migrate(database)
@@ -690,6 +693,8 @@ def open_database(
     for the connection only, never stored.
     """
     location = location or resolve_location(target)
+    if m.Member._meta.table_name != "member":
+        m.Member._meta.set_table_name("member")  # a viewer's session before this one
     if location.path is not None:
         database: pw.Database = _open_sqlite(location.path, create)
     else:
@@ -726,4 +731,6 @@ def close_database() -> None:
     database = db_proxy.obj
     if database is not None and not database.is_closed():
         database.close()
+    if m.Member._meta.table_name != "member":
+        m.Member._meta.set_table_name("member")
     vocab.apply_park(())

@@ -492,3 +492,48 @@ def test_a_secretarys_reminders_are_of_their_own_branch(park: Park) -> None:
         (d.kind, d.slot, d.held_ids) for d in own_for_owner
     ]
     assert {w.branch_id for w in mine.setup_warnings} <= {park.branch_a_id}
+
+
+def test_the_viewer_reads_masked_members_even_with_its_own_sql(park: Park) -> None:
+    """Masked by the database, not by the app: psql with the viewer's password gets no full ID
+    number, phone or birth date."""
+    open_database(park.owner_url)
+    full = {r.id: (r.id_number, r.phone, r.birth_date) for r in m.Member.select()}
+    close_database()
+    con = park.raw("viewer")
+    try:
+        cur = con.cursor()
+        for column in ("id_number", "phone", "birth_date", "*"):
+            with pytest.raises(psycopg2.errors.InsufficientPrivilege):
+                cur.execute(f"SELECT {column} FROM member")
+            con.rollback()
+        cur.execute(
+            "SELECT id, id_number, phone, birth_date, birth_date_precision FROM member_masked"
+        )
+        rows = cur.fetchall()
+    finally:
+        con.close()
+    assert len(rows) == len(full)
+    for record_id, id_number, phone, born, precision in rows:
+        real_id, real_phone, real_born = full[record_id]
+        assert id_number == real_id[:4] + "*" * 10 + real_id[-4:]
+        assert phone is None or (phone[:3], phone[-4:], phone[3:-4]) == (
+            real_phone[:3],
+            real_phone[-4:],
+            "*" * (len(real_phone) - 7),
+        )
+        if real_born is not None:
+            assert (born, precision) == (dt.date(real_born.year, 1, 1), "year")
+    # the app, signed in as the viewer, reads the same view: no full number reaches it
+    open_database(park.url("viewer"))
+    shown = {r.id: r.id_number for r in m.Member.select()}
+    assert not any(full[i][0] == number for i, number in shown.items())
+    # a secretary reads their own members in full, and has no use of the view
+    close_database()
+    con = park.raw("sec_a")
+    try:
+        cur = con.cursor()
+        with pytest.raises(psycopg2.errors.InsufficientPrivilege):
+            cur.execute("SELECT * FROM member_masked")
+    finally:
+        con.close()
