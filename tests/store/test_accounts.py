@@ -537,3 +537,51 @@ def test_the_viewer_reads_masked_members_even_with_its_own_sql(park: Park) -> No
             cur.execute("SELECT * FROM member_masked")
     finally:
         con.close()
+
+
+def test_the_readme_setup_with_an_ordinary_owner_role(
+    pg_cluster: PgCluster, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As the README says: an owner with CREATEROLE (not a superuser) owns the database, the
+    first start creates the tables, ``admin init`` and ``add-user`` run as that owner."""
+    tag = f"{dt.datetime.now():%H%M%S%f}"
+    owner, dbname = f"pbowner_{tag}", f"park_{tag}"
+    con = psycopg2.connect(
+        host="127.0.0.1", port=pg_cluster.port, user="postgres", dbname="postgres"
+    )
+    con.autocommit = True
+    con.cursor().execute(f"CREATE ROLE {owner} LOGIN CREATEROLE PASSWORD '所有者密码'")
+    con.cursor().execute(f"CREATE DATABASE {dbname} OWNER {owner} ENCODING 'UTF8'")
+    con.close()
+    base = f"127.0.0.1:{pg_cluster.port}/{dbname}"
+    owner_url = f"postgresql://{owner}:所有者密码@{base}"
+    database = open_database(owner_url)  # the first start: tables created, owned by the owner
+    assert database.partybuild_account is None
+    records.create("branches", {"name": "示范第一支部", "kind": "standalone"})
+    records.create("branches", {"name": "示范第二支部", "kind": "standalone"})
+    close_database()
+    code, out, err = run(["admin", "init", "--db", owner_url], capsys)
+    assert code == 0, err
+    code, out, err = run(
+        ["admin", "add-user", f"shuji_{tag}", "--role", "secretary", "--branch", "示范第一支部",
+         "--password-stdin", "--db", owner_url],
+        capsys, "书记密码\n", monkeypatch,
+    )  # fmt: skip
+    assert code == 0, err
+    database = open_database(owner_url)
+    assert database.partybuild_account.role == accounts.OWNER
+    first = m.Branch.get(m.Branch.name == "示范第一支部")
+    second = m.Branch.get(m.Branch.name == "示范第二支部")
+    records.create("members", {"name": "示一", "id_number": "999999199001010024",
+                               "category": "full", "branch": first.id})  # fmt: skip
+    records.create("members", {"name": "示二", "id_number": "999999199001010032",
+                               "category": "full", "branch": second.id})  # fmt: skip
+    close_database()
+    database = open_database(f"postgresql://shuji_{tag}:书记密码@{base}")
+    assert database.partybuild_account.branches == ("示范第一支部",)
+    assert [r.name for r in m.Member.select()] == ["示一"]
+    member = records.create(
+        "members",
+        {"name": "示三", "id_number": "999999199001010040", "category": "full", "branch": first.id},
+    )
+    assert member.updated_by == f"shuji_{tag}"
