@@ -109,11 +109,8 @@ def test_the_printed_roster_shows_dates_as_the_roster_wrote_them(db: pw.Database
             "confirmed_on": "1999年11月",
         },
     )
-    doc = data.branch_roster(branch.id, today=dt.date(2024, 1, 5))
-    labels = [c.label for c in doc.tables[0].columns]
-    row = dict(zip(labels[1:], doc.tables[0].rows[0], strict=True))  # 序号 is numbered
-    assert (row["出生日期"], row["入党日期"], row["转正日期"]) == (
-        "1985-06-15",
-        "1998.11",
-        "1999.11",
-    )
+    for unmasked, born in ((True, "1985-06-15"), (False, "1985")):  # masked: the year only
+        doc = data.branch_roster(branch.id, unmasked=unmasked, today=dt.date(2024, 1, 5))
+        labels = [c.label for c in doc.tables[0].columns]
+        row = dict(zip(labels[1:], doc.tables[0].rows[0], strict=True))  # 序号 is numbered
+        assert (row["出生日期"], row["入党日期"], row["转正日期"]) == (born, "1998.11", "1999.11")
