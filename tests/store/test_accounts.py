@@ -585,3 +585,36 @@ def test_the_readme_setup_with_an_ordinary_owner_role(
         {"name": "示三", "id_number": "999999199001010040", "category": "full", "branch": first.id},
     )
     assert member.updated_by == f"shuji_{tag}"
+
+
+def test_the_recycle_bin_audit_page_and_overview_keep_to_the_scope(park: Park) -> None:
+    from partybuild.services import recycle, stats
+
+    open_database(park.owner_url)
+    a = m.Team.select().where(m.Team.branch == park.branch_a_id, m.live(m.Team)).first()
+    b = m.Team.select().where(m.Team.branch == park.branch_b_id, m.live(m.Team)).first()
+    records.soft_delete("teams", a.id)
+    records.soft_delete("teams", b.id)
+    period = stats.Period.year(2023)
+    branch_a = m.Branch.get_by_id(park.branch_a_id)
+    own_figures = stats.compute(period, branch_a)
+    close_database()
+    try:
+        open_database(park.url("sec_a"))
+        binned = {(r.ledger, r.record_id) for r in recycle.deleted_records("teams")}
+        assert ("teams", a.id) in binned and ("teams", b.id) not in binned
+        assert recycle.count_deleted("teams") == len(binned)
+        own = m.Member.select().first()
+        records.update("members", own.id, {"note": "甲支部看得到自己的日志"}, own.version)
+        assert set(audit.operators()) == {park.logins["sec_a"]}  # not the owner's, not sec_b's
+        assert all(e.operator == park.logins["sec_a"] for e in audit.entries(audit.AuditFilter()))
+        # the overview's figures for their branch are the owner's for that branch
+        figures = stats.compute(period, m.Branch.get_by_id(park.branch_a_id))
+        assert figures["members"] == own_figures["members"]
+        assert figures["activities"] == own_figures["activities"]
+        assert figures["teams"] == own_figures["teams"]
+    finally:
+        close_database()
+        open_database(park.owner_url)
+        records.restore("teams", a.id)
+        records.restore("teams", b.id)
