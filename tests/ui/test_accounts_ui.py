@@ -235,3 +235,38 @@ def test_the_office_manages_accounts_from_the_app(
     rows = {page.table.item(r, 0).text(): r for r in range(page.table.rowCount())}
     assert page.table.item(rows[login], 3).text() == "已停用"
     assert {r.login: r.enabled for r in accounts.list_accounts(m.db_proxy.obj)}[login] is False
+
+
+def test_starting_the_app_on_a_url_without_password_asks_then_opens_the_window(
+    park: Park, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    from partybuild.ui import app as app_module
+
+    asked: list[str] = []
+
+    def answer(dialog: sign_in.SignInDialog) -> int:
+        asked.append(dialog.server_label.text())
+        dialog.user_edit.setText(park.logins["sec_b"])
+        dialog.password_edit.setText(park.passwords["sec_b"])
+        dialog.try_sign_in()
+        return dialog.result()
+
+    windows: list[MainWindow] = []
+    monkeypatch.setattr(sign_in.SignInDialog, "exec", answer)
+    monkeypatch.setattr(MainWindow, "show", lambda self: windows.append(self))
+    monkeypatch.setattr(QApplication, "exec", lambda *_a: 0)
+    assert app_module.run(bare_url(park)) == 0
+    assert asked == [f"postgresql://127.0.0.1:{park.cluster.port}/{park.dbname}"]
+    (window,) = windows
+    qtbot.addWidget(window)
+    assert (
+        window.account_label.text()
+        == f"已登录：{park.logins['sec_b']}（支部书记：{park.branch_b}）"
+    )
+    # cancelled: nothing opened, no error
+    monkeypatch.setattr(sign_in.SignInDialog, "exec", lambda _d: 0)
+    close_database()
+    assert app_module.run(bare_url(park)) == 0
+    assert len(windows) == 1
