@@ -324,6 +324,7 @@ def build_parser() -> argparse.ArgumentParser:
         "teams",
         "services",
         "issues",
+        "recruitment",
     ]
     imp = sub.add_parser(
         "import",

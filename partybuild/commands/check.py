@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 
 from partybuild.cli import EXIT_OK, open_db, terminal_json, terminal_text
+from partybuild.services import recruitment
 from partybuild.services.compliance import ComplianceReport, check_year
 
 
@@ -26,6 +27,7 @@ def format_text(report: ComplianceReport) -> str:
         ("未达到法定人数的支部党员大会", [q.message() for q in report.quorum_flags]),
         ("组织设置提醒", [w.message for w in report.setup_warnings]),
         ("超过办结时限的企业诉求", [i.message() for i in report.overdue_issues]),
+        *recruitment.check_text(report.as_of),
     )
     for title, items in groups:
         lines.append(f"\n{title}（{len(items)} 项）：")
@@ -51,12 +53,13 @@ def run_check(args: argparse.Namespace) -> int:
     open_db(args)
     try:
         report = check_year(args.year)
+        recruitment.load_rules()  # the 发展党员 rules are read the same way: refused if unreadable
     except ValueError as exc:  # the stored rules could not be understood
         from partybuild.cli import EXIT_INVALID, CliError
 
         raise CliError(str(exc), EXIT_INVALID) from exc
     if args.json:
-        print(terminal_json(report.to_dict()))
+        print(terminal_json({**report.to_dict(), **recruitment.check_lists(report.as_of)}))
     else:
         print(terminal_text(format_text(report), newlines=True))
     return EXIT_OK

@@ -94,6 +94,12 @@ DEFAULT_RULES: tuple[Rule, ...] = (
 )
 
 
+def more_than_half(part: int, whole: int) -> bool:
+    """A 党员大会's quorum and a vote's majority: more than half of those entitled to vote
+    (exactly half is not enough; nobody entitled decides nothing)."""
+    return whole > 0 and part * 2 > whole
+
+
 def default_rules() -> list[Rule]:
     return list(DEFAULT_RULES)
 

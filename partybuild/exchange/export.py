@@ -60,6 +60,7 @@ SORT_HEADERS: dict[str, tuple[str, ...]] = {
     "services": ("日期", "服务队", "主题"),
     "service_participants": ("服务日期", "服务队", "服务主题", "党员身份证号"),
     "issues": ("受理日期", "企业", "问题描述"),
+    "recruitment": ("所属党组织", "提交书面申请书时间", "姓名", "身份证号"),
 }
 
 Progress = Callable[[int, int, str], None]
@@ -153,12 +154,10 @@ def sheet_rows(
     names = [c.name for c in ledger.columns]
     fields = [model._meta.fields[n] for n in names]
     partial = [i for i, f in enumerate(fields) if isinstance(f, m.PartialDateField)]
-    query = (
-        model.select(*m.with_precision(fields))
-        .where(model.deleted == False)  # noqa: E712
-        .order_by(model.id)
-        .tuples()
-    )
+    query = model.select(*m.with_precision(fields)).where(model.deleted == False)  # noqa: E712
+    if ledger.scope is not None:  # 发展党员: the people on the way in
+        query = query.where(ledger.scope())
+    query = query.order_by(model.id).tuples()
     name_header = NAME_ORDERED.get(sheet_spec.name)
     if name_header is not None:
         order = name_order.resolve(order)
@@ -386,7 +385,7 @@ def export(
 
     mask = mask or masked_only()  # the viewer's exports are masked, always
     path = Path(path)
-    names = list(lay.SHEETS) if ledgers is None else list(ledgers)
+    names = [n for n in lay.SHEETS if n not in lay.SEPARATE] if ledgers is None else list(ledgers)
     counts: dict[str, int] = {}
     # Unmasked, the file holds every ID number and phone: readable by the owner only.
     with workbook_output(path, private=not mask) as save:

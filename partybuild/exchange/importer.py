@@ -363,7 +363,7 @@ def read_file(
 
 def _candidates(ledger: str | None) -> list[SheetSpec]:
     if ledger is None:
-        return list(lay.SHEETS.values())
+        return [s for s in lay.SHEETS.values() if s.name not in lay.SEPARATE]
     return [lay.sheet(ledger)]
 
 

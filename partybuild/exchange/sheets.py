@@ -463,8 +463,24 @@ SHEETS: dict[str, SheetSpec] = {
             sheet_aliases=("企业诉求台账", "难题办理", "企业难题", "诉求办理"),
             lookup_field="received_on",
         ),
+        # The people of the roster seen by their stages: a row adds a person (an applicant) or
+        # updates the one with that ID number. Not part of an "all ledgers" file — the 党员 sheet
+        # already writes those rows — so it is exported and imported on its own.
+        _ledger_sheet(
+            spec.RECRUITMENT,
+            sheet_aliases=(
+                "发展党员台账",
+                "发展党员工作台账",
+                "党员发展信息",
+                "党员发展信息录入样表",
+                "发展党员信息",
+            ),
+            lookup_field="id_number",
+        ),
     )
 }
+#: Sheets written and read only when asked for by name (not in an "all ledgers" file).
+SEPARATE = ("recruitment",)
 
 # The sheets of one ledger when only that ledger is exported or imported.
 LINK_TABLES = ("activity_attendees", "team_members", "service_participants")

@@ -8,6 +8,7 @@ Label, required-ness and choices are read from the peewee field itself, so they 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -141,6 +142,8 @@ class Ledger:
     # follows a link ("team.branch": the branch of the service's team).
     filters: tuple[tuple[str, str], ...] = ()
     sort_field: str = "id"
+    # Which rows of the model the ledger shows (发展党员: the people on the way in), or all.
+    scope: Callable[[], pw.Expression] | None = field(default=None, compare=False, repr=False)
 
     @property
     def filter_map(self) -> dict[str, str]:
@@ -176,6 +179,7 @@ BRANCHES = Ledger(
         C("secretary", ("支部书记", "书记姓名"), width=10),
         C("founded_on", ("成立时间",), width=12),
         C("renewed_on", ("换届时间", "上次换届日期"), width=12),
+        C("term_years", ("任期", "届期", "任期年限"), width=8),
         C("has_committee", ("是否设支委会",), width=10),
         C("has_groups", ("是否设党小组",), width=10),
         C("note", ("说明",), width=24),
@@ -425,6 +429,105 @@ ISSUES = Ledger(
     sort_field="-received_on",
 )
 
+
+def _in_pipeline() -> pw.Expression:
+    """发展党员 shows whoever is not yet a full member, and full members with stages recorded."""
+    M = m.Member
+    return (M.category != "full") | M.applied_on.is_null(False)
+
+
+RECRUITMENT = Ledger(
+    "recruitment",
+    "发展党员",
+    m.Member,
+    (
+        C("name", ("党员姓名", "发展对象姓名"), width=10),
+        C("id_number", ("公民身份号码", "身份证号码", "身份证"), width=21, kind_override=ID_NUMBER),
+        C("gender", (), width=6),
+        C("birth_date", ("出生年月",), width=12),
+        C("branch", MEMBERS.column("branch").aliases, width=24),
+        C("enterprise", ("所在单位", "工作单位", "企业"), width=24),
+        C(
+            "category",
+            ("发展阶段", "党籍状态", "政治面貌", "类别"),
+            width=12,
+            header_override="发展阶段",
+            excel_header_override="当前发展阶段",
+        ),
+        C(
+            "applied_on",
+            ("递交入党申请书时间", "申请入党时间"),
+            width=12,
+            excel_header_override="提交书面申请书时间",
+        ),
+        C("talked_on", ("谈话时间",), width=12),
+        C(
+            "activist_on",
+            ("确定积极分子时间",),
+            width=12,
+            excel_header_override="确定为入党积极分子时间",
+        ),
+        C("mentors", ("培养人", "培养联系人姓名"), width=12),
+        C("activist_training", ("积极分子培训时间",), width=20),
+        C("reviewed_on", ("考察时间", "最近考察时间"), width=12),
+        C("plan_on", (), width=12, excel_header_override="列入发展计划时间"),
+        C(
+            "candidate_on",
+            ("确定发展对象时间",),
+            width=12,
+            excel_header_override="确定为发展对象时间",
+        ),
+        C("vetted_on", ("政审时间", "政治审查时间"), width=12),
+        C("candidate_training", ("发展对象培训时间",), width=20),
+        C("training_start", ("集中培训开始时间", "培训开始时间"), width=12),
+        C("training_end", ("集中培训结束时间", "培训结束时间"), width=12),
+        C("publicized_on", ("公示时间", "公示日期"), width=12),
+        C("prechecked_on", ("预审时间", "上级党委预审时间"), width=12),
+        C("pledge_on", ("领取入党志愿书时间",), width=12, excel_header_override="领取志愿书时间"),
+        C("pledge_number", ("入党志愿书编号",), width=14),
+        C(
+            "introducer_1",
+            ("入党介绍人1", "第一入党介绍人", "介绍人一"),
+            width=21,
+            excel_header_override="入党介绍人一身份证号",
+        ),
+        C(
+            "introducer_2",
+            ("入党介绍人2", "第二入党介绍人", "介绍人二"),
+            width=21,
+            excel_header_override="入党介绍人二身份证号",
+        ),
+        C(
+            "joined_on",
+            ("支部大会讨论接收时间", "接收预备党员时间", "加入党组织日期", "入党日期"),
+            width=12,
+            header_override="支部大会讨论接收日期",
+            excel_header_override="入党时间",
+        ),
+        C("admission_entitled", (), width=8),
+        C("admission_present", (), width=8),
+        C("admission_yes", (), width=8),
+        C("approved_on", ("审批时间", "上级党委审批时间"), width=12),
+        C("extension_months", ("延长预备期", "延长预备期月数"), width=8),
+        C(
+            "confirmed_on",
+            ("转为正式党员时间", "转为正式党员日期", "转正日期"),
+            width=12,
+            header_override="转正日期",
+            excel_header_override="转正时间",
+        ),
+        C("confirm_entitled", (), width=8),
+        C("confirm_present", (), width=8),
+        C("confirm_yes", (), width=8),
+        C("note", ("说明",), width=20),
+    ),
+    natural_key=("id_number",),
+    search_fields=("name", "id_number", "mentors"),
+    filters=(("branch", "branch"), ("kind", "category"), ("year", "applied_on")),
+    sort_field="name",
+    scope=_in_pipeline,
+)
+
 LEDGERS: dict[str, Ledger] = {
     ledger.name: ledger
     for ledger in (
@@ -437,6 +540,7 @@ LEDGERS: dict[str, Ledger] = {
         TEAMS,
         SERVICES,
         ISSUES,
+        RECRUITMENT,
     )
 }
 

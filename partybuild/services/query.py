@@ -173,6 +173,8 @@ class LedgerQuery:
     def _conditions(self) -> pw.Expression:
         model, f = self.ledger.model, self.filters
         cond: pw.Expression = model.deleted == False  # noqa: E712
+        if self.ledger.scope is not None:
+            cond &= self.ledger.scope()
         fmap = self.ledger.filter_map
         if f.record_ids is not None:
             # Inlined as integer literals: a drill-down may name tens of thousands of records,

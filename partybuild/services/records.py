@@ -18,7 +18,7 @@ from partybuild.domain import dates
 from partybuild.domain import validators as v
 from partybuild.ledgers import spec
 from partybuild.ledgers.spec import Column, Ledger
-from partybuild.services import audit
+from partybuild.services import audit, recruitment
 from partybuild.services.errors import (
     RecordNotFound,
     StaleRecordError,
@@ -167,7 +167,9 @@ def _labels(ledger: Ledger) -> dict[str, str]:
 def apply_rules(ledger: Ledger, values: dict[str, Any], errors: dict[str, str]) -> None:
     """Cross-field rules; they add to ``errors`` and may fill fields read from the ID number."""
     today = dt.date.today()
-    if ledger is spec.MEMBERS:
+    if ledger is spec.RECRUITMENT:
+        recruitment.prepare(values, errors)  # the category follows the stage
+    if ledger in (spec.MEMBERS, spec.RECRUITMENT):
         id_number = values.get("id_number")
         if id_number and "id_number" not in errors:
             # The ID number is the record of birth date and sex: read them from it when they are
@@ -203,7 +205,9 @@ def apply_rules(ledger: Ledger, values: dict[str, Any], errors: dict[str, str]) 
         if joined and confirmed:
             if dates.certainly_not_after(confirmed, joined):
                 errors.setdefault("confirmed_on", "转正日期必须晚于入党日期")
-            elif dates.certainly_before(confirmed, dates.add_years(dates.earliest(joined), 1)):
+            elif ledger is spec.MEMBERS and dates.certainly_before(
+                confirmed, dates.add_years(dates.earliest(joined), 1)
+            ):  # 发展党员 checks the probation with its extension (services.recruitment)
                 # 预备期为一年（党章第七条）: 转正 cannot come sooner (it may come later: 延长预备期).
                 errors.setdefault(
                     "confirmed_on",
@@ -216,6 +220,8 @@ def apply_rules(ledger: Ledger, values: dict[str, Any], errors: dict[str, str]) 
             errors.setdefault("joined_on", "入党申请人、积极分子和发展对象不应有入党日期")
         if values.get("category") == "probationary" and confirmed:
             errors.setdefault("confirmed_on", "预备党员尚未转正，不应有转正日期")
+        if ledger is spec.RECRUITMENT:
+            recruitment.apply_hard_rules(values, errors)
     elif ledger is spec.TRAININGS:
         start, end = values.get("start_date"), values.get("end_date")
         if start and end and end < start:

@@ -54,7 +54,10 @@ class DeletedRow:
 
 
 def _ledgers(ledger_name: str | None) -> list[Ledger]:
-    return [spec.ledger(ledger_name)] if ledger_name else list(spec.LEDGERS.values())
+    if ledger_name:
+        return [spec.ledger(ledger_name)]
+    # A scoped ledger (发展党员) is a view of another's table: a member is binned once, as 党员.
+    return [ledger for ledger in spec.LEDGERS.values() if ledger.scope is None]
 
 
 def _search_condition(ledger: Ledger, search: str) -> pw.Expression | None:
@@ -243,7 +246,7 @@ def purge_impact(rows: Iterable[tuple[str, int]]) -> dict[str, int]:
     chosen: dict[type[m.BaseModel], set[int]] = {}
     for ledger_name, record_id in rows:
         chosen.setdefault(spec.ledger(ledger_name).model, set()).add(record_id)
-    ledger_models = {ledger.model: ledger for ledger in spec.LEDGERS.values()}
+    ledger_models = {ledger.model: ledger for ledger in _ledgers(None)}
     impact: dict[str, int] = {}
     for model, ids in chosen.items():
         for fk in model._meta.backrefs:

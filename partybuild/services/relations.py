@@ -25,6 +25,7 @@ from typing import Any, NamedTuple
 import peewee as pw
 
 from partybuild.domain import overdue, vocab
+from partybuild.domain.compliance import more_than_half
 from partybuild.ledgers import spec
 from partybuild.services import audit, records
 from partybuild.services import query as query_rules
@@ -652,7 +653,7 @@ def quorum(activity_id: int) -> Quorum:
         )
         .count()
     )
-    return Quorum(present, entitled, entitled > 0 and present * 2 > entitled)
+    return Quorum(present, entitled, more_than_half(present, entitled))
 
 
 # --------------------------------------------------------------------------- teams and services

@@ -24,7 +24,7 @@ from typing import Any
 import peewee as pw
 
 from partybuild.domain import overdue, vocab
-from partybuild.services import compliance, stats
+from partybuild.services import compliance, recruitment, stats
 from partybuild.store import models as m
 
 ORDINALS = "一二三四五六七八九十"
@@ -575,6 +575,7 @@ def _sections(
     if parts:
         numbered.append(("积极服务企业发展", _join(parts) + "。"))
 
+    numbered.extend(recruitment.summary_parts(as_of, running, figures["recruitment"]))
     for i, (lead, text) in enumerate(numbered):
         sections.append(Section(f"{ORDINALS[i]}是{lead}。", text))
     return sections

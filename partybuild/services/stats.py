@@ -24,7 +24,7 @@ from typing import Any
 import peewee as pw
 
 from partybuild.domain import overdue, vocab
-from partybuild.services import member_years
+from partybuild.services import member_years, recruitment
 from partybuild.store import models as m
 
 
@@ -127,6 +127,9 @@ def compute(period: Period, branch: m.Branch | None = None) -> dict[str, Any]:
         "teams": _teams(period, branch),
         "services": _services(period, branch),
         "issues": _issues(period, branch),
+        "recruitment": recruitment.period_figures(
+            period.start, period.end, branch.id if branch is not None else None
+        ),
     }
 
 

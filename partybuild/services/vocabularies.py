@@ -69,12 +69,13 @@ def _fields(vocabulary: Vocabulary) -> list[tuple[type[m.BaseModel], pw.Field]]:
             for (ledger, name), voc in vocab.SUGGESTIONS.items()
             if voc is vocabulary
         ]
-    return [
+    found = [
         (ledger.model, column.field)
         for ledger in spec.LEDGERS.values()
         for column in ledger.columns
         if column.kind == spec.CHOICE and column.vocabulary is vocabulary
     ]
+    return list(dict.fromkeys(found))  # 发展党员 and 党员 share the member's fields
 
 
 def usage(vocabulary: Vocabulary) -> dict[str, Usage]:

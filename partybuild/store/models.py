@@ -553,6 +553,79 @@ class AuditEntry(pw.Model):
         table_name = "audit_log"
 
 
+# --------------------------------------------------------------------------- 发展党员 and 换届
+# The stages of recruitment are columns of the member row (migration 0007): 支部大会讨论接收 is the
+# roster's 入党日期 and 转正 its 转正日期, and the category follows the stage, so one row keeps
+# them from disagreeing. The 发展党员 ledger (ledgers.spec.RECRUITMENT) shows them apart, so the
+# 党员 ledger's table, form and sheet stay as they were. Declared here, after the roster's own
+# fields, so the Member class above still reads as the roster.
+
+_RECRUITMENT_FIELDS: tuple[tuple[str, pw.Field], ...] = (
+    ("applied_on", PartialDateField(null=True, verbose_name="递交入党申请书日期")),
+    ("applied_on_precision", precision_field()),
+    ("talked_on", PartialDateField(null=True, verbose_name="谈话日期")),
+    ("talked_on_precision", precision_field()),
+    ("activist_on", PartialDateField(null=True, verbose_name="确定入党积极分子日期")),
+    ("activist_on_precision", precision_field()),
+    ("mentors", pw.CharField(null=True, verbose_name="培养联系人")),
+    ("activist_training", pw.CharField(null=True, verbose_name="积极分子培训起止时间")),
+    ("reviewed_on", pw.DateField(null=True, verbose_name="最近一次考察日期")),
+    ("plan_on", PartialDateField(null=True, verbose_name="列入发展计划日期")),
+    ("plan_on_precision", precision_field()),
+    ("candidate_on", PartialDateField(null=True, verbose_name="确定发展对象日期")),
+    ("candidate_on_precision", precision_field()),
+    ("vetted_on", PartialDateField(null=True, verbose_name="政治审查日期")),
+    ("vetted_on_precision", precision_field()),
+    ("candidate_training", pw.CharField(null=True, verbose_name="发展对象培训起止时间")),
+    ("training_start", PartialDateField(null=True, verbose_name="集中培训开始日期")),
+    ("training_start_precision", precision_field()),
+    ("training_end", PartialDateField(null=True, verbose_name="集中培训结束日期")),
+    ("training_end_precision", precision_field()),
+    ("publicized_on", pw.DateField(null=True, verbose_name="公示开始日期")),
+    ("prechecked_on", PartialDateField(null=True, verbose_name="上级党委预审日期")),
+    ("prechecked_on_precision", precision_field()),
+    ("pledge_on", PartialDateField(null=True, verbose_name="领取志愿书日期")),
+    ("pledge_on_precision", precision_field()),
+    ("pledge_number", pw.CharField(null=True, verbose_name="志愿书编号")),
+    (
+        "introducer_1",
+        pw.ForeignKeyField(
+            "self",
+            null=True,
+            on_delete="SET NULL",
+            backref="introduced_1",
+            verbose_name="入党介绍人一",
+        ),
+    ),
+    (
+        "introducer_2",
+        pw.ForeignKeyField(
+            "self",
+            null=True,
+            on_delete="SET NULL",
+            backref="introduced_2",
+            verbose_name="入党介绍人二",
+        ),
+    ),
+    ("admission_entitled", pw.IntegerField(null=True, verbose_name="接收大会应到有表决权人数")),
+    ("admission_present", pw.IntegerField(null=True, verbose_name="接收大会实到有表决权人数")),
+    ("admission_yes", pw.IntegerField(null=True, verbose_name="接收大会赞成人数")),
+    ("approved_on", PartialDateField(null=True, verbose_name="上级党委审批日期")),
+    ("approved_on_precision", precision_field()),
+    ("extension_months", pw.IntegerField(null=True, verbose_name="延长预备期（月）")),
+    ("confirm_entitled", pw.IntegerField(null=True, verbose_name="转正大会应到有表决权人数")),
+    ("confirm_present", pw.IntegerField(null=True, verbose_name="转正大会实到有表决权人数")),
+    ("confirm_yes", pw.IntegerField(null=True, verbose_name="转正大会赞成人数")),
+)
+for _name, _field in _RECRUITMENT_FIELDS:
+    Member._meta.add_field(_name, _field)
+#: 任期（年） of a branch committee; empty: the park's term for the branch's kind (a setting).
+Branch._meta.add_field("term_years", pw.IntegerField(null=True, verbose_name="任期（年）"))
+RECRUITMENT_FIELDS: tuple[str, ...] = tuple(
+    name for name, _ in _RECRUITMENT_FIELDS if not name.endswith("_precision")
+)
+
+
 LEDGER_MODELS: tuple[type[BaseModel], ...] = (
     Branch,
     Enterprise,

@@ -48,15 +48,26 @@ PAGES: tuple[tuple[str, str], ...] = (
     ("teams", "志愿服务队"),
     ("services", "志愿服务活动"),
     ("issues", "企业诉求"),
+    ("recruitment", "发展党员"),
     ("recycle-bin", "回收站"),
     ("audit", "操作日志"),
 )
 # The keys that switch to each page: Ctrl+1…Ctrl+9 in sidebar order, then Ctrl+0 and Ctrl+L (日志).
 PAGE_KEYS: dict[str, str] = {
     **{name: f"Ctrl+{i}" for i, (name, _label) in enumerate(PAGES[:9], start=1)},
+    "recruitment": "Ctrl+J",
     "recycle-bin": "Ctrl+0",
     "audit": "Ctrl+L",
 }
+
+
+def _page_class(name: str) -> type[LedgerPage]:
+    """发展党员 is a ledger page with its pipeline above; every other ledger a plain one."""
+    if name == "recruitment":
+        from partybuild.ui.recruitment_page import RecruitmentPage
+
+        return RecruitmentPage
+    return LedgerPage
 
 
 def _plain(text: str) -> str:
@@ -160,7 +171,7 @@ class MainWindow(QMainWindow):
             from partybuild.ui.audit_page import AuditPage
 
             return AuditPage()
-        ledger_page = LedgerPage(spec.ledger(name))
+        ledger_page = _page_class(name)(spec.ledger(name))
         ledger_page.count_changed.connect(self._update_count)
         ledger_page.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         ledger_page.data_changed.connect(self._data_changed)

@@ -54,7 +54,7 @@ from PySide6.QtWidgets import (
 
 from partybuild.domain import vocab
 from partybuild.services import compliance, report, stats
-from partybuild.ui import file_dialogs
+from partybuild.ui import file_dialogs, recruitment_page
 from partybuild.ui.fonts import ui_font_family
 
 ACCENT = "#c0392b"
@@ -263,6 +263,7 @@ class OverviewPage(QWidget):
             ("services", "志愿服务", "次", "services"),
             ("resolved", "解决企业难题", "件", "issues"),
             ("pending", "未办结诉求", "件", "issues"),
+            ("renewal", "应换届党组织", "个", "branches"),
         ]
         grid = QGridLayout()
         grid.setSpacing(10)
@@ -273,7 +274,7 @@ class OverviewPage(QWidget):
             card.setAccessibleName(f"card_{key}")
             card.clicked.connect(lambda c=card: self._open(c.page, c.record_ids))
             self.cards[key] = card
-            grid.addWidget(card, i // 6, i % 6)
+            grid.addWidget(card, i // 7, i % 7)
 
         # -- charts
         self.training_chart = ChartBox(self.tr("培训和签到（按月）"))
@@ -445,6 +446,9 @@ class OverviewPage(QWidget):
         )
         self.cards["pending"].set_records(
             report.pending_issue_ids(period), self.tr("已超期 %d 件") % issues["overdue"]
+        )
+        self.cards["renewal"].set_records(
+            *recruitment_page.renewal_card(min(period.end, dt.date.today()))
         )
 
     def _refresh_training_chart(self, year: int) -> None:
@@ -644,6 +648,7 @@ class OverviewPage(QWidget):
                 self.tr("企业诉求超过办结时限"),
                 [(i.message(), "issues", [i.id], True) for i in report_.overdue_issues],
             ),
+            *recruitment_page.overview_groups(report_.as_of),
         ]
         if report_.pending:  # the current year: the running period, not yet missed
             groups.insert(

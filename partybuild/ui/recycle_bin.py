@@ -120,7 +120,8 @@ class RecycleBinPage(QWidget):
         self.ledger_filter = QComboBox()
         self.ledger_filter.addItem(self.tr("全部"), None)
         for ledger in spec.LEDGERS.values():
-            self.ledger_filter.addItem(ledger.label, ledger.name)
+            if ledger.scope is None:  # 发展党员's people are binned as 党员
+                self.ledger_filter.addItem(ledger.label, ledger.name)
         self.ledger_filter.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.search = QLineEdit()
         self.search.setPlaceholderText(self.tr("搜索名称、标题…"))
