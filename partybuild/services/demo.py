@@ -40,6 +40,7 @@ from typing import Any
 import peewee as pw
 
 from partybuild.domain import validators as v
+from partybuild.services import demo_recruitment
 from partybuild.store import models as m
 
 Row = dict[str, Any]
@@ -1276,6 +1277,7 @@ def build_demo(database: pw.Database, *, seed: int = 2023) -> dict[str, int]:
         demo.build_services()
         demo.build_issues()
         demo.build_activities()
+        demo_recruitment.add_pipeline(demo, seed)  # 发展党员 and 换届, from its own generator
         with database.atomic():
             counts = demo.write(database)
             from partybuild.services import audit

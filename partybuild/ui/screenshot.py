@@ -15,6 +15,7 @@ PAGE_NAMES = (
     "teams",
     "services",
     "issues",
+    "recruitment",
     "recycle-bin",
     "audit",
 )
