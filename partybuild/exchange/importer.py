@@ -2015,6 +2015,16 @@ def _insert_bulk(sheet_spec: SheetSpec, rows: list[PlannedRow], stamp: dict[str,
     # A partial date's precision column is written beside it (PartialDateField).
     partial = [c.name for c in sheet_spec.ledger.columns if c.kind == spec.PARTIAL_DATE]
     precision = [f"{name}_precision" for name in partial]
+    # Fields the ledger does not show take their model default (发展党员 rows: 状态 正常).
+    shown = {*names, *precision, *stamp, "id"}
+    stamp = {
+        **stamp,
+        **{
+            f.name: f.default() if callable(f.default) else f.default
+            for f in model._meta.sorted_fields
+            if f.default is not None and f.name not in shown
+        },
+    }
     fields = [model._meta.fields[n] for n in (*names, *precision, *stamp)]
     columns = ", ".join(f'"{f.column_name}"' for f in fields)
     marks = ", ".join("?" * len(fields))

@@ -84,11 +84,10 @@ def prepare(values: dict[str, Any], errors: dict[str, str]) -> None:
             values["training_start"], values["training_end"] = found
     derived = rules_.category_for(values)
     given = values.get("category")
-    order = [c for _, c in rules_.CATEGORY_BY_STAGE]
-    # A new person takes the category of their stages; a record already there only moves
-    # forward, so a roster's 正式党员 without a 转正 date stays 正式党员.
-    new = values.get("id") is None
-    if derived is not None and (new or given is None or order.index(derived) < order.index(given)):
+    # The category is the stage reached — except a roster's 正式党员 whose 转正 date was never
+    # recorded (admitted, not confirmed on paper): kept, not made 预备党员 again.
+    legacy_full = given == "full" and derived == "probationary" and values.get("id") is not None
+    if derived is not None and not legacy_full:
         values["category"] = derived
 
 
@@ -554,7 +553,8 @@ def summary_parts(as_of: dt.date, running: bool, figures: dict[str, int]) -> lis
     due = [r.branch for r in renewal if r.overdue]
     if due:
         names = "、".join(due[:3]) + ("等" if len(due) > 3 else "")
-        parts.append(f"{names}{len(due)}个党组织任期已届满，需按期换届")
+        count = f"{len(due)}个党组织" if len(due) > 1 else ""
+        parts.append(f"{names}{count}任期已届满，需按期换届")
     if not parts:
         return []
     return [("严格规范发展党员", "；".join(parts) + "。")]

@@ -97,7 +97,17 @@ def test_the_demo_summary_reads_like_the_report(summary: report.AnnualSummary) -
     ):
         assert phrase in text, phrase
     assert summary.title == "2023年度党建工作总结"
-    assert [s.lead[:2] for s in summary.sections if s.lead] == ["一是", "二是", "三是", "四是"]
+    assert [s.lead[:2] for s in summary.sections if s.lead] == [
+        "一是",
+        "二是",
+        "三是",
+        "四是",
+        "五是",
+    ]
+    recruitment = summary.sections[-1].full()
+    assert recruitment.startswith("五是严格规范发展党员。全年接收入党申请书")
+    assert "有1项发展党员程序已超过规定时限" in recruitment
+    assert "绿源新材料有限公司党支部任期已届满，需按期换届" in recruitment
 
 
 def test_its_numbers_equal_stats_json(summary: report.AnnualSummary, stats_json: dict) -> None:
