@@ -397,6 +397,12 @@ def build_parser() -> argparse.ArgumentParser:
     roster.add_argument("-o", "--output", required=True, metavar="FILE.pdf")
     for document in (signin, summary, roster):
         document.add_argument("--order", choices=ORDER_CHOICES, help=ORDER_HELP)
+    pipeline = prt_sub.add_parser("recruitment", parents=[db_parent], help="发展党员工作台账")
+    pipeline.add_argument("--branch", metavar="NAME", help="党组织名称（默认全部）")
+    pipeline.add_argument("-o", "--output", required=True, metavar="FILE.pdf")
+    record = prt_sub.add_parser("record", parents=[db_parent], help="发展党员纪实表")
+    record.add_argument("--member", required=True, metavar="ID_OR_NAME", help="人员编号或姓名")
+    record.add_argument("-o", "--output", required=True, metavar="FILE.pdf")
     prt.set_defaults(func=_delegate("printing", "run_print"))
 
     rep = sub.add_parser(

@@ -57,6 +57,13 @@ def build_document(args: argparse.Namespace) -> Document:
         if args.document == "roster":
             branch = find_branch(args.branch)
             return data.branch_roster(branch.id, unmasked=args.unmasked, order=order)
+        if args.document in ("recruitment", "record"):
+            from partybuild.printing import recruitment
+
+            if args.document == "record":
+                return recruitment.recruitment_record(recruitment.find_person(args.member))
+            branch_id = find_branch(args.branch).id if args.branch else None
+            return recruitment.recruitment_ledger(branch_id)
     except (RecordNotFound, ValidationError) as exc:
         raise CliError(str(exc), EXIT_INVALID) from exc
     raise CliError(f"未知的打印文档：{args.document}")

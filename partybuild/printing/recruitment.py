@@ -15,7 +15,9 @@ from partybuild.printing.layout import BODY_PT, SMALL_PT, Column, Document, Tabl
 from partybuild.services import records, recruitment
 from partybuild.store import models as m
 
-LEDGER_ROW_H = 9.0
+LEDGER_ROW_H = 11.0
+#: The 阶段 column of the 台账, short enough for one line.
+SHORT_STAGE = {"applicant": "申请人", "activist": "积极分子"}
 RECORD_ROW_H = 9.5
 
 #: The 台账's date columns: (field, header). One row a person.
@@ -70,25 +72,25 @@ def recruitment_ledger(branch_id: int | None = None, today: dt.date | None = Non
     people = _people(branch_id)
     rules = recruitment.load_rules()
     columns = (
-        Column("序号", 4, "center"),
-        Column("姓名", 7, "center"),
-        Column("身份证号", 13, "center"),
-        Column("阶段", 8, "center"),
-        *(Column(label, 7.5, "center") for _, label in LEDGER_STAGES),
-        Column("介绍人", 9, "center"),
-        Column("下一步", 12, "left"),
+        Column("序号", 3.5, "center"),
+        Column("姓名", 8, "center", font_pt=9),
+        Column("身份证号", 14, "center", font_pt=7.5),
+        Column("阶段", 8.5, "center", font_pt=8),
+        *(Column(label, 8.2, "center", font_pt=7.5) for _, label in LEDGER_STAGES),
+        Column("介绍人", 10, "center", font_pt=7.5),
+        Column("下一步", 12, "left", font_pt=7.5),
     )
     rows = []
     for p in people:
         data = {name: getattr(p, name) for name in recruitment._PIPELINE_FIELDS if name != "branch"}
         step, earliest, deadline = recruitment.next_step(data, rules)
         when = deadline or earliest
-        introducers = "、".join(x.name for x in (p.introducer_1, p.introducer_2) if x is not None)
+        introducers = "\n".join(x.name for x in (p.introducer_1, p.introducer_2) if x is not None)
         rows.append(
             (
                 p.name,
                 mask_id_number(p.id_number),
-                vocab.MEMBER_CATEGORY.label(p.category),
+                SHORT_STAGE.get(p.category, vocab.MEMBER_CATEGORY.label(p.category)),
                 *(_day(getattr(p, name)) for name, _ in LEDGER_STAGES),
                 introducers,
                 step + (f"\n{'期限' if deadline else '可于'} {_day(when)}" if when else ""),
@@ -183,3 +185,18 @@ def recruitment_record(member_id: int, today: dt.date | None = None) -> Document
         landscape=False,
         names=(p.name,),
     )
+
+
+def find_person(text: str) -> int:
+    """The one person of 发展党员 ``text`` names (编号 or 姓名); ValidationError naming why not."""
+    from partybuild.services.errors import ValidationError
+
+    M = m.Member
+    query = M.select(M.id, M.name).where(m.live(M), spec_scope())
+    text = text.strip()
+    found = list(query.where(M.id == int(text))) if text.isdigit() else []
+    found = found or list(query.where(M.name == text))
+    if len(found) == 1:
+        return int(found[0].id)
+    why = "有多人同名，请写人员编号" if found else "发展党员中没有此人"
+    raise ValidationError({"member": f"“{text}”：{why}"}, {"member": "人员"})
