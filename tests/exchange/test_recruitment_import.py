@@ -228,8 +228,10 @@ def test_pipeline_export_reads_back_unchanged(tmp_path: Path, world: dict[str, o
     out = tmp_path / "发展党员.xlsx"
     counts = exp.export(out, ["recruitment"])
     assert counts == {"recruitment": 3}  # the two introducers are full members with no stages
-    sheet = load_workbook(out, read_only=True).worksheets[0]
-    header = next([c.value for c in r] for r in sheet.iter_rows(max_row=5) if r[0].value == "姓名")
+    book = load_workbook(out, read_only=True)
+    rows = book.worksheets[0].iter_rows(max_row=5)
+    header = next([c.value for c in r] for r in rows if r[0].value == "姓名")
+    book.close()
     for name in (
         "提交书面申请书时间",
         "确定为入党积极分子时间",
