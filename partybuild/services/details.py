@@ -19,7 +19,7 @@ import peewee as pw
 
 from partybuild.domain import dates, vocab
 from partybuild.domain.validators import mask_id_number, mask_phone
-from partybuild.services import records
+from partybuild.services import records, recruitment
 from partybuild.store import models as m
 
 LIST_CAP = 200
@@ -335,6 +335,8 @@ class BranchDetail:
     teams: list[BranchTeam] = field(default_factory=list)
     last_activities: list[LastActivity] = field(default_factory=list)
     totals: dict[str, int] = field(default_factory=dict)
+    #: 应换届日期 and how it was reckoned (services.recruitment), e.g. “2026-05-01（任期3年）”.
+    renewal_due: str | None = None
 
 
 def branch_detail(branch_id: int, *, cap: int = LIST_CAP) -> BranchDetail:
@@ -389,6 +391,7 @@ def branch_detail(branch_id: int, *, cap: int = LIST_CAP) -> BranchDetail:
         secretary=branch.secretary,
         founded_on=branch.founded_on,
         renewed_on=branch.renewed_on,
+        renewal_due=recruitment.due_text(branch),
         has_committee=branch.has_committee,
         enterprises=[
             BranchEnterprise(

@@ -367,6 +367,17 @@ def due_date(branch: m.Branch, terms: dict[str, int] | None = None) -> dt.date |
     return rules_.term_end(branch.renewed_on or branch.founded_on, years)
 
 
+def due_text(branch: m.Branch) -> str | None:
+    """应换届日期 as the branch's detail shows it: the date, the term and what it counts from."""
+    terms = load_terms()
+    due = due_date(branch, terms)
+    if due is None:
+        return None
+    years = branch.term_years or terms.get(branch.kind, 3)
+    since = "换届" if branch.renewed_on else "成立"
+    return f"{due:%Y-%m-%d}（任期{years}年，自{since}起算）"
+
+
 def renewal_reminders(on: dt.date | None = None) -> list[Reminder]:
     on = on or dt.date.today()
     found = []

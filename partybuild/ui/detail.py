@@ -244,6 +244,7 @@ class BranchDetailPanel(DetailPanel):
             (tr("书记"), d.secretary),
             (tr("成立日期"), _date(d.founded_on)),
             (tr("换届日期"), _date(d.renewed_on)),
+            (tr("应换届日期"), d.renewal_due),
             (tr("支委会"), tr("已设") if d.has_committee else tr("未设")),
         ]
         counts = "、".join(f"{label} {n}" for label, n in d.member_counts if n)

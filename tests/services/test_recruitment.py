@@ -12,7 +12,7 @@ import pytest
 from partybuild.domain import recruitment as rules_
 from partybuild.domain.dates import PartialDate
 from partybuild.domain.validators import make_id_number
-from partybuild.services import records, recruitment
+from partybuild.services import details, records, recruitment
 from partybuild.services.errors import ValidationError
 from partybuild.store import models as m
 
@@ -328,6 +328,7 @@ def test_renewal_reminders_6_and_3_months_before_and_monthly_after(branch: m.Bra
     assert renewal(D(2023, 10, 14))[0][1] == "任期已届满，应及时换届"
     assert renewal(D(2023, 10, 15))[0][1] == "任期已届满1个月，应及时换届"
     assert renewal(D(2024, 1, 20))[0][1] == "任期已届满4个月，应及时换届"
+    assert details.branch_detail(branch.id).renewal_due == "2023-09-15（任期3年，自换届起算）"
 
 
 def test_term_counts_from_founding_and_follows_the_setting_and_the_branch(branch: m.Branch) -> None:
