@@ -274,7 +274,7 @@ class OverviewPage(QWidget):
             card.setAccessibleName(f"card_{key}")
             card.clicked.connect(lambda c=card: self._open(c.page, c.record_ids))
             self.cards[key] = card
-            grid.addWidget(card, i // 7, i % 7)
+            grid.addWidget(card, i // 6, i % 6)
 
         # -- charts
         self.training_chart = ChartBox(self.tr("培训和签到（按月）"))

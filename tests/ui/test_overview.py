@@ -3,6 +3,7 @@ exactly the records they count, the deliberate gaps as reminders, the summary on
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import peewee as pw
@@ -13,7 +14,7 @@ from PySide6.QtCore import QPointF, Qt
 from pytestqt.qtbot import QtBot
 
 from partybuild.domain import compliance as rules
-from partybuild.services import stats
+from partybuild.services import recruitment, stats
 from partybuild.store import models as m
 from partybuild.ui import file_dialogs
 from partybuild.ui.main_window import MainWindow
@@ -53,6 +54,7 @@ def test_cards_show_the_demo_figures(overview: OverviewPage) -> None:
         "services": 64,
         "resolved": 66,
         "pending": f["issues"]["pending"],
+        "renewal": 1,  # 绿源新材料有限公司党支部: its term ran out in May
     }
     assert overview.cards["rotation"].note_label.text() == "签到 666 人次"
     assert overview.cards["joint"].note_label.text() == "覆盖企业 28 家"
@@ -87,8 +89,14 @@ def test_the_reminders_list_the_gaps(overview: OverviewPage) -> None:
     texts = overview.reminder_texts()
     for gap in GAPS:
         assert sum(gap in t for t in texts) == 1, gap
-    assert sum("已超期" in t for t in texts) == 2
-    assert len(texts) == 6
+    # 发展党员 and 换届 (services.recruitment) add theirs: one overdue step and one term run out.
+    year_end = dt.date(2023, 12, 31)
+    people, renewal = (
+        recruitment.recruitment_reminders(year_end),
+        recruitment.renewal_reminders(year_end),
+    )
+    assert sum("已超期" in t for t in texts) == 2 + 1 + 1
+    assert len(texts) == 6 + len(people) + len(renewal)
     assert "落实率 99.4%" in overview.reminder_note.text()
 
 
