@@ -275,6 +275,7 @@ class OverviewPage(QWidget):
             card.clicked.connect(lambda c=card: self._open(c.page, c.record_ids))
             self.cards[key] = card
             grid.addWidget(card, i // 6, i % 6)
+        self.card_grid = grid
 
         # -- charts
         self.training_chart = ChartBox(self.tr("培训和签到（按月）"))
@@ -361,6 +362,12 @@ class OverviewPage(QWidget):
         if wide == self.wide:
             return
         self.wide = wide
+        # Cards: two rows of seven on a wide page, rows of five on a narrow one.
+        per_row = 7 if wide else 5
+        for card in self.cards.values():
+            self.card_grid.removeWidget(card)
+        for i, card in enumerate(self.cards.values()):
+            self.card_grid.addWidget(card, i // per_row, i % per_row)
         boxes = [self.training_chart, self.issue_chart, self.service_chart, self.reminder_box]
         for box in boxes:
             self.lower.removeWidget(box)
@@ -378,7 +385,7 @@ class OverviewPage(QWidget):
                 self.lower.addWidget(box, i // 2, i % 2)
             self.lower.setColumnStretch(0, 1)
             self.lower.setColumnStretch(1, 1)
-            self.inner.setMinimumHeight(1040)
+            self.inner.setMinimumHeight(1140)  # a third row of cards
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
         self._arrange(wide=event.size().width() >= self.WIDE)
