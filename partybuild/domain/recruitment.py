@@ -181,11 +181,11 @@ def check_rule(rule: Rule) -> None:
 
 # --------------------------------------------------------------------------- terms (换届)
 
-#: 任期 by branch kind: 3 years for enterprise branches (《中国共产党基层组织选举工作条例》
-#: 2020, 第三条: 党的基层委员会、总支部委员会、支部委员会每届任期3年至5年; 5 for village and
-#: community organisations); a park sets its own.
+#: 任期 by branch kind: 3 years for the branches of a park's enterprises (中共中央办公厅
+#: 《关于党的基层组织任期的意见》, 2018: 总支部委员会、支部委员会每届任期3年; 村、社区 5 年);
+#: a park sets its own per kind, and a branch its own in the 党组织 ledger.
 DEFAULT_TERMS: dict[str, int] = dict.fromkeys(vocab.BRANCH_KIND.codes, 3)
-TERM_BASIS = "《中国共产党基层组织选举工作条例》第三条：每届任期3年至5年"
+TERM_BASIS = "《关于党的基层组织任期的意见》（2018）：党的支部委员会每届任期3年"
 #: Reminded this many months before the term ends, then monthly after it.
 RENEWAL_NOTICES: tuple[int, ...] = (6, 3)
 
