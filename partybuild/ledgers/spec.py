@@ -144,6 +144,8 @@ class Ledger:
     sort_field: str = "id"
     # Which rows of the model the ledger shows (发展党员: the people on the way in), or all.
     scope: Callable[[], pw.Expression] | None = field(default=None, compare=False, repr=False)
+    # Headings the form puts above a field (发展党员: one per stage), field name → heading.
+    sections: tuple[tuple[str, str], ...] = ()
 
     @property
     def filter_map(self) -> dict[str, str]:
@@ -526,6 +528,15 @@ RECRUITMENT = Ledger(
     filters=(("branch", "branch"), ("kind", "category"), ("year", "applied_on")),
     sort_field="name",
     scope=_in_pipeline,
+    sections=(
+        ("name", "基本信息"),
+        ("applied_on", "入党申请"),
+        ("activist_on", "入党积极分子的确定和培养"),
+        ("plan_on", "发展对象的确定和考察"),
+        ("introducer_1", "支部大会讨论接收预备党员"),
+        ("approved_on", "审批、预备期和转正"),
+        ("note", "其他"),
+    ),
 )
 
 LEDGERS: dict[str, Ledger] = {

@@ -513,7 +513,16 @@ class RecordForm(QWidget):
     def _build(self, grid: QGridLayout, columns: list[Column], two_columns: bool) -> None:
         """Place fields row by row: two per row in two-column mode, long texts on a full row."""
         row, slot = 0, 0
+        headings = dict(self.ledger.sections)
         for column in columns:
+            if column.name in headings:  # a heading on a row of its own (发展党员's stages)
+                if slot == 1:
+                    row, slot = row + 2, 0
+                heading = QLabel(self.tr(headings[column.name]))
+                heading.setObjectName(f"section_{column.name}")
+                heading.setStyleSheet("font-weight: bold; color: #a93226; padding-top: 6px;")
+                grid.addWidget(heading, row, 0, 1, 5 if two_columns else 2)
+                row += 1
             editor = self._make_editor(column)
             editor.setObjectName(f"field_{column.name}")
             editor.setAccessibleName(column.label)
