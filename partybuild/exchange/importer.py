@@ -356,6 +356,14 @@ def read_file(
             f"“{path.name}”中没有可识别为{what}的工作表（未找到表头）"
             + (f"：{notes}" if notes else "")
         )
+    if ledger is None and {"members", "recruitment"} <= {s.spec.name for s in result.sheets}:
+        # 发展党员 rows are member rows: beside a 党员 sheet they would be written twice.
+        for sheet in [s for s in result.sheets if s.spec.name in lay.SEPARATE]:
+            result.sheets.remove(sheet)
+            result.ignored.append(
+                f"工作表“{sheet.title}”是发展党员台账，与党员台账同在一个文件中，"
+                "未导入（请单独导入：导入时选择“发展党员”）"
+            )
     order = list(lay.SHEETS)
     result.sheets.sort(key=lambda s: order.index(s.spec.name))
     return result
@@ -363,7 +371,7 @@ def read_file(
 
 def _candidates(ledger: str | None) -> list[SheetSpec]:
     if ledger is None:
-        return [s for s in lay.SHEETS.values() if s.name not in lay.SEPARATE]
+        return list(lay.SHEETS.values())
     return [lay.sheet(ledger)]
 
 
@@ -858,6 +866,12 @@ def _read_sheet(
         return None
     usable.sort(key=lambda o: (o[0], o[1], o[2], o[3]), reverse=True)
     top = usable[0]
+    tied = [o for o in usable if o[:4] == top[:4]]
+    plain = [o for o in tied if o[4].name not in lay.SEPARATE]
+    if len(tied) > 1 and len(plain) == 1:
+        # A sheet that reads as 党员 and as 发展党员 alike is a roster unless it is named 发展党员.
+        top = plain[0]
+        usable = [top]
     if len(usable) > 1 and usable[1][:4] == top[:4]:
         names = "、".join(o[4].label for o in usable if o[:4] == top[:4])
         result.ignored.append(

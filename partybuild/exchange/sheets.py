@@ -479,7 +479,7 @@ SHEETS: dict[str, SheetSpec] = {
         ),
     )
 }
-#: Sheets written and read only when asked for by name (not in an "all ledgers" file).
+#: Sheets not written into an "all ledgers" file; read from one only without a 党员 sheet.
 SEPARATE = ("recruitment",)
 
 # The sheets of one ledger when only that ledger is exported or imported.

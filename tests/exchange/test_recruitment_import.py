@@ -251,3 +251,23 @@ def test_an_all_ledgers_export_has_no_pipeline_sheet(
     out = tmp_path / "全部.xlsx"
     counts = exp.export(out)
     assert "recruitment" not in counts and counts["members"] == 3
+
+
+def test_without_a_ledger_named_sheets_decide(tmp_path: Path, world: dict[str, object]) -> None:
+    """A sheet named 发展党员 is the pipeline; beside a 党员 sheet it is left for its own import."""
+    path = owip_sheet(tmp_path, world)
+    plan = imp.read_file(path)
+    assert [s.spec.name for s in plan.sheets] == ["recruitment"]
+    roster = [
+        ["姓名", "身份证号", "所属党组织", "类别"],
+        ["钱花名", person_id(31), BRANCH, "正式党员"],
+    ]
+    both = workbook(
+        tmp_path / "两表.xlsx",
+        {"党员": roster, "发展党员": [list(OWIP_HEADERS), row(1, "钱申请", person_id(11))]},
+    )
+    plan = imp.read_file(both)
+    assert [s.spec.name for s in plan.sheets] == ["members"]
+    assert any("发展党员台账" in note and "请单独导入" in note for note in plan.ignored)
+    unnamed = workbook(tmp_path / "花名册.xlsx", {"Sheet1": roster})
+    assert [s.spec.name for s in imp.read_file(unnamed).sheets] == ["members"]
