@@ -66,6 +66,12 @@ def expected_ids(branch_id: int | None) -> dict[str, set[int]]:
     }
     out["services"] = {r.id for r in live["services"] if mine(team_branch[r.team_id])}
     out["issues"] = {r.id for r in live["issues"] if mine(enterprise_branch[r.enterprise_id])}
+    # 发展党员 shows the members on the way in (ledgers.spec.RECRUITMENT.scope), in the same scope.
+    out["recruitment"] = {
+        r.id
+        for r in live["recruitment"]
+        if r.id in out["members"] and (r.category != "full" or r.applied_on is not None)
+    }
     return out
 
 
