@@ -185,3 +185,13 @@ def sort_by_name(
 def order_label(order: str) -> str:
     """姓氏笔画 / 拼音 / 录入顺序 for a code."""
     return dict(NAME_ORDERS)[order]
+
+
+@lru_cache(maxsize=65536)
+def search_text(name: str) -> str:
+    """What the search box matches a name by: the name, its pinyin full spelling and initials,
+    lower case and blank-separated (张三 → "张三 zhangsan zs"). A search word has no blanks, so a
+    match never runs from one part into the next."""
+    name = (name or "").strip()
+    full, initials = pinyin_spellings(name)
+    return " ".join(part for part in (name.lower(), full, initials) if part)

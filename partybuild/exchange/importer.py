@@ -2029,8 +2029,10 @@ def _insert_bulk(sheet_spec: SheetSpec, rows: list[PlannedRow], stamp: dict[str,
     # A partial date's precision column is written beside it (PartialDateField).
     partial = [c.name for c in sheet_spec.ledger.columns if c.kind == spec.PARTIAL_DATE]
     precision = [f"{name}_precision" for name in partial]
+    # Columns the model computes from others (a member's pinyin sort key and search text).
+    derived = list(model.derived({n: "" for n in names}))
     # Fields the ledger does not show take their model default (发展党员 rows: 状态 正常).
-    shown = {*names, *precision, *stamp, "id"}
+    shown = {*names, *precision, *derived, *stamp, "id"}
     stamp = {
         **stamp,
         **{
@@ -2039,7 +2041,7 @@ def _insert_bulk(sheet_spec: SheetSpec, rows: list[PlannedRow], stamp: dict[str,
             if f.default is not None and f.name not in shown
         },
     }
-    fields = [model._meta.fields[n] for n in (*names, *precision, *stamp)]
+    fields = [model._meta.fields[n] for n in (*names, *precision, *derived, *stamp)]
     columns = ", ".join(f'"{f.column_name}"' for f in fields)
     marks = ", ".join("?" * len(fields))
     sql = f'INSERT INTO "{model._meta.table_name}" ({columns}) VALUES ({marks})'
@@ -2047,7 +2049,9 @@ def _insert_bulk(sheet_spec: SheetSpec, rows: list[PlannedRow], stamp: dict[str,
     converters = [(n, f.db_value, n in links) for n, f in zip(names, fields, strict=False)]
     tail = tuple(
         f.db_value(v)
-        for f, v in zip(fields[len(names) + len(partial) :], stamp.values(), strict=True)
+        for f, v in zip(
+            fields[len(names) + len(partial) + len(derived) :], stamp.values(), strict=True
+        )
     )
     params = []
     for row in rows:
@@ -2059,6 +2063,9 @@ def _insert_bulk(sheet_spec: SheetSpec, rows: list[PlannedRow], stamp: dict[str,
                 value = convert(_final(value) if link else value)
             cells.append(value)
         cells.extend(dates.precision_of(values[name]) for name in partial)
+        if derived:
+            computed = model.derived(values)
+            cells.extend(computed.get(name) for name in derived)
         params.append((*cells, *tail))
     database.cursor().executemany(sql, params)
 

@@ -1,13 +1,16 @@
 """Paged, filtered, sorted reads of a ledger for the pages of the app.
 
-Everything happens in SQL: the search box becomes ``LIKE`` conditions, the filters ``WHERE``
-clauses, a column click ``ORDER BY`` and scrolling ``LIMIT/OFFSET``. A page of 50,000 members
-never brings more than one page of rows into Python.
+Everything happens in SQL: the search box becomes conditions on a maintained search text (FTS5
+trigram on SQLite, pg_trgm on PostgreSQL) and on the few linked records whose title matches, the
+filters ``WHERE`` clauses, a column click ``ORDER BY`` on an indexed key (names by their pinyin
+key) and a page anywhere is a lean ordered query of ids (an index walk) and then those rows. A page
+of 200,000 members never brings more than one page of rows into Python.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -92,6 +95,39 @@ def number_match(column: Column, word: str) -> pw.Expression:
     return (field == normal) | shown
 
 
+# A word that can be part of an ID or phone number (digits, an ID's final X, its grouping).
+NUMBER_WORD = re.compile(r"[0-9xX\-]+")
+# A word the FTS5 trigram index can answer: three characters or more, no LIKE wildcard in it.
+_FTS_WORD = re.compile(r"[^%_\\]{3,}")
+
+
+def _has_fts(database: pw.Database) -> bool:
+    """Whether the database has the member search index of migration 0009 (SQLite FTS5)."""
+    known = getattr(database, "_partybuild_fts", None)
+    if known is None:
+        known = isinstance(database, pw.SqliteDatabase) and bool(
+            database.execute_sql(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'member_fts'"
+            ).fetchone()
+        )
+        database._partybuild_fts = known  # type: ignore[attr-defined]
+    return known
+
+
+def text_match(model: type[pw.Model], word: str) -> pw.Expression:
+    """``word`` in a record's maintained search text (a member's name, its pinyin full spelling
+    and initials: zs finds 张三). Three characters or more go through the FTS5 trigram index on
+    SQLite (pg_trgm serves the same LIKE on PostgreSQL); one or two are read from the column,
+    which a page walks in its sort order and stops once the page is full."""
+    field = model._meta.fields["search_text"]
+    database = getattr(model._meta.database, "obj", model._meta.database)  # through the proxy
+    if _FTS_WORD.fullmatch(word) and _has_fts(database):
+        table = f"{model._meta.table_name}_fts"
+        inner = pw.SQL(f'(SELECT rowid FROM "{table}" WHERE search_text LIKE ?)', (f"%{word}%",))
+        return model.id.in_(inner)
+    return field.contains(word.lower())
+
+
 def matching_codes(vocabulary: Vocabulary, word: str) -> list[str]:
     """The codes a search word finds: the one it spells (本科 → bachelor, 支委会 →
     committee_meeting, the same reading as the importer's) and, for two characters or more, those
@@ -121,6 +157,8 @@ class LedgerQuery:
         self.sort_column = sort_column
         self.descending = descending
         self._aliases: dict[str, Any] = {}
+        self._joined: set[str] = set()  # links a filter reads through (dotted filter fields)
+        self._nulls: int | None = None
         self._select = self._build()
 
     # -- building ----------------------------------------------------------------------
@@ -159,7 +197,8 @@ class LedgerQuery:
                 query = query.join_from(
                     model, alias, pw.JOIN.LEFT_OUTER, on=(column.field == alias.id)
                 )
-        return query.where(self._conditions())
+        self._where = self._conditions()
+        return query.where(self._where)
 
     def _field_path(self, path: str) -> Any:
         """A filter field, following one link ("team.branch") through the joined alias."""
@@ -167,6 +206,7 @@ class LedgerQuery:
         if "." not in path:
             return model._meta.fields[path]
         link, rest = path.split(".", 1)
+        self._joined.add(link)
         alias = self._link_alias(self.ledger.column(link))
         return getattr(alias, rest)
 
@@ -209,16 +249,23 @@ class LedgerQuery:
                 for name in self.ledger.search_fields or (self.ledger.title_field,):
                     column = self.ledger.by_name.get(name)
                     if column is not None and column.kind in SHOWN_PARTS:
-                        term = number_match(column, word)
+                        if not NUMBER_WORD.fullmatch(word):
+                            continue  # 张三 or zs cannot be in an ID or phone number
+                        term = self._number_term(column, word)
+                    elif name == self.ledger.title_field and "search_text" in model._meta.fields:
+                        term = text_match(model, word)  # the name, its pinyin and initials
                     else:
-                        term = self.ledger.model._meta.fields[name].contains(
-                            word
-                        )  # % and _ literal
+                        term = model._meta.fields[name].contains(word)  # % and _ literal
                     any_match = term if any_match is None else (any_match | term)
                 for column in self.ledger.columns:
                     if column.kind == spec.LINK:
-                        term = self._title_of(column).contains(word)
-                        any_match = term if any_match is None else (any_match | term)
+                        # The few linked records whose title matches, not a LIKE over a join
+                        # for every row.
+                        # Read first (a few hundred records at most): no match, no term.
+                        ids = [i for (i,) in self._titles_matching(column, word).tuples()]
+                        if ids:
+                            term = column.field.in_(ids)
+                            any_match = term if any_match is None else (any_match | term)
                     elif column.kind == spec.CHOICE and column.vocabulary is not None:
                         codes = matching_codes(column.vocabulary, word)
                         if codes:
@@ -228,7 +275,32 @@ class LedgerQuery:
                 cond &= any_match
         return cond
 
-    def _order(self) -> list[Any]:
+    def _number_term(self, column: Column, word: str) -> pw.Expression:
+        """As :func:`number_match`, read from the maintained shown parts where the model keeps
+        them (the search index carries them); the whole number is looked up first by its index."""
+        model = self.ledger.model
+        shown = model._meta.fields.get(f"{column.name.split('_')[0]}_shown")
+        if shown is None:
+            return number_match(column, word)
+        normal = (
+            validators.normalize_id_number(word)
+            if column.kind == spec.ID_NUMBER
+            else validators.normalize_phone(word)
+        )
+        whole = [i for (i,) in model.select(model.id).where(column.field == normal).tuples()]
+        term = shown.contains(normal)
+        return (term | model.id.in_(whole)) if whole else term
+
+    def _titles_matching(self, column: Column, word: str) -> pw.ModelSelect:
+        target = column.link_model
+        assert target is not None
+        title = self._title_of(column).name
+        if title == "name" and "search_text" in target._meta.fields:
+            return target.select(target.id).where(text_match(target, word))
+        return target.select(target.id).where(getattr(target, title).contains(word))
+
+    def _sort_key(self) -> tuple[Any, bool, Column | None]:
+        """The ORDER BY key, whether it descends, and the link column it needs joined."""
         model = self.ledger.model
         name = self.sort_column
         descending = self.descending
@@ -238,27 +310,116 @@ class LedgerQuery:
             name = default.lstrip("-")
         if name == "overdue" and self.ledger.name == "issues":  # 超期: longest overdue first
             issue = m.EnterpriseIssue
-            key: Any = pw.Case(None, [(issue.overdue_on(dt.date.today()), issue.deadline)], None)
-        elif name == "id":
-            key = model.id
-        else:
-            column = self.ledger.column(name)
-            key = self._title_of(column) if column.kind == spec.LINK else column.field
+            key = pw.Case(None, [(issue.overdue_on(dt.date.today()), issue.deadline)], None)
+            return key, descending, None
+        if name == "id":
+            return model.id, descending, None
+        column = self.ledger.column(name)
+        if column.kind == spec.LINK:
+            title = self._title_of(column)
+            alias = self._link_alias(column)
+            if title.name == "name" and "name_key" in column.link_model._meta.fields:  # type: ignore[union-attr]
+                title = alias.name_key  # a member's name in pinyin order
+            return title, descending, column
+        keyed = model._meta.fields.get(f"{name}_key")  # names in pinyin order (Member.name_key)
+        return (keyed if keyed is not None else column.field), descending, None
+
+    def _order(self) -> list[Any]:
+        """Empty values last either way; each part of the order on its own is index-friendly."""
+        key, descending, _link = self._sort_key()
+        model = self.ledger.model
         tiebreak = model.id.desc() if descending else model.id.asc()
         return [key.desc(nulls="LAST") if descending else key.asc(nulls="LAST"), tiebreak]
 
     # -- reading -----------------------------------------------------------------------
-    def count(self) -> int:
-        return int(self._select.order_by().count())
+    def _lean(self, *selected: Any, sort_link: Column | None = None) -> pw.ModelSelect:
+        """A select of ``selected`` under the conditions, joining only the links they need
+        (dotted filters, a sort by a link's title), not every linked title of the page."""
+        model = self.ledger.model
+        query = model.select(*selected)
+        needed = set(self._joined) | ({sort_link.name} if sort_link is not None else set())
+        for column in self.ledger.columns:
+            if column.kind == spec.LINK and column.name in needed:
+                alias = self._link_alias(column)
+                query = query.join_from(
+                    model, alias, pw.JOIN.LEFT_OUTER, on=(column.field == alias.id)
+                )
+        return query.where(self._where)
 
-    def rows(self, offset: int = 0, limit: int = PAGE_SIZE) -> list[Row]:
-        query = self._select.order_by(*self._order()).offset(offset).limit(limit).tuples()
+    def count(self) -> int:
+        return int(self._lean(pw.fn.COUNT(pw.SQL("*"))).scalar() or 0)
+
+    def _empty_keys(self) -> int:
+        """How many rows have no sort key: they come last, after every row that has one."""
+        if self._nulls is None:
+            key, _desc, link = self._sort_key()
+            if key is self.ledger.model.id:
+                self._nulls = 0
+            else:
+                query = self._lean(pw.fn.COUNT(pw.SQL("*")), sort_link=link)
+                self._nulls = int(query.where(key.is_null(True)).scalar() or 0)
+        return self._nulls
+
+    def _ids(self, offset: int, limit: int, total: int) -> list[int]:
+        """The ids of rows ``offset``… in order: rows with a key by the key (an index walk, no
+        sort of the whole ledger), then rows without one by id."""
+        key, descending, link = self._sort_key()
+        model = self.ledger.model
+        tiebreak = model.id.desc() if descending else model.id.asc()
+        if key is model.id:
+            query = self._lean(model.id).order_by(tiebreak).offset(offset).limit(limit)
+            return [i for (i,) in query.tuples()]
+        keyed = total - self._empty_keys()
+        ids: list[int] = []
+        if offset < keyed:
+            order = key.desc() if descending else key.asc()
+            query = self._lean(model.id, sort_link=link).where(key.is_null(False))
+            query = query.order_by(order, tiebreak).offset(offset).limit(limit)
+            ids = [i for (i,) in query.tuples()]
+        if len(ids) < limit and self._empty_keys():
+            start = max(0, offset - keyed)
+            query = self._lean(model.id, sort_link=link).where(key.is_null(True))
+            query = query.order_by(tiebreak).offset(start).limit(limit - len(ids))
+            ids += [i for (i,) in query.tuples()]
+        return ids
+
+    def rows(self, offset: int = 0, limit: int = PAGE_SIZE, total: int | None = None) -> list[Row]:
+        """Rows ``offset``… of the page: their ids from a lean ordered query, then those rows
+        whole. Any page costs about what the first does."""
+        if total is None:
+            total = self.count()
+        ids = self._ids(offset, limit, total)
+        if not ids:
+            return []
+        model = self.ledger.model
+        query = self._select.where(model.id.in_(ids)).tuples()
         width = len(self.ledger.columns)
-        rows = []
+        by_id = {}
         for r in query:
             values = list(r[2 : 2 + width])
             for i, precision in zip(self._partial, r[2 + width :], strict=True):
                 if values[i] is not None and precision is not None:
                     values[i] = PartialDate.of(values[i], precision)
-            rows.append(Row(r[0], r[1], values))
-        return rows
+            by_id[r[0]] = Row(r[0], r[1], values)
+        return [by_id[i] for i in ids if i in by_id]
+
+    def position(self, record_id: int, total: int | None = None) -> int | None:
+        """The row a record is on under this order, or None if the filters leave it out."""
+        model = self.ledger.model
+        key, descending, link = self._sort_key()
+        found = (
+            self._lean(model.id, key, sort_link=link).where(model.id == record_id).tuples().first()
+        )
+        if found is None:
+            return None
+        value = found[1]
+        before_id = (model.id > record_id) if descending else (model.id < record_id)
+        if key is model.id:
+            earlier = before_id
+        elif value is None:  # after every row with a key, and after empty ones with a lower id
+            earlier = key.is_null(False) | (key.is_null(True) & before_id)
+        else:
+            beyond = (key > value) if descending else (key < value)
+            earlier = key.is_null(False) & (beyond | ((key == value) & before_id))
+        query = self._lean(pw.fn.COUNT(pw.SQL("*")), sort_link=link).where(earlier)
+        return int(query.scalar() or 0)

@@ -142,6 +142,13 @@ def _expand(partial: list[PartialDateField], row: dict[object, object]) -> dict[
     return row
 
 
+def shown_parts(value: str | None, head: int, tail: int) -> str | None:
+    """The head and tail a masked table shows, blank-separated; None when it is not masked so."""
+    if not value or len(value) <= head + tail:
+        return None
+    return f"{value[:head]} {value[-tail:]}"
+
+
 class BaseModel(pw.Model):
     created_at = pw.DateTimeField(default=now, verbose_name="创建时间")
     updated_at = pw.DateTimeField(default=now, verbose_name="修改时间")
@@ -155,9 +162,20 @@ class BaseModel(pw.Model):
         legacy_table_names = False
 
     @classmethod
+    def derived(cls, data: dict[str, object]) -> dict[str, object]:
+        """Columns computed from others, by field name, for a write that sets ``data``: every
+        insert and update path (save, insert, update, insert_many, the importer's bulk insert)
+        writes them. None here; Member has its pinyin sort key and search text."""
+        return {}
+
+    @classmethod
     def _normalize_data(cls, data: object, kwargs: object) -> object:  # type: ignore[override]
         """``update(joined_on=…)`` / ``insert(…)`` write a partial date's precision too."""
         normalized = super()._normalize_data(data, kwargs)  # type: ignore[misc]
+        if isinstance(normalized, dict) and cls.derived.__func__ is not BaseModel.derived.__func__:  # type: ignore[attr-defined]
+            by_name = {getattr(f, "name", f): v for f, v in normalized.items()}
+            for name, value in cls.derived(by_name).items():
+                normalized[cls._meta.fields[name]] = value
         if isinstance(normalized, dict):
             for f in list(normalized):
                 if isinstance(f, PartialDateField) and not isinstance(normalized[f], pw.Node):
@@ -173,6 +191,8 @@ class BaseModel(pw.Model):
         partial = partial_fields(cls)
         if partial and fields is None:
             rows = [_expand(partial, row) if isinstance(row, dict) else row for row in rows]  # type: ignore[attr-defined]
+        if fields is None and cls.derived.__func__ is not BaseModel.derived.__func__:  # type: ignore[attr-defined]
+            rows = [{**row, **cls.derived(row)} if isinstance(row, dict) else row for row in rows]  # type: ignore[attr-defined]
         return super().insert_many(rows, fields)
 
 
@@ -243,7 +263,7 @@ class Member(BaseModel):
     birth_date_precision = precision_field()
     id_number = pw.CharField(max_length=18, unique=True, verbose_name="身份证号")
     education = pw.CharField(choices=vocab.EDUCATION.choices(), null=True, verbose_name="学历")
-    phone = pw.CharField(max_length=32, null=True, verbose_name="联系电话")
+    phone = pw.CharField(max_length=32, null=True, index=True, verbose_name="联系电话")
     enterprise = pw.ForeignKeyField(
         Enterprise, null=True, on_delete="SET NULL", backref="members", verbose_name="所在企业"
     )
@@ -263,9 +283,57 @@ class Member(BaseModel):
         choices=vocab.MEMBER_STATUS.choices(), default="normal", verbose_name="状态"
     )
     note = pw.TextField(null=True, verbose_name="备注")
+    # Written from the name on every insert and update (derived), filled for older rows by
+    # migration 0009: the pinyin order tables sort names by, and what search matches a name by.
+    name_key = pw.CharField(null=True, verbose_name="姓名排序键")
+    search_text = pw.TextField(null=True, verbose_name="姓名检索文本")
+    # The parts of the ID and phone number a table shows (first 4 + last 4, first 3 + last 4),
+    # which search may match; never the masked middle. Empty for a value too short to mask so.
+    id_shown = pw.CharField(null=True, verbose_name="身份证号显示部分")
+    phone_shown = pw.CharField(null=True, verbose_name="电话显示部分")
 
     class Meta:
         table_name = "member"
+        # The page's queries: live rows (deleted = false) in the order of a column (0009).
+        # (deleted, name_key) carries what search reads, so a search walks the index alone.
+        indexes = (
+            (("deleted", "name_key", "search_text", "id_shown", "phone_shown"), False),
+        ) + tuple(
+            (("deleted", name), False)
+            for name in (
+                "gender",
+                "ethnicity",
+                "birth_date",
+                "education",
+                "category",
+                "joined_on",
+                "confirmed_on",
+                "party_post",
+                "job_title",
+                "status",
+            )
+        )
+
+    @classmethod
+    def derived(cls, data: dict[str, object]) -> dict[str, object]:
+        """The columns computed from ``name`` (pinyin sort key, search text), for a write that
+        sets it."""
+        from partybuild.domain import collation
+
+        derived: dict[str, object] = {}
+        name = data.get("name")
+        if isinstance(name, str):
+            derived["name_key"] = collation.pinyin_key(name)
+            derived["search_text"] = collation.search_text(name)
+        for source, target, head, tail in (
+            ("id_number", "id_shown", 4, 4),
+            ("phone", "phone_shown", 3, 4),
+        ):
+            if source in data:
+                value = data[source]
+                if value is None or isinstance(value, str):
+                    derived[target] = shown_parts(value, head, tail)
+        return derived
 
     def __str__(self) -> str:
         return self.name

@@ -6,7 +6,7 @@ import datetime as dt
 import hashlib
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QObject, QSettings, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -68,6 +68,8 @@ class LedgerTable(QTableView):
 
 class LedgerPage(QWidget):
     """Browse, search, filter, sort and edit one ledger."""
+
+    SEARCH_DELAY_MS = 150
 
     count_changed = Signal()
     message = Signal(str)
@@ -179,11 +181,41 @@ class LedgerPage(QWidget):
         self.count_changed.connect(self._update_empty_hint)
         self._update_empty_hint()
 
-        self.search.textChanged.connect(self.apply_filters)
+        # Typing is debounced: the query runs once the keys pause (SEARCH_DELAY_MS), not per
+        # key. Text set by code (a drill-down, a test, Esc) applies at once.
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(self.SEARCH_DELAY_MS)
+        self._search_timer.timeout.connect(self.apply_filters)
+        self._typing = False
+        self.search.textEdited.connect(self._search_edited)
+        self.search.textChanged.connect(self._search_changed)
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self.search, self.search.clear)
         self.search.installEventFilter(self)
         self.restore_state()
+
+    def _search_edited(self, _text: str) -> None:
+        self._typing = True  # Qt says textEdited just before textChanged
+        self._search_timer.start()
+
+    def _search_changed(self, _text: str) -> None:
+        if self._typing:
+            self._typing = False
+            return
+        self._search_timer.stop()
+        self.apply_filters()
+
+    def _flush_search(self) -> bool:
+        """Apply typed text now (↓ or Enter before the pause); False, to read on."""
+        if self._search_timer.isActive():
+            self._search_timer.stop()
+            self.apply_filters()
+        return False
+
+    def search_pending(self) -> bool:
+        """Typed text whose results are not shown yet (the debounce has not fired)."""
+        return self._search_timer.isActive()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
         """↓ or Enter in the search box goes into the results, onto the first row."""
@@ -192,7 +224,7 @@ class LedgerPage(QWidget):
             and event.type() == QEvent.Type.KeyPress
             and isinstance(event, QKeyEvent)
             and event.key() in (Qt.Key.Key_Down, Qt.Key.Key_Return, Qt.Key.Key_Enter)
-            and self.model.rowCount() > 0
+            and (self._flush_search() or self.model.rowCount() > 0)
         ):
             self.table.setFocus(Qt.FocusReason.TabFocusReason)
             self.table.selectRow(0)

@@ -1,14 +1,15 @@
 """The table model of a ledger page: rows paged in from SQL as the view scrolls.
 
 The model is fed by :class:`partybuild.services.query.LedgerQuery`; it never queries on its own
-terms. Sorting and filtering rebuild the query (SQL does the work) and reset the model; scrolling
-calls ``fetchMore`` for the next page. ID numbers and phone numbers are masked here: the full value
+terms. Sorting and filtering rebuild the query (SQL does the work) and reset the model; the view
+reads the page of the rows it shows, wherever they are. ID numbers and phone numbers are masked here: the full value
 is shown only in the form (privacy on a shared screen).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
@@ -75,7 +76,15 @@ def _table_columns(ledger: Ledger) -> tuple[tuple[Column | ComputedColumn, ...],
 
 
 class LedgerTableModel(QAbstractTableModel):
-    """Rows of one ledger under the current filters and sort, fetched a page at a time."""
+    """Rows of one ledger under the current filters and sort, as a window onto SQL.
+
+    ``rowCount`` is every matching row; a row's page (PAGE_SIZE rows) is read when the view first
+    asks for it, so scrolling to row 150,000 reads that page only, as the first page is read.
+    At most ``KEEP_PAGES`` pages stay in memory. Counts are kept per filter until the data is
+    reloaded, so typing back to an earlier search does not count again.
+    """
+
+    KEEP_PAGES = 40
 
     def __init__(self, ledger: Ledger, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -83,24 +92,33 @@ class LedgerTableModel(QAbstractTableModel):
         self.columns, self._positions = _table_columns(ledger)
         self._filters = Filters()
         self._sort: tuple[str | None, bool] = (None, False)
-        self._rows: list[Row] = []
+        self._pages: OrderedDict[int, list[Row]] = OrderedDict()
+        self._counts: dict[Filters, int] = {}
         self._total = 0
         self._query = LedgerQuery(ledger)
         self.reload()
 
     # -- feeding ------------------------------------------------------------------------
     def reload(self) -> None:
-        """Run the query again from the first page (after edits, filters or sorting)."""
+        """Run the query again from the first page (after edits here or elsewhere)."""
+        self._counts.clear()
+        self._requery()
+
+    def _requery(self) -> None:
         self.beginResetModel()
         self._query = LedgerQuery(self.ledger, self._filters, *self._sort)
-        self._total = self._query.count()
-        self._rows = self._query.rows(0, PAGE_SIZE)
+        total = self._counts.get(self._filters)
+        if total is None:
+            total = self._counts[self._filters] = self._query.count()
+        self._total = total
+        self._pages.clear()
+        self._page(0)
         self._overdue = _overdue_days(self.ledger.name)
         self.endResetModel()
 
     def set_filters(self, filters: Filters) -> None:
         self._filters = filters
-        self.reload()
+        self._requery()
 
     @property
     def filters(self) -> Filters:
@@ -108,42 +126,58 @@ class LedgerTableModel(QAbstractTableModel):
 
     @property
     def total(self) -> int:
-        """Rows matching the filters (not just those fetched so far)."""
+        """Rows matching the filters."""
         return self._total
 
+    def _page(self, number: int) -> list[Row]:
+        page = self._pages.get(number)
+        if page is None:
+            page = self._query.rows(number * PAGE_SIZE, PAGE_SIZE, self._total)
+            self._pages[number] = page
+            while len(self._pages) > self.KEEP_PAGES:
+                self._pages.popitem(last=False)
+        else:
+            self._pages.move_to_end(number)
+        return page
+
+    def _row(self, row: int) -> Row | None:
+        if not 0 <= row < self._total:
+            return None
+        page = self._page(row // PAGE_SIZE)
+        offset = row % PAGE_SIZE
+        return page[offset] if offset < len(page) else None
+
+    def rows_read(self) -> int:
+        """Rows held in memory now (the pages read and kept)."""
+        return sum(len(page) for page in self._pages.values())
+
     def canFetchMore(self, parent: _Index = QModelIndex()) -> bool:  # noqa: B008, N802
-        return not parent.isValid() and len(self._rows) < self._total
+        return False  # every row is there already; its page is read when it is shown
 
     def fetchMore(self, parent: _Index = QModelIndex()) -> None:  # noqa: B008, N802
-        if parent.isValid():
-            return
-        more = self._query.rows(len(self._rows), PAGE_SIZE)
-        if not more:
-            self._total = len(self._rows)
-            return
-        self.beginInsertRows(QModelIndex(), len(self._rows), len(self._rows) + len(more) - 1)
-        self._rows.extend(more)
-        self.endInsertRows()
+        return None
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         if not 0 <= column < len(self.columns):
             return
         chosen = self.columns[column]
         name = chosen.sort_by if isinstance(chosen, ComputedColumn) else chosen.name
-        self._sort = (name, order == Qt.SortOrder.DescendingOrder)
-        self.reload()
+        sort = (name, order == Qt.SortOrder.DescendingOrder)
+        if sort != self._sort:  # the view asks again for the order it has (header restore)
+            self._sort = sort
+            self._requery()
 
     # -- reading ------------------------------------------------------------------------
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self._rows)
+        return 0 if parent.isValid() else self._total
 
     def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
         return 0 if parent.isValid() else len(self.columns)
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not (0 <= index.row() < len(self._rows)):
+        row = self._row(index.row()) if index.isValid() else None
+        if row is None:
             return None
-        row = self._rows[index.row()]
         column = self.columns[index.column()]
         days = self._overdue.get(row.id) if self._overdue else None
         if isinstance(column, ComputedColumn):  # 超期: the days past 办结时限, as the colour says
@@ -183,10 +217,14 @@ class LedgerTableModel(QAbstractTableModel):
         return None
 
     def record_id(self, row: int) -> int | None:
-        return self._rows[row].id if 0 <= row < len(self._rows) else None
+        found = self._row(row)
+        return found.id if found is not None else None
 
     def row_of(self, record_id: int) -> int | None:
-        for i, row in enumerate(self._rows):
-            if row.id == record_id:
-                return i
-        return None
+        """The row a record is on: looked up in the pages read, else asked of SQL."""
+        for number, page in self._pages.items():
+            for i, row in enumerate(page):
+                if row.id == record_id:
+                    return number * PAGE_SIZE + i
+        position = self._query.position(record_id)
+        return position if position is not None and position < self._total else None

@@ -135,8 +135,10 @@ def one_size(members: int) -> None:
         debounce = getattr(page, "SEARCH_DELAY_MS", 0)
 
         def search(text: str) -> None:
-            page.search.setText(text)
-            page.apply_filters()  # what the debounce timer calls; no-op wait is not measured
+            page.search.blockSignals(True)
+            page.search.setText(text)  # as typed: the query runs when the debounce fires
+            page.search.blockSignals(False)
+            page.apply_filters()  # what the debounce timer calls (its wait is not measured)
             QApplication.processEvents()
 
         for text in SEARCHES:

@@ -33,10 +33,12 @@ def cache_folder() -> Path:
 
 
 def _schema_tag() -> str:
-    from partybuild.store.database import known_migrations
+    from partybuild.store.database import MIGRATIONS_DIR
 
-    text = ",".join(known_migrations()) + f"|{BUILDER_VERSION}"
-    return hashlib.sha1(text.encode()).hexdigest()[:10]
+    digest = hashlib.sha1(str(BUILDER_VERSION).encode())
+    for path in sorted(MIGRATIONS_DIR.glob("[0-9]*.py")):
+        digest.update(path.name.encode() + path.read_bytes())
+    return digest.hexdigest()[:10]
 
 
 def roster(members: int) -> Path:

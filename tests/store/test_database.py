@@ -9,7 +9,6 @@ from pathlib import Path
 import peewee as pw
 import pytest
 from playhouse.migrations import Runner
-from playhouse.schema_diff import diff_models
 
 from partybuild.store import models as m
 from partybuild.store.database import (
@@ -22,6 +21,7 @@ from partybuild.store.database import (
     open_database,
     resolve_location,
 )
+from tests.store.schema import schema_diff
 
 
 def digest(path: Path) -> str:
@@ -31,7 +31,7 @@ def digest(path: Path) -> str:
 def test_new_sqlite_database_has_every_table_wal_and_foreign_keys(tmp_path: Path) -> None:
     path = tmp_path / "new.sqlite3"
     database = open_database(path)
-    assert not diff_models(database, list(m.ALL_MODELS)), "migrated schema differs from the models"
+    assert not schema_diff(database), "migrated schema differs from the models"
     assert database.execute_sql("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert database.execute_sql("PRAGMA foreign_keys").fetchone()[0] == 1
     assert database.execute_sql("PRAGMA busy_timeout").fetchone()[0] >= 1000
@@ -41,7 +41,7 @@ def test_new_sqlite_database_has_every_table_wal_and_foreign_keys(tmp_path: Path
 
 def test_server_database_gets_the_same_schema(pg_url: str) -> None:
     database = open_database(pg_url)
-    assert not diff_models(database, list(m.ALL_MODELS))
+    assert not schema_diff(database)
     close_database()
     # Opening again applies nothing and keeps the data.
     open_database(pg_url)
@@ -82,7 +82,7 @@ def test_first_schema_version_is_upgraded_after_a_backup(tmp_path: Path) -> None
     _make_first_version(path)
     before = digest(path)
     database = open_database(path)
-    assert not diff_models(database, list(m.ALL_MODELS))
+    assert not schema_diff(database)
     assert [b.name for b in m.Branch.select()] == ["老支部"]
     applied = [r[0] for r in database.execute_sql(f"SELECT name FROM {HISTORY_TABLE}")]
     assert applied == known_migrations()

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import peewee as pw
 from playhouse.migrations import Runner
-from playhouse.schema_diff import diff_models
 
 from partybuild.domain.dates import PartialDate
 from partybuild.services import records
 from partybuild.store import models as m
 from partybuild.store.database import APPLICATION_ID, HISTORY_TABLE, MIGRATIONS_DIR, open_database
+from tests.store.schema import schema_diff
 
 STAMP = "'2023-01-01 00:00:00', '2023-01-01 00:00:00', 1, 0"
 PRECISION_COLUMNS = {
@@ -62,7 +62,7 @@ def test_a_0003_database_gets_precision_columns_and_keeps_every_date_to_the_day(
     _schema_0003(path)
     assert not PRECISION_COLUMNS["member"] & _columns(path, "member")
     database = open_database(path)
-    assert not diff_models(database, list(m.ALL_MODELS)), "migrated schema differs from models"
+    assert not schema_diff(database), "migrated schema differs from models"
     for table, columns in PRECISION_COLUMNS.items():
         assert columns <= _columns(path, table), table
     member = m.Member.get(m.Member.name == "张示安")

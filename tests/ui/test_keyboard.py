@@ -111,6 +111,7 @@ def test_the_edit_menu_shows_del_and_del_deletes(window: MainWindow, qtbot: QtBo
     qtbot.keyClick(enterprises.search, Qt.Key.Key_Home)
     qtbot.keyClick(enterprises.search, Qt.Key.Key_Delete)
     assert enterprises.search.text() == "b"
+    qtbot.waitUntil(lambda: not enterprises.search_pending())  # the pause after typing
     assert enterprises.model.total <= total - 1
 
 
@@ -206,6 +207,7 @@ def test_an_empty_page_says_what_to_do_first(sqlite_db: pw.Database, qtbot: QtBo
     members.grab().save("/tmp/keys/empty_members.png")
     qtbot.keyClick(win, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
     type_text(qtbot, members.search, "张")
+    qtbot.waitUntil(lambda: not members.search_pending())  # the pause after typing
     assert hint.isVisible() and hint.text() == "没有符合条件的记录"
     qtbot.keyClick(members.search, Qt.Key.Key_Escape)
     assert hint.text().startswith("还没有记录")
@@ -218,6 +220,7 @@ def test_a_page_with_rows_shows_no_hint(window: MainWindow, qtbot: QtBot) -> Non
     assert not members.empty_label.isVisible()
     qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
     type_text(qtbot, members.search, "不存在的名字")
+    qtbot.waitUntil(lambda: not members.search_pending())  # the pause after typing
     assert members.empty_label.isVisible()
     assert members.empty_label.text() == "没有符合条件的记录"
 
