@@ -159,6 +159,7 @@ class LedgerQuery:
         self._aliases: dict[str, Any] = {}
         self._joined: set[str] = set()  # links a filter reads through (dotted filter fields)
         self._nulls: int | None = None
+        self._groups: list[tuple[list[int | None], int]] | None = None
         self._select = self._build()
 
     # -- building ----------------------------------------------------------------------
@@ -369,6 +370,8 @@ class LedgerQuery:
         if key is model.id:
             query = self._lean(model.id).order_by(tiebreak).offset(offset).limit(limit)
             return [i for (i,) in query.tuples()]
+        if link is not None:
+            return self._ids_by_link(link, descending, offset, limit)
         keyed = total - self._empty_keys()
         ids: list[int] = []
         if offset < keyed:
@@ -381,6 +384,64 @@ class LedgerQuery:
             query = self._lean(model.id, sort_link=link).where(key.is_null(True))
             query = query.order_by(tiebreak).offset(start).limit(limit - len(ids))
             ids += [i for (i,) in query.tuples()]
+        return ids
+
+    def _link_groups(self, link: Column, descending: bool) -> list[tuple[list[int | None], int]]:
+        """Rows by a link's title, as groups: the link ids sharing one title (in title order)
+        and how many rows each group has. The rows without a link come last (ids [None])."""
+        if self._groups is None:
+            target = link.link_model
+            assert target is not None
+            key, _desc, _link = self._sort_key()
+            title = getattr(target, key.name)
+            counted = self._lean(link.field, pw.fn.COUNT(pw.SQL("*"))).group_by(link.field)
+            counts = dict(counted.tuples())
+            titles = target.select(target.id, title).where(
+                target.id.in_([i for i in counts if i is not None])
+            )
+            by_title: dict[Any, list[int]] = {}
+            empty = counts.get(None, 0)
+            for link_id, value in titles.tuples():
+                if value is None:
+                    empty += counts[link_id]
+                    by_title.setdefault(None, []).append(link_id)
+                else:
+                    by_title.setdefault(value, []).append(link_id)
+            ordered = sorted((v for v in by_title if v is not None), reverse=descending)
+            groups: list[tuple[list[int | None], int]] = [
+                (by_title[v], sum(counts[i] for i in by_title[v])) for v in ordered
+            ]
+            if empty:
+                groups.append(([None, *by_title.get(None, [])], empty))
+            self._groups = groups
+        return self._groups
+
+    def _ids_by_link(self, link: Column, descending: bool, offset: int, limit: int) -> list[int]:
+        """A page in the order of a link's title without sorting the ledger: each title's rows
+        come from the index on the link, by id."""
+        model = self.ledger.model
+        tiebreak = model.id.desc() if descending else model.id.asc()
+        ids: list[int] = []
+        start = 0
+        for link_ids, count in self._link_groups(link, descending):
+            if len(ids) >= limit:
+                break
+            if start + count <= offset:
+                start += count
+                continue
+            skip = max(0, offset - start)
+            real = [i for i in link_ids if i is not None]
+            inside = link.field.in_(real) if real else None
+            if None in link_ids:
+                inside = (
+                    link.field.is_null(True) | inside
+                    if inside is not None
+                    else link.field.is_null(True)
+                )
+            query = self._lean(model.id).where(inside).order_by(tiebreak)
+            query = query.offset(skip).limit(limit - len(ids))
+            ids += [i for (i,) in query.tuples()]
+            start += count
         return ids
 
     def rows(self, offset: int = 0, limit: int = PAGE_SIZE, total: int | None = None) -> list[Row]:

@@ -297,10 +297,14 @@ class Member(BaseModel):
         # The page's queries: live rows (deleted = false) in the order of a column (0009).
         # (deleted, name_key) carries what search reads, so a search walks the index alone.
         indexes = (
-            (("deleted", "name_key", "search_text", "id_shown", "phone_shown"), False),
+            (("deleted", "name_key", "id", "search_text", "id_shown", "phone_shown"), False),
         ) + tuple(
             (("deleted", name), False)
             for name in (
+                "id_number",
+                "enterprise",
+                "branch",
+                "note",
                 "gender",
                 "ethnicity",
                 "birth_date",

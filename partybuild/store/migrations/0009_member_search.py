@@ -17,6 +17,10 @@ applies the same after any of 0006–0008.
 from peewee import *
 
 SORTED = (
+    "id_number",
+    "enterprise_id",
+    "branch_id",
+    "note",
     "gender",
     "ethnicity",
     "birth_date",
@@ -78,8 +82,8 @@ def up(migrator, db):
         ],
     )
     db.execute_sql(
-        'CREATE INDEX "member_deleted_name_key_search_text_id_shown_phone_shown" ON "member" '
-        '("deleted", "name_key", "search_text", "id_shown", "phone_shown")'
+        'CREATE INDEX "member_deleted_name_key_id_search_text_id_shown_phone_shown" ON "member" '
+        '("deleted", "name_key", "id", "search_text", "id_shown", "phone_shown")'
     )
     for column in SORTED:
         db.execute_sql(
@@ -118,7 +122,7 @@ def down(migrator, db):
         db.execute_sql(f'DROP INDEX IF EXISTS "member_deleted_{column}"')
     db.execute_sql('DROP INDEX IF EXISTS "member_phone"')
     db.execute_sql(
-        'DROP INDEX IF EXISTS "member_deleted_name_key_search_text_id_shown_phone_shown"'
+        'DROP INDEX IF EXISTS "member_deleted_name_key_id_search_text_id_shown_phone_shown"'
     )
     migrator.migrate(
         migrator.drop_column("member", "phone_shown"),
