@@ -70,12 +70,15 @@ def apply_account(window: MainWindow) -> None:
         if account.role == "viewer"
         else "权限不足：只能修改本支部的记录"
     )
-    for name, page in window.pages.items():
+
+    def permit(name: str, page: QWidget) -> None:
         if isinstance(page, LedgerPage):
             page.may_create = account.may("create", name)
             page.may_edit = account.may("edit", name)
             page.may_delete = account.may("delete", name)
             page.refusal = refusal
+
+    window.pages.when_built(permit)  # pages are built on first visit (ui/lazy_pages.py)
     if account.role == "viewer":
         _hide_page(window, "audit")
     if account.manages_accounts:

@@ -34,8 +34,8 @@ from partybuild import APP_NAME, __version__
 from partybuild.ledgers import spec
 from partybuild.ui import file_dialogs
 from partybuild.ui.accounts_ui import apply_account, fit_actions
+from partybuild.ui.lazy_pages import LazyPages
 from partybuild.ui.ledger_page import LedgerPage
-from partybuild.ui.overview import OverviewPage
 
 # Page names are a contract (``partybuild screenshot --page NAME``) — keep them.
 PAGES: tuple[tuple[str, str], ...] = (
@@ -121,11 +121,10 @@ class MainWindow(QMainWindow):
             "QListWidget#nav::item:focus { border-left: 5px solid #f5c542; padding-left: 9px; }"
         )
         self.stack = QStackedWidget()
-        self.pages: dict[str, QWidget] = {}
+        # Built on first visit (ui/lazy_pages.py): start-up makes only the page shown.
+        self.pages = LazyPages(self.stack, self._make_page)
         for name, label in PAGES:
-            page = self._make_page(name)
-            self.pages[name] = page
-            self.stack.addWidget(page)
+            self.pages.register(name)
             item = QListWidgetItem(self.tr(label))
             item.setData(Qt.ItemDataRole.UserRole, name)
             self.nav.addItem(item)
@@ -156,6 +155,8 @@ class MainWindow(QMainWindow):
     # -- pages --------------------------------------------------------------------------
     def _make_page(self, name: str) -> QWidget:
         if name == "overview":
+            from partybuild.ui.overview import OverviewPage  # QtCharts: only when it is shown
+
             page = OverviewPage()
             page.open_page.connect(self.open_filtered)
             return page
@@ -203,8 +204,10 @@ class MainWindow(QMainWindow):
             page.show_only(ids, **filters)
 
     def _page_changed(self, row: int, refresh: bool = True) -> None:
+        fresh = self.pages.built(self.page_name()) is None
+        page = self.current_page()  # built now if this is its first visit: it has just read
         self.stack.setCurrentIndex(row)
-        page = self.current_page()
+        refresh = refresh and not fresh
         if isinstance(page, LedgerPage):
             page.clear_drill()  # coming back by the navigation shows the whole ledger again
         if refresh and hasattr(page, "refresh") and not isinstance(page, LedgerPage):
@@ -225,7 +228,7 @@ class MainWindow(QMainWindow):
             self.count_label.setText("")
 
     def _data_changed(self) -> None:
-        bin_page = self.pages.get("recycle-bin")
+        bin_page = self.pages.built("recycle-bin")  # not built yet: it reads when first shown
         if bin_page is not None and hasattr(bin_page, "refresh"):
             bin_page.refresh()
 
