@@ -1,8 +1,9 @@
 """Excel exchange with a 50,000-member roster: import and export next to bare openpyxl.
 
-Targets (issue 4): import ≤ 2× openpyxl reading the same file (issue 12: ≤ 4× bare python-calamine;
-export ≤ 1.5× bare xlsxwriter constant_memory) (``read_only=True,
+Targets (issue 4): import ≤ 2× openpyxl reading the same file (``read_only=True,
 values_only=True``), export ≤ 1.5× openpyxl writing the same values (``write_only=True``).
+Issue 12: import ≤ 4× bare python-calamine, export ≤ 1.5× bare xlsxwriter (constant_memory).
+The roster is the full-field one of ``roster.py`` (every column filled), from its cache.
 Each measured step runs in a fresh child process, so its peak memory (max RSS) is its own.
 """
 
