@@ -427,8 +427,10 @@ def _quorum_flags(year: int, as_of: dt.date) -> list[QuorumFlag]:
         .order_by(A.date, A.id)
         .tuples()
     )
+    meetings = list(meetings)
+    found = relations.quorums([(row[0], row[1]) for row in meetings])  # grouped, not per meeting
     for activity_id, branch_id, branch, day, topic, has_rows in meetings:
-        q = relations.quorum(activity_id)
+        q = found[activity_id]
         if not q.quorate:
             flags.append(
                 QuorumFlag(

@@ -635,25 +635,46 @@ def quorum(activity_id: int) -> Quorum:
     those of them marked 出席. Exactly half is not a quorum.
     """
     activity = _parent(m.Activity, activity_id)
+    return quorums([(activity_id, activity.branch_id)])[activity_id]
+
+
+def quorums(meetings: Sequence[tuple[int, int | None]]) -> dict[int, Quorum]:
+    """:func:`quorum` of many meetings ((activity id, branch id) each) in two grouped queries,
+    not two per meeting: the annual check asks for every 党员大会 of the year."""
     M, AA = m.Member, m.ActivityAttendee
-    entitled_q = M.select(M.id).where(
-        m.live(M),
-        M.branch == activity.branch_id,
-        M.category == "full",
-        M.status.in_(ACTIVE_STATUSES),
-    )
-    entitled = int(entitled_q.count())
-    present = int(
-        AA.select()
-        .where(
-            AA.activity == activity_id,
-            m.live(AA),
-            AA.status == "present",
-            AA.member.in_(entitled_q),
+    branches = {b for _a, b in meetings if b is not None}
+    entitled_of: dict[int, int] = {}
+    present_of: dict[int, int] = {}
+    if branches:
+        voting = (m.live(M), M.category == "full", M.status.in_(ACTIVE_STATUSES))
+        entitled_of = dict(
+            M.select(M.branch, pw.fn.COUNT(M.id))
+            .where(*voting, M.branch.in_(sorted(branches)))
+            .group_by(M.branch)
+            .tuples()
         )
-        .count()
-    )
-    return Quorum(present, entitled, more_than_half(present, entitled))
+        ids = [a for a, _b in meetings]
+        A = m.Activity
+        present_of = dict(
+            AA.select(AA.activity, pw.fn.COUNT(AA.id))
+            .join(M, on=(AA.member == M.id))
+            .join_from(AA, A, on=(AA.activity == A.id))
+            .where(
+                AA.activity.in_(ids),
+                m.live(AA),
+                AA.status == "present",
+                *voting,
+                M.branch == A.branch,
+            )
+            .group_by(AA.activity)
+            .tuples()
+        )
+    result = {}
+    for activity_id, branch_id in meetings:
+        entitled = int(entitled_of.get(branch_id, 0)) if branch_id is not None else 0
+        present = int(present_of.get(activity_id, 0)) if branch_id is not None else 0
+        result[activity_id] = Quorum(present, entitled, more_than_half(present, entitled))
+    return result
 
 
 # --------------------------------------------------------------------------- teams and services
