@@ -16,7 +16,7 @@ import shutil
 from pathlib import Path
 
 # Bump when the generated values change, so old caches are not reused.
-BUILDER_VERSION = 2
+BUILDER_VERSION = 3
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
 GIVEN = "安华明文强伟芳敏静丽军杰涛超勇艳娟霞平刚辉鹏磊洋勇斌宇浩凯健俊帆帅旭宁龙林欣悦婷雪琳晨佳怡"
@@ -76,7 +76,9 @@ def member_rows(
         region = f"99{n % 10000:04d}"
         id_number = make_id_number(region, born, seq)
         category = rng.choice(["full", "full", "full", "full", "probationary", "candidate"])
-        joined = born.replace(year=born.year + 22 + rng.randrange(0, 15), day=1)
+        joined = born.replace(year=min(born.year + 18 + rng.randrange(0, 15), 2022), day=1)
+        if joined.year < born.year + 18:  # too young to have joined by the roster's date
+            category = "activist"
         confirmed = joined.replace(year=joined.year + 1) if category == "full" else None
         rows.append(
             {
