@@ -325,6 +325,7 @@ def build_parser() -> argparse.ArgumentParser:
         "services",
         "issues",
         "recruitment",
+        "dues",
     ]
     imp = sub.add_parser(
         "import",
@@ -424,6 +425,29 @@ def build_parser() -> argparse.ArgumentParser:
     chk.add_argument("--year", type=_year, required=True, help="年度")
     chk.add_argument("--json", action="store_true", help="输出一个 JSON 对象")
     chk.set_defaults(func=_delegate("check", "run_check"))
+
+    # 党费 (issue 14): the calculator and the park's rules.
+    dues = sub.add_parser(
+        "dues",
+        help="党费计算器和党费规则",
+        description="按《关于中国共产党党费收缴、使用和管理的规定》（中组发〔2008〕3号）计算党费。",
+    )
+    dues_sub = dues.add_subparsers(dest="action", metavar="操作", required=True)
+    calc = dues_sub.add_parser(
+        "calc", parents=[db_parent], help="计算每月应交党费（按数据库中的党费规则）"
+    )
+    calc.add_argument("--base", required=True, metavar="AMOUNT", help="缴费基数（税后月工资，元）")
+    calc.add_argument(
+        "--kind",
+        default="working",
+        choices=("working", "retired", "student", "unemployed", "relief", "farmer"),
+        help="缴费类别：在职 working、离退休 retired、学生 student、下岗失业 unemployed、"
+        "低保救济 relief、农民 farmer（默认 working）",
+    )
+    calc.add_argument("--json", action="store_true", help="输出一个 JSON 对象")
+    dues_rules = dues_sub.add_parser("rules", parents=[db_parent], help="显示党费规则及其依据")
+    dues_rules.add_argument("--json", action="store_true", help="输出一个 JSON 对象")
+    dues.set_defaults(func=_delegate("dues", "run_dues"))
 
     bak = sub.add_parser(
         "backup",

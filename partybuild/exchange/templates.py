@@ -184,6 +184,8 @@ def _hint(col: XColumn) -> str:
         spec.CREDIT_CODE: "18 位统一社会信用代码",
         spec.INT: "整数",
         spec.FLOAT: "数字",
+        spec.MONEY: "金额（元），如 76.50",
+        spec.RATE: "比例，如 1.5% 或 0.015",
         spec.BOOL: "是 / 否",
         spec.LONGTEXT: "文字，可换行",
     }

@@ -36,6 +36,9 @@ MASK_YEAR = "year"
 # “2005”): a :class:`store.models.PartialDateField`. Event dates are DATE and need a day.
 PARTIAL_DATE = "partial_date"
 DATE_KINDS = (DATE, PARTIAL_DATE)
+# Amounts of yuan (exact Decimal, to the fen) and rates (a share: 0.015 = 1.5 %): 党费.
+MONEY, RATE = "money", "rate"
+NUMBER_KINDS = (INT, FLOAT, MONEY, RATE)
 
 _VOCABS_BY_CHOICES = {voc.choices(): voc for voc in vocab.ALL}
 
@@ -91,6 +94,10 @@ class Column:
             return DATETIME
         if isinstance(f, m.PartialDateField):
             return PARTIAL_DATE
+        if isinstance(f, m.MoneyField):
+            return MONEY
+        if isinstance(f, m.RateField):
+            return RATE
         if isinstance(f, pw.DateField):
             return DATE
         if isinstance(f, pw.IntegerField):
@@ -539,6 +546,43 @@ RECRUITMENT = Ledger(
     ),
 )
 
+DUES = Ledger(
+    "dues",
+    "党费",
+    m.Dues,
+    (
+        C("member", ("党员身份证号",), width=10),
+        C("month", ("缴费月份", "所属月份", "月度", "年月", "缴费起始月份"), width=9),
+        C("kind", ("人员类别", "党员类别"), width=9, loose_aliases=("缴费类型",)),
+        C(
+            "base",
+            ("缴费基数", "月工资收入", "月工资", "工资收入", "税后工资", "月收入", "离退休费"),
+            width=11,
+            header_override="缴费基数",
+        ),
+        C("rate", ("执行标准", "比例", "交纳比例", "缴费比例", "执行比例"), width=7),
+        # Filled by the calculator when left empty (services.dues.apply_rules).
+        C(
+            "due",
+            ("月应缴", "应缴", "应交金额", "应缴金额", "应缴党费"),
+            width=9,
+            required_override=False,
+        ),
+        C("paid", ("实缴", "实交金额", "实缴金额", "缴费金额", "实缴党费"), width=9),
+        C("paid_on", ("缴费日期", "交费日期", "交纳时间", "缴费时间"), width=11),
+        C("method", ("缴费方式", "交费方式"), width=8),
+        C("reduction", ("减免情况", "减免类型"), width=6),
+        C("decision_on", ("批准时间",), width=11),
+        C("decision_doc", ("批准文件", "文号"), width=14),
+        C("note", ("说明", "缴费说明"), width=20),
+    ),
+    natural_key=("member", "month"),
+    title_field="title",
+    search_fields=("note", "decision_doc"),
+    filters=(("branch", "member.branch"), ("kind", "kind"), ("year", "month")),
+    sort_field="-month",
+)
+
 LEDGERS: dict[str, Ledger] = {
     ledger.name: ledger
     for ledger in (
@@ -552,6 +596,7 @@ LEDGERS: dict[str, Ledger] = {
         SERVICES,
         ISSUES,
         RECRUITMENT,
+        DUES,
     )
 }
 

@@ -46,6 +46,7 @@ from PySide6.QtWidgets import (
 from partybuild.domain import dates, vocab
 from partybuild.domain.validators import normalize_text
 from partybuild.ledgers import spec
+from partybuild.ledgers.display import display_value
 from partybuild.ledgers.spec import Column, Ledger
 from partybuild.services import lookup, records
 from partybuild.services.errors import RecordNotFound, StaleRecordError, ValidationError
@@ -571,6 +572,8 @@ class RecordForm(QWidget):
             spec.DATETIME,
             spec.INT,
             spec.FLOAT,
+            spec.MONEY,
+            spec.RATE,
             spec.BOOL,
         )
 
@@ -619,6 +622,13 @@ class RecordForm(QWidget):
             editor.setValidator(validator)
             editor.setAlignment(Qt.AlignmentFlag.AlignRight)
             editor.setFixedWidth(140)
+            return editor
+        elif kind in (spec.MONEY, spec.RATE):
+            # Text, read by the service's rule (76.50, 1,200 元; 1.5% or 0.015): exact decimals.
+            editor = QLineEdit()
+            editor.setAlignment(Qt.AlignmentFlag.AlignRight)
+            editor.setFixedWidth(140)
+            editor.setMaxLength(20)
             return editor
         elif kind == spec.FLOAT:
             editor = QLineEdit()
@@ -753,6 +763,8 @@ class RecordForm(QWidget):
                 editor.clear()
             elif column.kind == spec.FLOAT:
                 editor.setText(f"{value:g}")
+            elif column.kind in (spec.MONEY, spec.RATE):
+                editor.setText(display_value(column, value))
             else:
                 editor.setText(str(value))
 

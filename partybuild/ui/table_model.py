@@ -201,7 +201,7 @@ class LedgerTableModel(QAbstractTableModel):
                 return str(value)[:1000]
             if column.kind in (spec.TEXT, spec.LINK):  # names cut short in narrow columns
                 return str(value)
-        if role == Qt.ItemDataRole.TextAlignmentRole and column.kind in (spec.INT, spec.FLOAT):
+        if role == Qt.ItemDataRole.TextAlignmentRole and column.kind in spec.NUMBER_KINDS:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
 

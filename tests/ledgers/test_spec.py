@@ -65,6 +65,7 @@ def test_dates_of_record_allow_a_month_and_event_dates_need_a_day() -> None:
                 "confirmed_on",
             )
         ),
+        ("dues", "month"),  # a month of record: 党费 are owed per month
     }
     for name, field in [
         ("activities", "date"),
