@@ -404,6 +404,16 @@ def build_parser() -> argparse.ArgumentParser:
     record = prt_sub.add_parser("record", parents=[db_parent], help="发展党员纪实表")
     record.add_argument("--member", required=True, metavar="ID_OR_NAME", help="人员编号或姓名")
     record.add_argument("-o", "--output", required=True, metavar="FILE.pdf")
+    # 党费 (issue 14): the 公示表 of a month or quarter, the yearly 台账.
+    dues_print = prt_sub.add_parser(
+        "dues", parents=[db_parent], help="党费收缴公示表（月度或季度）或全年党费收缴台账"
+    )
+    dues_print.add_argument("--branch", required=True, metavar="NAME", help="党组织名称")
+    dues_when = dues_print.add_mutually_exclusive_group(required=True)
+    dues_when.add_argument("--month", metavar="YYYY-MM", help="某月的公示表")
+    dues_when.add_argument("--quarter", metavar="YYYY-Qn", help="某季度的公示表（如 2023-Q2）")
+    dues_when.add_argument("--year", type=_year, metavar="YYYY", help="全年党费收缴台账")
+    dues_print.add_argument("-o", "--output", required=True, metavar="FILE.pdf")
     prt.set_defaults(func=_delegate("printing", "run_print"))
 
     rep = sub.add_parser(

@@ -111,6 +111,8 @@ class DuesRules:
     quantum: str = "0.01"
     rounding: str = ROUND_HALF_UP
     deduction: str = "tax"
+    # Prints (公示表, 台账) show members' incomes only when made for the party committee.
+    committee_print: bool = False
     basis: dict[str, str] = field(default_factory=dict, compare=False)
 
     def flat(self, kind: str) -> Decimal:
@@ -288,6 +290,7 @@ def rules_to_json(rules: DuesRules) -> str:
             "quantum": rules.quantum,
             "rounding": rules.rounding,
             "deduction": rules.deduction,
+            "committee_print": rules.committee_print,
         },
         ensure_ascii=False,
     )
@@ -349,7 +352,11 @@ def rules_from_json(text: str) -> DuesRules:
     deduction = data.get("deduction", defaults.deduction)
     if deduction not in DEDUCTION_LABELS:
         raise ValueError(f"税后工资口径“{deduction}”不认识")
+    committee_print = data.get("committee_print", False)
+    if not isinstance(committee_print, bool):
+        raise ValueError("“打印显示收入”应为 true 或 false")
     return DuesRules(
+        committee_print=committee_print,
         working=_brackets_from(data.get("working", _brackets_json(defaults.working)), "在职党员"),
         retired=_brackets_from(data.get("retired", _brackets_json(defaults.retired)), "离退休党员"),
         quantum=quantum,

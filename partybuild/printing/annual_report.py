@@ -151,6 +151,18 @@ def summary_html(summary: AnnualSummary) -> str:
                 (34, 22, 22, 22),
             )
         )
+    if summary.dues_rows:  # 党费 (services.dues.branch_table)
+        from partybuild.services.dues import DUES_TABLE_HEADERS
+
+        parts.append('<p class="h2">附表　党费收缴情况</p>')
+        parts.append(
+            _table(
+                DUES_TABLE_HEADERS,
+                summary.dues_rows[:-1],
+                (34, 12, 14, 14, 12, 14),
+                total=summary.dues_rows[-1],
+            )
+        )
     report = summary.compliance
     if report.reminders or report.quorum_flags or report.setup_warnings or report.overdue_issues:
         parts.append('<p class="h2">附表4　提醒事项</p>')

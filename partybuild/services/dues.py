@@ -467,18 +467,31 @@ def collection(
 
 
 def year_figures(year: int, branch_id: int | None = None, today: dt.date | None = None) -> dict:
-    """``stats --json``'s ``dues``: the year's due, paid, 收缴率 and members in arrears."""
-    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    """``stats --json``'s ``dues``: the year's due, paid, 收缴率 (percent) and members in arrears."""
+    return period_figures(dt.date(year, 1, 1), dt.date(year, 12, 31), branch_id, today)
+
+
+def period_figures(
+    start: dt.date, end: dt.date, branch_id: int | None = None, today: dt.date | None = None
+) -> dict[str, Any]:
+    """Months from ``start`` to ``end``: 应交, 实交 (what was paid for those months), 收缴率 and
+    the members with an ended month of the period 未交 or 少交 (as of the period's end or today)."""
     parts = collection(start, end, branch_id).values()
     due = sum((c.due for c in parts), Decimal("0.00"))
     paid = sum((c.paid for c in parts), Decimal("0.00"))
-    as_of = min(today or dt.date.today(), dt.date(year + 1, 1, 1))
-    owing = [a for a in arrears(as_of, branch_id, 12) if any(x.year == year for x in a.months)]
+    as_of = min(today or dt.date.today(), end + dt.timedelta(days=1))
+    span = month_index(end) - month_index(start) + 1
+    owing = [
+        a
+        for a in arrears(as_of, branch_id, span + 1)
+        if any(start <= x.earliest() <= end for x in a.months)
+    ]
     total = Collection(due, paid, 0)
     return {
         "due": rules_mod.money_text(due),
         "paid": rules_mod.money_text(paid),
-        "rate": None if total.rate is None else f"{total.rate}",
+        # A share, as the other rates of ``stats`` (trainings.rate): 0.9674 is 96.7 %.
+        "rate": None if total.due == 0 else float((paid / due).quantize(Decimal("0.0001"))),
         "members_in_arrears": len(owing),
     }
 
@@ -504,3 +517,60 @@ def previous_base(member_id: int, before: dt.date) -> tuple[str, Decimal | None]
 def months_between(start: dt.date, end: dt.date) -> Iterable[PartialDate]:
     for index in range(month_index(start), month_index(end) + 1):
         yield month_from_index(index)
+
+
+DUES_TABLE_HEADERS = (
+    "党组织",
+    "交纳党员（名）",
+    "应交（元）",
+    "实交（元）",
+    "收缴率",
+    "欠交党员（名）",
+)
+
+
+def branch_table(
+    year: int, today: dt.date | None = None
+) -> list[tuple[str, int, str, str, str, int]]:
+    """The annual summary's 党费收缴情况: per branch with dues that year, then 合计."""
+    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    per = collection(start, end)
+    if not per:
+        return []
+    names = dict(m.Branch.select(m.Branch.id, m.Branch.name).tuples())
+    as_of = min(today or dt.date.today(), dt.date(year + 1, 1, 1))
+    owing: dict[str | None, int] = {}
+    for a in arrears(as_of, None, 12):
+        if any(x.year == year for x in a.months):
+            owing[a.branch] = owing.get(a.branch, 0) + 1
+    rows = []
+    for branch_id, c in sorted(per.items(), key=lambda kv: names.get(kv[0], "") or ""):
+        name = (
+            names.get(branch_id, "（未分配党组织）")
+            if branch_id is not None
+            else "（未分配党组织）"
+        )
+        rows.append(
+            (
+                name,
+                c.members,
+                rules_mod.money_text(c.due),
+                rules_mod.money_text(c.paid),
+                c.rate_text(),
+                owing.get(names.get(branch_id) if branch_id is not None else None, 0),
+            )
+        )
+    due = sum((c.due for c in per.values()), Decimal("0.00"))
+    paid = sum((c.paid for c in per.values()), Decimal("0.00"))
+    total = Collection(due, paid, sum(c.members for c in per.values()))
+    rows.append(
+        (
+            "合计",
+            total.members,
+            rules_mod.money_text(due),
+            rules_mod.money_text(paid),
+            total.rate_text(),
+            sum(owing.values()),
+        )
+    )
+    return rows

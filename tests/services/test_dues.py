@@ -198,7 +198,7 @@ def test_year_figures_and_check_items(branch: m.Branch) -> None:
     assert figures == {
         "due": "1506.00",
         "paid": "1457.00",
-        "rate": "96.7",
+        "rate": 0.9675,
         "members_in_arrears": 1,
     }
     items = dues.check_items(2023, today=dt.date(2024, 3, 1))
