@@ -768,7 +768,7 @@ class Dues(BaseModel):
     reduction = pw.CharField(choices=vocab.DUES_REDUCTION.choices(), null=True, verbose_name="减免")
     decision_on = pw.DateField(null=True, verbose_name="批准日期")
     decision_doc = pw.CharField(null=True, verbose_name="批准文号")
-    note = pw.TextField(null=True, verbose_name="备注")
+    note = pw.CharField(null=True, verbose_name="备注")  # one line beside a month's figures
 
     class Meta:
         table_name = "dues"

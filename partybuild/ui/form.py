@@ -490,6 +490,10 @@ class RecordForm(QWidget):
             self.chain_tab_order()  # with a section, the dialog does it once the tab is placed
         self.set_defaults()
         self._follow_enterprise()
+        if ledger.name == "dues":  # 比例 and 应交 follow 缴费类别 and 缴费基数
+            from partybuild.ui.dues_page import attach_calculator
+
+            attach_calculator(self)
 
     def _follow_enterprise(self) -> None:
         """Choosing 所在企业 fills an empty 所属党组织 with the enterprise's (members)."""
@@ -719,6 +723,11 @@ class RecordForm(QWidget):
         if kind == spec.FLOAT:
             try:
                 return float(text)
+            except ValueError:
+                return text
+        if kind in (spec.MONEY, spec.RATE):  # exact decimals; what cannot be read goes as typed
+            try:
+                return records.clean_value(text, column)
             except ValueError:
                 return text
         return editor.text()

@@ -33,7 +33,7 @@ def up(migrator, db):
         reduction = CharField(null=True)
         decision_on = DateField(null=True)
         decision_doc = CharField(null=True)
-        note = TextField(null=True)
+        note = CharField(null=True)
 
         class Meta:
             database = db
