@@ -46,6 +46,8 @@ def masked_value(column: Column, value: Any) -> Any:
         return mask_id_number(str(value))
     if kind == spec.PHONE:
         return mask_phone(str(value))
+    if getattr(column, "masked_as", None) == spec.MASK_HIDDEN:
+        return "***"  # an income (党费 缴费基数)
     if getattr(column, "masked_as", None) == spec.MASK_YEAR:
         if isinstance(value, dt.date):
             return dates.PartialDate(value.year)

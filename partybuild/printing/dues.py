@@ -35,7 +35,9 @@ def _rows(branch_id: int, first: dt.date, last: dt.date) -> list[m.Dues]:
             m.live(D),
             m.live(M),
             M.branch == branch_id,
-            D.month.between(first, last),
+            D.month <= last,
+            (D.until.is_null() & (D.month >= first))
+            | (D.until.is_null(False) & (D.until >= first)),
         )
     )
     return sorted(query, key=lambda r: (r.member.name, r.member.id, r.month))
@@ -53,6 +55,8 @@ def _money(value: Decimal | None) -> str:
 
 def _note(row: m.Dues) -> str:
     parts = []
+    if row.until is not None:
+        parts.append(f"{dues.month_text(row.month)}–{dues.month_text(row.until)}合并交纳")
     if row.reduction:
         label = "免交" if row.reduction == "exempt" else "减交"
         parts.append(f"{label}（{row.decision_doc or ''}）")
@@ -108,7 +112,7 @@ def notice(
                 _money(r.due),
                 _money(r.paid),
                 f"{r.paid_on:%Y-%m-%d}" if r.paid_on else "",
-                dues.STATE_LABELS[dues.state_of(r.due, r.paid, r.paid_on, r.month)],
+                dues.STATE_LABELS[dues.state_of(r.due, r.paid, r.paid_on, r.month, r.until)],
                 _note(r),
             )
             for r in rows
@@ -137,7 +141,7 @@ def notice(
             owing = [
                 f"{x.month.month}月"
                 for x in items
-                if dues.state_of(x.due, x.paid, x.paid_on, x.month) in ("unpaid", "short")
+                if dues.state_of(x.due, x.paid, x.paid_on, x.month, x.until) in ("unpaid", "short")
             ]
             lines.append(
                 (
@@ -191,14 +195,17 @@ def yearly_ledger(
     cells = []
     for items in per.values():
         latest = items[-1]
-        by_month = {x.month.month: x for x in items}
+        by_month = {x.month.month: x for x in items if x.month.year == year}
+        spanned = {
+            k.month for x in items for k in dues.covered(x.month, x.until)[1:] if k.year == year
+        }
         months = []
         for month in range(1, 13):
             x = by_month.get(month)
             if x is None:
-                months.append("")
+                months.append("（合）" if month in spanned else "")
                 continue
-            state = dues.state_of(x.due, x.paid, x.paid_on, x.month)
+            state = dues.state_of(x.due, x.paid, x.paid_on, x.month, x.until)
             shown = _money(x.paid) if x.paid else ("免" if state == "exempt" else "未交")
             months.append(shown + ("*" if state == "late" else ""))
         notes = "；".join(n for n in (_note(x) for x in items) if n)
@@ -228,7 +235,10 @@ def yearly_ledger(
     due = sum((r.due for r in rows), ZERO)
     paid = sum((r.paid or ZERO for r in rows), ZERO)
     info = _info(branch, f"{year}年", due, paid, show, today or dt.date.today())
-    info = (*info, ("注", "各月为实交金额，带 * 的为补交（交纳日期晚于所属月份）"))
+    info = (
+        *info,
+        ("注", "各月为实交金额；带 * 的为补交（交纳日期晚于所属月份）；“（合）”为与前月合并交纳"),
+    )
     return Document(
         "dues_ledger",
         f"{branch.name}{year}年党费收缴台账",

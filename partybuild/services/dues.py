@@ -113,7 +113,15 @@ def month_text(value: dt.date) -> str:
     return f"{value.year}.{value.month:02d}"
 
 
-def state_of(due: Decimal, paid: Decimal | None, paid_on: dt.date | None, month: dt.date) -> str:
+def state_of(
+    due: Decimal,
+    paid: Decimal | None,
+    paid_on: dt.date | None,
+    month: dt.date,
+    until: dt.date | None = None,
+) -> str:
+    """The state of a row; a row for several months is 补交 when paid after its last month."""
+    month = until or month
     if due == 0:
         return "exempt"
     if paid is None or paid == 0:
@@ -129,9 +137,10 @@ def state_condition(model: type[m.Dues], state: str) -> pw.Expression:
     """:func:`state_of` as SQL, for the page's 状态 filter."""
     nothing = model.paid.is_null() | (model.paid == 0)
     full = (model.due > 0) & model.paid.is_null(False) & (model.paid >= model.due)
+    paid_index = model.paid_on.year * 12 + model.paid_on.month
     later = model.paid_on.is_null(False) & (
-        (model.paid_on.year * 12 + model.paid_on.month)
-        > (model.month.year * 12 + model.month.month)
+        (model.until.is_null() & (paid_index > model.month.year * 12 + model.month.month))
+        | (model.until.is_null(False) & (paid_index > model.until.year * 12 + model.until.month))
     )
     if state == "exempt":
         return model.due == 0
@@ -171,7 +180,23 @@ def apply_rules(values: dict[str, Any], errors: dict[str, str]) -> None:
     """
     month = values.get("month")
     if month is not None and "month" not in errors:
-        values["month"] = month_of(month)
+        month = values["month"] = month_of(month)
+    until = values.get("until")
+    months = 1
+    if until is not None and "until" not in errors:
+        until = values["until"] = month_of(until)
+        if month is not None and until < month:
+            errors["until"] = f"截止月份 {month_text(until)} 早于月份 {month_text(month)}"
+        elif month is not None:
+            months = month_index(until) - month_index(month) + 1
+            if months == 1:
+                values["until"] = None  # one month: no range
+            elif months > 12:
+                errors["until"] = "一条记录最多合并 12 个月，请分行填写"
+    if month is not None and "month" not in errors and "until" not in errors:
+        clash = _overlapping(values.get("member"), month, values.get("until"), values.get("id"))
+        if clash:
+            errors["until" if values.get("until") else "month"] = clash
     kind = values.get("kind") or "working"
     base = values.get("base")
     reduction = values.get("reduction")
@@ -186,6 +211,8 @@ def apply_rules(values: dict[str, Any], errors: dict[str, str]) -> None:
     calc: Calculation | None = None
     if kind != "other" and "base" not in errors and "kind" not in errors:
         calc = rules_mod.calculate(kind, base, rules)
+    if calc is not None and months > 1:
+        calc = Calculation(calc.kind, calc.base, calc.rate, calc.due * months)
     if calc is not None and "rate" not in errors:
         given_rate = values.get("rate")
         if given_rate is None:
@@ -202,8 +229,9 @@ def apply_rules(values: dict[str, Any], errors: dict[str, str]) -> None:
         if due is None:
             errors["due"] = "缴费类别为其他时须填写月应缴"
         elif calc is not None and reduction is None and due != calc.due:
+            what = "" if months == 1 else f"{months} 个月应交 "
             errors["due"] = (
-                f"月应缴 {rules_mod.money_text(due)} 与计算结果 {rules_mod.money_text(calc.due)} 不符；"
+                f"{what}{rules_mod.money_text(due)} 与计算结果 {rules_mod.money_text(calc.due)} 不符；"
                 "少交或免交须经支部决定、上级党委批准，请填写减免、批准日期和批准文号"
             )
         elif reduction == "exempt" and due != 0:
@@ -224,6 +252,38 @@ def apply_rules(values: dict[str, Any], errors: dict[str, str]) -> None:
         errors.setdefault("paid", "填写了交纳日期，请填写实交金额")
     if paid_on is not None and paid_on > dt.date.today():
         errors.setdefault("paid_on", "不能晚于今天")
+
+
+def _overlapping(
+    member: object, month: dt.date, until: dt.date | None, record_id: object
+) -> str | None:
+    """Another row of the member covering one of these months (one row per member per month)."""
+    if not isinstance(member, int):
+        return None
+    D = m.Dues
+    first, last = month_of(month).earliest(), month_of(until or month).earliest()
+    query = D.select(D.id, D.month, D.until, D.deleted).where(
+        D.member == member,
+        D.month <= last,
+        (D.until.is_null() & (D.month >= first)) | (D.until.is_null(False) & (D.until >= first)),
+    )
+    if isinstance(record_id, int):
+        query = query.where(D.id != record_id)
+    other = query.first()
+    if other is None:
+        return None
+    if other.month == first and other.until is None and until is None:
+        return None  # the same single month: the unique index's own message says it
+    shown = month_text(other.month)
+    if other.until is not None:
+        shown += f"–{month_text(other.until)}"
+    where = "（在回收站中）" if other.deleted else ""
+    return f"与该党员 {shown} 的记录{where}月份重叠"
+
+
+def covered(month: dt.date, until: dt.date | None) -> list[PartialDate]:
+    """The months a row is for."""
+    return [month_from_index(i) for i in range(month_index(month), month_index(until or month) + 1)]
 
 
 # --------------------------------------------------------------------------- use cases
@@ -275,20 +335,27 @@ def create_month(branch_id: int, month: dt.date) -> MonthResult:
     with m.db_proxy.obj.atomic():
         for member in paying_members(branch_id).order_by(m.Member.name):
             mine = D.select().where(D.member == member.id)
-            if mine.where(D.month == month.earliest()).exists():
+            if mine.where(_covers(month)).exists():
                 result.existing += 1
                 continue
-            last = mine.where(m.live(D), D.month == previous.earliest()).first()
+            last = mine.where(m.live(D), _covers(previous)).order_by(D.month.desc()).first()
             if last is None:
                 result.without_previous.append(member.name)
                 continue
             data: dict[str, Any] = {"member": member.id, "month": month, "kind": last.kind}
             data["base"] = last.base
             if last.kind == "other":
-                data["due"] = last.due
+                months = len(covered(last.month, last.until))
+                data["due"] = (last.due / months).quantize(rules_mod.CENT)
             records.create(spec.DUES, data)
             result.created += 1
     return result
+
+
+def _covers(month: dt.date) -> pw.Expression:
+    D = m.Dues
+    day = month_of(month).earliest()
+    return (D.month == day) | (D.until.is_null(False) & (D.month <= day) & (D.until >= day))
 
 
 def mark_paid(
@@ -370,7 +437,16 @@ def _rows(start: dt.date, end: dt.date, branch_id: int | None = None) -> pw.Mode
     D, M, B = m.Dues, m.Member, m.Branch
     query = (
         D.select(
-            D.id, D.member, D.month, D.due, D.paid, D.paid_on, M.name, M.branch, B.name.alias("bn")
+            D.id,
+            D.member,
+            D.month,
+            D.until,
+            D.due,
+            D.paid,
+            D.paid_on,
+            M.name,
+            M.branch,
+            B.name.alias("bn"),
         )
         .join(M, on=(D.member == M.id))
         .join(B, pw.JOIN.LEFT_OUTER, on=(M.branch == B.id))
@@ -388,14 +464,18 @@ def arrears(as_of: dt.date, branch_id: int | None = None, since_months: int = 24
     start, end = month_from_index(first).earliest(), month_from_index(last).earliest()
     per: dict[int, dict[str, Any]] = {}
     for row in _rows(start, end, branch_id).dicts():
-        state = state_of(row["due"], row["paid"], row["paid_on"], row["month"])
+        state = state_of(row["due"], row["paid"], row["paid_on"], row["month"], row["until"])
         if state not in ("unpaid", "short"):
+            continue
+        spanned = [x for x in covered(row["month"], row["until"]) if month_index(x) <= last]
+        if not spanned:
             continue
         item = per.setdefault(
             row["member"], {"name": row["name"], "branch": row["bn"], "months": [], "owed": []}
         )
-        item["months"].append(month_of(row["month"]))
-        item["owed"].append(row["due"] - (row["paid"] or 0))
+        item["months"].extend(spanned)
+        share = Decimal(len(spanned)) / len(covered(row["month"], row["until"]))
+        item["owed"].append(((row["due"] - (row["paid"] or 0)) * share).quantize(rules_mod.CENT))
     result = []
     for member_id, item in per.items():
         months = sorted(item["months"])

@@ -756,6 +756,10 @@ class Dues(BaseModel):
     member = pw.ForeignKeyField(Member, on_delete="CASCADE", backref="dues", verbose_name="党员")
     month = PartialDateField(index=True, verbose_name="月份")
     month_precision = precision_field()
+    # A payment for several months at once (quarterly with the branch's consent, or 补交 of
+    # months run together): the last month it covers; None for one month.
+    until = PartialDateField(null=True, verbose_name="截止月份")
+    until_precision = precision_field()
     kind = pw.CharField(
         choices=vocab.DUES_KIND.choices(), default="working", verbose_name="缴费类别"
     )
@@ -777,8 +781,10 @@ class Dues(BaseModel):
     @property
     def title(self) -> str:
         """“示明 2023.05”: the member and the month, for messages and the 操作日志."""
-        month = self.month
+        month, until = self.month, self.until
         when = f"{month.year}.{month.month:02d}" if month is not None else ""
+        if until is not None and until != month:
+            when += f"–{until.year}.{until.month:02d}"
         return f"{self.member.name} {when}".strip()
 
 

@@ -209,9 +209,14 @@ def attach_calculator(form: object) -> None:
         return
 
     def recompute(*_args: object) -> None:
-        code = form.values().get("kind") or "working"  # type: ignore[attr-defined]
+        values = form.values()  # type: ignore[attr-defined]
+        code = values.get("kind") or "working"
         if code == "other":
             return
+        first, last = values.get("month"), values.get("until")
+        months = 1
+        if isinstance(first, dt.date) and isinstance(last, dt.date) and last >= first:
+            months = dues.month_index(last) - dues.month_index(first) + 1
         text = base.text().strip()
         try:
             amount = rules_mod.money(text) if text else None
@@ -221,7 +226,7 @@ def attach_calculator(form: object) -> None:
         rate.setText(rules_mod.percent_text(result.rate) if result.rate is not None else "")
         chosen = reduction.currentData() if isinstance(reduction, QComboBox) else None
         if chosen is None:
-            due.setText(rules_mod.money_text(result.due))
+            due.setText(rules_mod.money_text(result.due * months))
         elif chosen == "exempt":
             due.setText("0.00")
 
@@ -245,6 +250,10 @@ def attach_calculator(form: object) -> None:
         kind.currentIndexChanged.connect(recompute)
     if isinstance(reduction, QComboBox):
         reduction.currentIndexChanged.connect(recompute)
+    for name in ("month", "until"):
+        editor = editors.get(name)
+        if isinstance(editor, QLineEdit):
+            editor.editingFinished.connect(recompute)
     if member is not None and hasattr(member, "activated"):
         member.activated.connect(fill_from_previous)
         member.lineEdit().editingFinished.connect(fill_from_previous)

@@ -56,7 +56,7 @@ def test_a_due_that_disagrees_is_refused_unless_a_reduction_was_approved(branch:
     a = member(branch, "示甲", 1)
     with pytest.raises(ValidationError) as info:
         row(a, 2023, 5, base="5100", due="50")
-    assert "月应缴 50.00 与计算结果 76.50 不符" in info.value.errors["due"]
+    assert "50.00 与计算结果 76.50 不符" in info.value.errors["due"]
     with pytest.raises(ValidationError) as info:
         row(a, 2023, 5, base="5100", rate="1%")
     assert info.value.errors["rate"] == "比例 1% 与缴费基数不符，应为 1.5%"
@@ -234,3 +234,40 @@ def test_rules_changed_in_settings_take_effect(
     }
     dues.reset_rules()
     assert dues.calculate("working", D("5100")).due == D("76.50")
+
+
+def test_a_quarter_paid_at_once_and_an_owip_back_payment_range(branch: m.Branch) -> None:
+    a = member(branch, "示甲", 1)
+    quarter = row(
+        a, 2023, 1, until=dt.date(2023, 3, 1), base="5100", paid="229.50",
+        paid_on=dt.date(2023, 3, 20),
+    )  # fmt: skip
+    assert (quarter.due, quarter.title) == (D("229.50"), "示甲 2023.01–2023.03")
+    assert (
+        dues.state_of(quarter.due, quarter.paid, quarter.paid_on, quarter.month, quarter.until)
+        == "paid"
+    )
+    assert LedgerQuery(spec.DUES, Filters(status="paid")).count() == 1  # not 补交: paid by March
+    with pytest.raises(ValidationError) as info:
+        row(a, 2023, 3, base="5100")
+    assert info.value.errors["month"] == "与该党员 2023.01–2023.03 的记录月份重叠"
+    with pytest.raises(ValidationError) as info:
+        row(a, 2023, 6, until=dt.date(2023, 4, 1), base="5100")
+    assert info.value.errors["until"] == "截止月份 2023.04 早于月份 2023.06"
+    with pytest.raises(ValidationError) as info:
+        row(a, 2023, 4, until=dt.date(2023, 6, 1), base="5100", due="76.50")
+    assert "3 个月应交 76.50 与计算结果 229.50 不符" in info.value.errors["due"]
+    # 补交 of April–June in August, one row: 补交 in the state filter, no arrears after it.
+    late = row(
+        a, 2023, 4, until=dt.date(2023, 6, 1), base="5100", paid="229.50",
+        paid_on=dt.date(2023, 8, 15),
+    )  # fmt: skip
+    assert [r.id for r in LedgerQuery(spec.DUES, Filters(status="late")).rows()] == [late.id]
+    assert dues.arrears(dt.date(2023, 9, 1)) == []
+    unpaid = row(a, 2023, 7, until=dt.date(2023, 9, 1), base="5100")
+    owing = dues.arrears(dt.date(2023, 9, 15))[0]  # September still open
+    assert [x.month for x in owing.months] == [7, 8] and owing.owed == D("153.00")
+    assert unpaid.due == D("229.50")
+    # A new month after a range carries the base on.
+    october = dues.create_month(branch.id, dt.date(2023, 10, 1))
+    assert october.created == 1

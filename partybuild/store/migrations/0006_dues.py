@@ -23,6 +23,8 @@ def up(migrator, db):
         member = ForeignKeyField(Member, on_delete="CASCADE")
         month = DateField(index=True)
         month_precision = CharField(max_length=5, null=True)
+        until = DateField(null=True)
+        until_precision = CharField(max_length=5, null=True)
         kind = CharField(default="working")
         base = DecimalField(max_digits=12, decimal_places=2, null=True)
         rate = DecimalField(max_digits=8, decimal_places=6, null=True)
