@@ -397,6 +397,7 @@ class Arrears:
     owed: Decimal
     longest_run: int
     backpay_late: tuple[PartialDate, ...]  # unpaid months past the 6-month back-payment window
+    record_ids: tuple[int, ...] = ()  # the unpaid rows (概览 opens them)
 
     @property
     def lapse(self) -> bool:
@@ -471,8 +472,10 @@ def arrears(as_of: dt.date, branch_id: int | None = None, since_months: int = 24
         if not spanned:
             continue
         item = per.setdefault(
-            row["member"], {"name": row["name"], "branch": row["bn"], "months": [], "owed": []}
+            row["member"],
+            {"name": row["name"], "branch": row["bn"], "months": [], "owed": [], "ids": []},
         )
+        item["ids"].append(row["id"])
         item["months"].extend(spanned)
         share = Decimal(len(spanned)) / len(covered(row["month"], row["until"]))
         item["owed"].append(((row["due"] - (row["paid"] or 0)) * share).quantize(rules_mod.CENT))
@@ -494,10 +497,17 @@ def arrears(as_of: dt.date, branch_id: int | None = None, since_months: int = 24
                 sum(item["owed"], Decimal("0.00")),
                 best,
                 late,
+                tuple(item["ids"]),
             )
         )
     result.sort(key=lambda a: (-a.longest_run, a.branch or "", a.name))
     return result
+
+
+def reminders(year: int, today: dt.date | None = None) -> list[tuple[str, list[int]]]:
+    """概览's 党费 reminders: each member in arrears (message, the unpaid rows)."""
+    as_of = min(today or dt.date.today(), dt.date(year + 1, 1, 1))
+    return [(a.message(), list(a.record_ids)) for a in arrears(as_of, since_months=24)]
 
 
 def large_payments(start: dt.date, end: dt.date) -> list[tuple[int, str, Decimal]]:

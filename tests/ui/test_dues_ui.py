@@ -161,3 +161,23 @@ def test_print_preview_offers_the_notices_and_the_ledger(demo: pw.Database, qtbo
     ]
     assert preview.document().title == f"{branch.name}2023年5月党费收缴公示表"
     preview.close()
+
+
+def test_overview_reminds_of_arrears_and_opens_the_unpaid_months(
+    demo: pw.Database, qtbot: QtBot
+) -> None:
+    window = MainWindow(demo)
+    qtbot.addWidget(window)
+    overview = window.go_to("overview")
+    overview.set_year(2023)
+    texts = [t for t in overview.reminder_texts() if "欠交党费" in t]
+    lapsed = dues.arrears(dt.date(2024, 1, 1))[0]
+    assert len(texts) == 1 and texts[0].startswith(f"{lapsed.name}（") and "自行脱党" in texts[0]
+    widget = overview.reminder_list
+    item = next(
+        widget.item(i) for i in range(widget.count()) if "欠交党费" in widget.item(i).text()
+    )
+    overview._item_activated(item)
+    page = window.current_page()
+    assert isinstance(page, DuesPage)
+    assert page.model.total == len(lapsed.record_ids) == 8
