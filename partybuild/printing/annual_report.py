@@ -151,10 +151,15 @@ def summary_html(summary: AnnualSummary) -> str:
                 (34, 22, 22, 22),
             )
         )
-    if summary.dues_rows:  # 党费 (services.dues.branch_table)
+    report = summary.compliance
+    if report.reminders or report.quorum_flags or report.setup_warnings or report.overdue_issues:
+        parts.append('<p class="h2">附表4　提醒事项</p>')
+        parts.append(_reminder_tables(report))
+    if summary.dues_rows:  # 党费 (services.dues.branch_table), after the other tables
         from partybuild.services.dues import DUES_TABLE_HEADERS
 
-        parts.append('<p class="h2">附表　党费收缴情况</p>')
+        number = 5 if "附表4" in "".join(parts) else 4
+        parts.append(f'<p class="h2">附表{number}　党费收缴情况</p>')
         parts.append(
             _table(
                 DUES_TABLE_HEADERS,
@@ -163,10 +168,6 @@ def summary_html(summary: AnnualSummary) -> str:
                 total=summary.dues_rows[-1],
             )
         )
-    report = summary.compliance
-    if report.reminders or report.quorum_flags or report.setup_warnings or report.overdue_issues:
-        parts.append('<p class="h2">附表4　提醒事项</p>')
-        parts.append(_reminder_tables(report))
     return "".join(parts)
 
 
