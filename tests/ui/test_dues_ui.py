@@ -181,3 +181,35 @@ def test_overview_reminds_of_arrears_and_opens_the_unpaid_months(
     page = window.current_page()
     assert isinstance(page, DuesPage)
     assert page.model.total == len(lapsed.record_ids) == 8
+
+
+def test_rows_are_coloured_by_their_state(sqlite_db: pw.Database, qtbot: QtBot) -> None:
+    from partybuild.domain.validators import make_id_number
+
+    branch = records.create(spec.BRANCHES, {"name": "一支部", "kind": "standalone"})
+    who = records.create(
+        spec.MEMBERS,
+        {"name": "示甲", "id_number": make_id_number("999999", dt.date(1980, 1, 1), 1),
+         "branch": branch.id},
+    )  # fmt: skip
+    for month, extra in (
+        (1, {"paid": "76.50", "paid_on": dt.date(2023, 1, 5)}),
+        (2, {}),
+        (3, {"paid": "10", "paid_on": dt.date(2023, 3, 5)}),
+        (4, {"paid": "76.50", "paid_on": dt.date(2023, 6, 5)}),
+    ):
+        records.create(
+            spec.DUES, {"member": who.id, "month": dt.date(2023, month, 1), "base": "5100", **extra}
+        )
+    page = DuesPage()
+    qtbot.addWidget(page)
+    tips = {}
+    for r in range(page.model.rowCount()):
+        index = page.model.index(r, 0)
+        tips[page.model.index(r, 1).data()] = index.data(Qt.ItemDataRole.ToolTipRole)
+    assert tips == {
+        "2023.04": "补交：交纳日期晚于所属月份",
+        "2023.03": "少交：实交少于应交",
+        "2023.02": "未交",
+        "2023.01": "示甲",  # paid in time: only the cell's own tooltip
+    }
