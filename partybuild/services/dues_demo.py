@@ -77,7 +77,7 @@ def build_demo_dues(members: list[dict[str, Any]], year: int, seed: int) -> int:
             if person is laid_off and month >= 9:
                 kind = "unemployed"
             if month == raise_from:
-                base = (base * Decimal("1.08")).quantize(Decimal("10"))
+                base = (base * Decimal("1.08") / 10).quantize(Decimal("1")) * 10
             amount = base if kind != "unemployed" else None
             calc = rules_mod.calculate(kind, amount, rules)
             paid = paid_on = None
