@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QHBoxLayout,
     QLineEdit,
     QMessageBox,
     QPushButton,
@@ -46,10 +47,14 @@ class DuesPage(LedgerPage):
 
     def __init__(self, ledger: Ledger = spec.DUES, parent: QWidget | None = None) -> None:
         super().__init__(ledger, parent)
+        # 月份 and 交纳状态 are the page's own (the state is derived: services.dues).
         self._add_filter("month", self.tr("全部月份"), _months)
-        self._add_filter("status", self.tr("全部状态"), _states)
+        self._add_filter("state", self.tr("全部状态"), _states)
+        self.filter_combos["month"].setMinimumContentsLength(4)
+        self.filter_combos["state"].setMinimumContentsLength(4)
+        self.filter_combos["kind"].setMinimumContentsLength(6)
         bar = self.layout().itemAt(0).layout()
-        for key in ("month", "status"):
+        for key in ("month", "state"):
             bar.addWidget(self.filter_combos[key], 1)
         self.month_button = QPushButton(self.tr("生成月度记录…"))
         self.month_button.setObjectName("dues_create_month")
@@ -61,18 +66,21 @@ class DuesPage(LedgerPage):
         self.paid_button.setObjectName("dues_mark_paid")
         self.paid_button.setToolTip(self.tr("把选中的记录的实交记为应交金额"))
         self.paid_button.clicked.connect(self.open_mark_paid)
-        bar.addWidget(self.month_button)
-        bar.addWidget(self.paid_button)
+        # The actions go on a row of their own, so the page is no wider than the others.
+        actions = QHBoxLayout()
+        actions.addStretch(1)
+        actions.addWidget(self.month_button)
+        actions.addWidget(self.paid_button)
+        self.layout().insertLayout(1, actions)
         self.month_dialog: CreateMonthDialog | None = None
         self.paid_dialog: MarkPaidDialog | None = None
 
     def current_filters(self) -> Filters:
-        combo = self.filter_combos.get("month")
-        month = combo.currentData() if combo is not None else None
-        return replace(super().current_filters(), month=month)
+        def value(key: str) -> object:
+            combo = self.filter_combos.get(key)
+            return combo.currentData() if combo is not None else None
 
-    def refresh(self) -> None:
-        super().refresh()
+        return replace(super().current_filters(), month=value("month"), status=value("state"))
 
     # -- actions ------------------------------------------------------------------------
     def open_create_month(self) -> CreateMonthDialog:

@@ -44,7 +44,7 @@ def test_page_filters_by_branch_month_and_state(demo: pw.Database, qtbot: QtBot)
     _choose(page.filter_combos["branch"], branch.id)
     _choose(page.filter_combos["year"], 2023)
     _choose(page.filter_combos["month"], 8)
-    _choose(page.filter_combos["status"], "unpaid")
+    _choose(page.filter_combos["state"], "unpaid")
     expected = LedgerQuery(
         spec.DUES, Filters(branch_id=branch.id, year=2023, month=8, status="unpaid")
     )
@@ -62,7 +62,7 @@ def test_mark_paid_and_create_month_from_the_page(demo: pw.Database, qtbot: QtBo
     lapsed = dues.arrears(dt.date(2024, 1, 1))[0]
     branch = m.Member.get_by_id(lapsed.member_id).branch
     _choose(page.filter_combos["branch"], branch.id)
-    _choose(page.filter_combos["status"], "unpaid")
+    _choose(page.filter_combos["state"], "unpaid")
     count = page.model.total
     page.table.selectAll()
     dialog = page.open_mark_paid()
@@ -75,7 +75,7 @@ def test_mark_paid_and_create_month_from_the_page(demo: pw.Database, qtbot: QtBo
     assert (row.paid, row.paid_on, row.method) == (row.due, dt.date(2023, 12, 29), "cash")
     assert count >= 8
     # A new month for the branch from December, carrying each member's base.
-    _choose(page.filter_combos["status"], None)
+    _choose(page.filter_combos["state"], None)
     creator = page.open_create_month()
     creator.month_edit.setDate(QDate(2024, 1, 1))
     creator.accept()
