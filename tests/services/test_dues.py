@@ -271,3 +271,32 @@ def test_a_quarter_paid_at_once_and_an_owip_back_payment_range(branch: m.Branch)
     # A new month after a range carries the base on.
     october = dues.create_month(branch.id, dt.date(2023, 10, 1))
     assert october.created == 1
+
+
+def test_states_arrears_and_figures_on_sqlite_and_postgresql(db: pw.Database) -> None:
+    """The derived states are SQL (month arithmetic, decimals): the same on both servers."""
+    branch = records.create(spec.BRANCHES, {"name": "第二党支部", "kind": "standalone"})
+    a = member(branch, "示甲", 1)
+    row(a, 2023, 1, base="5100", paid="76.50", paid_on=dt.date(2023, 1, 10))
+    row(a, 2023, 2, base="5100", paid="76.50", paid_on=dt.date(2023, 3, 1))
+    row(a, 2023, 3, base="5100", paid="10", paid_on=dt.date(2023, 3, 1))
+    row(
+        a,
+        2023,
+        4,
+        until=dt.date(2023, 6, 1),
+        base="5100",
+        paid="229.50",
+        paid_on=dt.date(2023, 6, 9),
+    )
+    row(a, 2023, 7, base="5100")
+    counts = {s: LedgerQuery(spec.DUES, Filters(status=s)).count() for s, _ in dues.STATES}
+    assert counts == {"paid": 2, "late": 1, "short": 1, "unpaid": 1, "exempt": 0}
+    assert [r.values[1] for r in LedgerQuery(spec.DUES, Filters(year=2023, month=4)).rows()] == [
+        PartialDate(2023, 4)
+    ]
+    stored = records.get(spec.DUES, LedgerQuery(spec.DUES, Filters(status="short")).rows()[0].id)
+    assert stored.due == D("76.50") and stored.paid == D("10.00") and stored.rate == D("0.015")
+    figures = dues.year_figures(2023, today=dt.date(2024, 1, 5))
+    assert figures["due"] == "535.50" and figures["paid"] == "392.50"
+    assert figures["members_in_arrears"] == 1
