@@ -16,6 +16,7 @@ from partybuild.domain.dates import PartialDate
 from partybuild.printing.layout import SMALL_PT, Column, Document, Table
 from partybuild.services import dues, records
 from partybuild.store import models as m
+from partybuild.store.accounts import masked_only
 
 HIDDEN = "***"
 ROW_H = 8.0
@@ -99,6 +100,7 @@ def notice(
     first = dues.month_of(first)
     last = dues.month_of(last or first)
     show = dues.load_rules().committee_print if committee is None else committee
+    show = show and not masked_only()  # the viewer prints masked, always
     rows = _rows(branch_id, first.earliest(), last.earliest())
     today = today or dt.date.today()
     if first == last:
@@ -188,6 +190,7 @@ def yearly_ledger(
     执行标准, 月应缴, the twelve months' 实交, 全年应缴, 全年实缴, 备注."""
     branch: m.Branch = records.get("branches", branch_id)  # type: ignore[assignment]
     show = dues.load_rules().committee_print if committee is None else committee
+    show = show and not masked_only()  # the viewer prints masked, always
     rows = _rows(branch_id, dt.date(year, 1, 1), dt.date(year, 12, 1))
     per: dict[int, list[m.Dues]] = {}
     for r in rows:

@@ -72,6 +72,12 @@ class DuesPage(LedgerPage):
         actions.addWidget(self.month_button)
         actions.addWidget(self.paid_button)
         self.layout().insertLayout(1, actions)
+        from partybuild.store.database import current_account
+
+        account = current_account()  # signed in to a shared database: what its role may do
+        if account is not None and not account.may("create", "dues"):  # type: ignore[attr-defined]
+            self.month_button.setEnabled(False)
+            self.paid_button.setEnabled(False)
         self.month_dialog: CreateMonthDialog | None = None
         self.paid_dialog: MarkPaidDialog | None = None
 
