@@ -413,6 +413,7 @@ def build_parser() -> argparse.ArgumentParser:
     dues_when.add_argument("--month", metavar="YYYY-MM", help="某月的公示表")
     dues_when.add_argument("--quarter", metavar="YYYY-Qn", help="某季度的公示表（如 2023-Q2）")
     dues_when.add_argument("--year", type=_year, metavar="YYYY", help="全年党费收缴台账")
+    dues_print.add_argument("--order", choices=ORDER_CHOICES, help=ORDER_HELP)
     dues_print.add_argument("-o", "--output", required=True, metavar="FILE.pdf")
     prt.set_defaults(func=_delegate("printing", "run_print"))
 

@@ -89,16 +89,16 @@ def dues_document(args: argparse.Namespace) -> Document:
 
     branch = find_branch(args.branch)
     if args.year is not None:
-        return dues_print.yearly_ledger(branch.id, args.year)
+        return dues_print.yearly_ledger(branch.id, args.year, order=args.order)
     if args.quarter is not None:
         found = re.fullmatch(r"(\d{4})-?[Qq]([1-4])", args.quarter.strip())
         if not found:
             raise CliError(f"--quarter 应写成 YYYY-Qn（如 2023-Q2）：{args.quarter}", EXIT_UNUSABLE)
         year, quarter = int(found.group(1)), int(found.group(2))
         first, last = dues_print.quarter_of(PartialDate(year, quarter * 3))
-        return dues_print.notice(branch.id, first, last)
+        return dues_print.notice(branch.id, first, last, order=args.order)
     year, month = _month_arg(args.month, "--month")
-    return dues_print.notice(branch.id, PartialDate(year, month))
+    return dues_print.notice(branch.id, PartialDate(year, month), order=args.order)
 
 
 # The application created here; kept on the module because it must outlive the call.

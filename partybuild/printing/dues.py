@@ -11,10 +11,11 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from partybuild.domain import collation
 from partybuild.domain import dues as rules_mod
 from partybuild.domain.dates import PartialDate
 from partybuild.printing.layout import SMALL_PT, Column, Document, Table
-from partybuild.services import dues, records
+from partybuild.services import dues, name_order, records
 from partybuild.store import models as m
 from partybuild.store.accounts import masked_only
 
@@ -27,7 +28,9 @@ def _day(day: dt.date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
-def _rows(branch_id: int, first: dt.date, last: dt.date) -> list[m.Dues]:
+def _rows(branch_id: int, first: dt.date, last: dt.date, order: str | None = None) -> list[m.Dues]:
+    """The branch's rows for months in ``first``..``last``, by member in the print's name order
+    (姓氏笔画, 拼音 or 录入顺序: services.name_order), each member's months in order."""
     D, M = m.Dues, m.Member
     query = (
         D.select(D, M)
@@ -41,7 +44,12 @@ def _rows(branch_id: int, first: dt.date, last: dt.date) -> list[m.Dues]:
             | (D.until.is_null(False) & (D.until >= first)),
         )
     )
-    return sorted(query, key=lambda r: (r.member.name, r.member.id, r.month))
+    return collation.sort_by_name(
+        query,
+        name_order.resolve(order),
+        name=lambda r: r.member.name,
+        entry=lambda r: (r.member.id, r.month),
+    )
 
 
 def _base(row: m.Dues, show: bool) -> str:
@@ -94,6 +102,7 @@ def notice(
     *,
     committee: bool | None = None,
     today: dt.date | None = None,
+    order: str | None = None,
 ) -> Document:
     """党费收缴公示表 of the months ``first``..``last`` (one month or a quarter)."""
     branch: m.Branch = records.get("branches", branch_id)  # type: ignore[assignment]
@@ -101,7 +110,7 @@ def notice(
     last = dues.month_of(last or first)
     show = dues.load_rules().committee_print if committee is None else committee
     show = show and not masked_only()  # the viewer prints masked, always
-    rows = _rows(branch_id, first.earliest(), last.earliest())
+    rows = _rows(branch_id, first.earliest(), last.earliest(), order)
     today = today or dt.date.today()
     if first == last:
         period = f"{first.year}年{first.month}月"
@@ -184,14 +193,19 @@ def notice(
 
 
 def yearly_ledger(
-    branch_id: int, year: int, *, committee: bool | None = None, today: dt.date | None = None
+    branch_id: int,
+    year: int,
+    *,
+    committee: bool | None = None,
+    today: dt.date | None = None,
+    order: str | None = None,
 ) -> Document:
     """党费收缴台账 of a year, in the shape branches keep: 序号, 姓名, 月工资收入（缴费基数）,
     执行标准, 月应缴, the twelve months' 实交, 全年应缴, 全年实缴, 备注."""
     branch: m.Branch = records.get("branches", branch_id)  # type: ignore[assignment]
     show = dues.load_rules().committee_print if committee is None else committee
     show = show and not masked_only()  # the viewer prints masked, always
-    rows = _rows(branch_id, dt.date(year, 1, 1), dt.date(year, 12, 1))
+    rows = _rows(branch_id, dt.date(year, 1, 1), dt.date(year, 12, 1), order)
     per: dict[int, list[m.Dues]] = {}
     for r in rows:
         per.setdefault(r.member.id, []).append(r)

@@ -278,15 +278,15 @@ def _dues_choices(window) -> tuple[list[Choice], bool] | None:  # noqa: ANN001 -
     return [
         (
             window.tr("%d年%d月党费收缴公示表") % (when.year, when.month),
-            lambda _u: dues_print.notice(branch_id, when),
+            lambda _u, o: dues_print.notice(branch_id, when, order=o),
         ),
         (
             window.tr("%d年第%d季度党费收缴公示表") % (when.year, (when.month - 1) // 3 + 1),
-            lambda _u: dues_print.notice(branch_id, first, last),
+            lambda _u, o: dues_print.notice(branch_id, first, last, order=o),
         ),
         (
             window.tr("%d年党费收缴台账") % when.year,
-            lambda _u: dues_print.yearly_ledger(branch_id, when.year),
+            lambda _u, o: dues_print.yearly_ledger(branch_id, when.year, order=o),
         ),
     ], False
 

@@ -40,7 +40,8 @@ def _ledger(path: Path) -> list[m.Member]:
 
 def _snapshot() -> list[dict[str, object]]:
     rows = []
-    for r in m.Dues.select().order_by(m.Dues.month, m.Dues.member):
+    found = m.Dues.select().join(m.Member).order_by(m.Dues.month, m.Member.id_number)
+    for r in found:
         values = {f: getattr(r, f) for f in FIELDS if f != "member"}
         values["member"] = r.member.id_number
         rows.append(values)

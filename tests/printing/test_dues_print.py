@@ -89,3 +89,28 @@ def test_bad_month_and_unknown_branch(branch_dues: str, tmp_path: Path, capsys) 
     assert "--month 应写成 YYYY-MM" in capsys.readouterr().err
     assert main([*args, "--branch", "没有这个支部", "--month", "2023-06"]) == 1
     assert not (tmp_path / "x.pdf").exists()
+
+
+def test_the_print_lists_members_in_the_chosen_name_order(branch_dues: str) -> None:
+    from partybuild.printing import dues as dues_print
+    from partybuild.store import models as m
+
+    branch = m.Branch.get(m.Branch.name == "化工园第一党支部")
+    month = dt.date(2023, 6, 1)
+    assert dues_print.notice(branch.id, month, order="stroke").names == (
+        "孙丙丙",
+        "赵甲甲",
+        "钱乙乙",
+    )
+    assert dues_print.notice(branch.id, month, order="pinyin").names == (
+        "钱乙乙",
+        "孙丙丙",
+        "赵甲甲",
+    )
+    assert dues_print.notice(branch.id, month, order="entry").names == (
+        "赵甲甲",
+        "钱乙乙",
+        "孙丙丙",
+    )
+    ledger = dues_print.yearly_ledger(branch.id, 2023, order="stroke")
+    assert ledger.names == ("孙丙丙", "赵甲甲", "钱乙乙")
