@@ -325,6 +325,7 @@ def build_parser() -> argparse.ArgumentParser:
         "services",
         "issues",
         "recruitment",
+        "dues",
     ]
     imp = sub.add_parser(
         "import",
@@ -403,6 +404,17 @@ def build_parser() -> argparse.ArgumentParser:
     record = prt_sub.add_parser("record", parents=[db_parent], help="发展党员纪实表")
     record.add_argument("--member", required=True, metavar="ID_OR_NAME", help="人员编号或姓名")
     record.add_argument("-o", "--output", required=True, metavar="FILE.pdf")
+    # 党费 (issue 14): the 公示表 of a month or quarter, the yearly 台账.
+    dues_print = prt_sub.add_parser(
+        "dues", parents=[db_parent], help="党费收缴公示表（月度或季度）或全年党费收缴台账"
+    )
+    dues_print.add_argument("--branch", required=True, metavar="NAME", help="党组织名称")
+    dues_when = dues_print.add_mutually_exclusive_group(required=True)
+    dues_when.add_argument("--month", metavar="YYYY-MM", help="某月的公示表")
+    dues_when.add_argument("--quarter", metavar="YYYY-Qn", help="某季度的公示表（如 2023-Q2）")
+    dues_when.add_argument("--year", type=_year, metavar="YYYY", help="全年党费收缴台账")
+    dues_print.add_argument("--order", choices=ORDER_CHOICES, help=ORDER_HELP)
+    dues_print.add_argument("-o", "--output", required=True, metavar="FILE.pdf")
     prt.set_defaults(func=_delegate("printing", "run_print"))
 
     rep = sub.add_parser(
@@ -424,6 +436,29 @@ def build_parser() -> argparse.ArgumentParser:
     chk.add_argument("--year", type=_year, required=True, help="年度")
     chk.add_argument("--json", action="store_true", help="输出一个 JSON 对象")
     chk.set_defaults(func=_delegate("check", "run_check"))
+
+    # 党费 (issue 14): the calculator and the park's rules.
+    dues = sub.add_parser(
+        "dues",
+        help="党费计算器和党费规则",
+        description="按《关于中国共产党党费收缴、使用和管理的规定》（中组发〔2008〕3号）计算党费。",
+    )
+    dues_sub = dues.add_subparsers(dest="action", metavar="操作", required=True)
+    calc = dues_sub.add_parser(
+        "calc", parents=[db_parent], help="计算每月应交党费（按数据库中的党费规则）"
+    )
+    calc.add_argument("--base", required=True, metavar="AMOUNT", help="缴费基数（税后月工资，元）")
+    calc.add_argument(
+        "--kind",
+        default="working",
+        choices=("working", "retired", "student", "unemployed", "relief", "farmer"),
+        help="缴费类别：在职 working、离退休 retired、学生 student、下岗失业 unemployed、"
+        "低保救济 relief、农民 farmer（默认 working）",
+    )
+    calc.add_argument("--json", action="store_true", help="输出一个 JSON 对象")
+    dues_rules = dues_sub.add_parser("rules", parents=[db_parent], help="显示党费规则及其依据")
+    dues_rules.add_argument("--json", action="store_true", help="输出一个 JSON 对象")
+    dues.set_defaults(func=_delegate("dues", "run_dues"))
 
     bak = sub.add_parser(
         "backup",

@@ -12,8 +12,9 @@ from partybuild.services import recruitment
 from partybuild.services.compliance import ComplianceReport, check_year
 
 
-def format_text(report: ComplianceReport) -> str:
+def format_text(report: ComplianceReport, dues: list[dict] | None = None) -> str:
     """The report as a few grouped lists of Chinese lines, for the terminal."""
+    dues = dues or []
     data = report.to_dict()
     due = data["due"]
     when = f"{report.as_of.year}年{report.as_of.month}月{report.as_of.day}日"
@@ -28,6 +29,7 @@ def format_text(report: ComplianceReport) -> str:
         ("组织设置提醒", [w.message for w in report.setup_warnings]),
         ("超过办结时限的企业诉求", [i.message() for i in report.overdue_issues]),
         *recruitment.check_text(report.as_of),
+        ("欠交党费", [item["message"] for item in dues]),
     )
     for title, items in groups:
         lines.append(f"\n{title}（{len(items)} 项）：")
@@ -58,8 +60,15 @@ def run_check(args: argparse.Namespace) -> int:
         from partybuild.cli import EXIT_INVALID, CliError
 
         raise CliError(str(exc), EXIT_INVALID) from exc
+    from partybuild.services import dues
+
+    arrears = dues.check_items(args.year)  # 党费: members in arrears, the 6-month warning
     if args.json:
-        print(terminal_json({**report.to_dict(), **recruitment.check_lists(report.as_of)}))
+        print(
+            terminal_json(
+                {**report.to_dict(), **recruitment.check_lists(report.as_of), "dues": arrears}
+            )
+        )
     else:
-        print(terminal_text(format_text(report), newlines=True))
+        print(terminal_text(format_text(report, arrears), newlines=True))
     return EXIT_OK

@@ -54,6 +54,8 @@ def build_document(args: argparse.Namespace) -> Document:
             if args.document == "signin":
                 return data.training_signin(training.id, order)
             return data.training_summary(training.id, order)
+        if args.document == "dues":
+            return dues_document(args)
         if args.document == "roster":
             branch = find_branch(args.branch)
             return data.branch_roster(branch.id, unmasked=args.unmasked, order=order)
@@ -67,6 +69,36 @@ def build_document(args: argparse.Namespace) -> Document:
     except (RecordNotFound, ValidationError) as exc:
         raise CliError(str(exc), EXIT_INVALID) from exc
     raise CliError(f"未知的打印文档：{args.document}")
+
+
+def _month_arg(text: str, flag: str) -> tuple[int, int]:
+    import re
+
+    found = re.fullmatch(r"(\d{4})-(\d{1,2})", text.strip())
+    if not found or not 1 <= int(found.group(2)) <= 12:
+        raise CliError(f"{flag} 应写成 YYYY-MM：{text}", EXIT_UNUSABLE)
+    return int(found.group(1)), int(found.group(2))
+
+
+def dues_document(args: argparse.Namespace) -> Document:
+    """党费收缴公示表 (--month, --quarter) or the yearly 台账 (--year) of a branch."""
+    import re
+
+    from partybuild.domain.dates import PartialDate
+    from partybuild.printing import dues as dues_print
+
+    branch = find_branch(args.branch)
+    if args.year is not None:
+        return dues_print.yearly_ledger(branch.id, args.year, order=args.order)
+    if args.quarter is not None:
+        found = re.fullmatch(r"(\d{4})-?[Qq]([1-4])", args.quarter.strip())
+        if not found:
+            raise CliError(f"--quarter 应写成 YYYY-Qn（如 2023-Q2）：{args.quarter}", EXIT_UNUSABLE)
+        year, quarter = int(found.group(1)), int(found.group(2))
+        first, last = dues_print.quarter_of(PartialDate(year, quarter * 3))
+        return dues_print.notice(branch.id, first, last, order=args.order)
+    year, month = _month_arg(args.month, "--month")
+    return dues_print.notice(branch.id, PartialDate(year, month), order=args.order)
 
 
 # The application created here; kept on the module because it must outlive the call.

@@ -28,6 +28,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from partybuild.domain import standards
+from partybuild.domain.dues import KINDS as _dues_kinds
 
 CHOICE_KIND, SUGGESTION_KIND = "choice", "suggestions"
 
@@ -595,6 +596,48 @@ SERVICE_FOCUS = Vocabulary(
     "service_focus", (), title="服务方向（填写提示）", editable=True, kind=SUGGESTION_KIND
 )
 
+# 党费 (issue 14): the calculator's kinds of member (domain.dues), how dues are paid, and an
+# approved reduction or exemption.
+DUES_KIND = Vocabulary(
+    "dues_kind",
+    _dues_kinds,
+    title="缴费类别",
+    synonyms={
+        "working": ("在职党员", "在职人员", "在岗", "在职职工"),
+        "retired": ("离退休党员", "退休", "离休", "退休党员", "离休党员", "退休人员"),
+        "student": ("学生党员", "在校学生"),
+        "unemployed": ("下岗", "失业", "下岗失业党员", "失业党员", "下岗党员"),
+        "relief": ("低保", "救济", "低保党员", "领取最低生活保障金", "依靠抚恤或救济生活"),
+        "farmer": ("农民党员", "农村党员"),
+        "other": ("其它",),
+    },
+)
+
+DUES_METHOD = Vocabulary(
+    "dues_method",
+    (
+        ("cash", "现金"),
+        ("transfer", "转账"),
+        ("online", "线上"),
+        ("payroll", "工资代扣"),
+        ("other", "其他"),
+    ),
+    title="交纳方式",
+    synonyms={
+        "transfer": ("银行转账", "转帐"),
+        "online": ("微信", "支付宝", "网上交纳", "网上缴纳", "线上交纳", "线上缴纳", "扫码"),
+        "payroll": ("代扣", "工资扣缴"),
+        "other": ("其它",),
+    },
+)
+
+DUES_REDUCTION = Vocabulary(
+    "dues_reduction",
+    (("reduced", "减交"), ("exempt", "免交")),
+    title="减免",
+    synonyms={"reduced": ("少交", "减缴", "批准少交"), "exempt": ("免缴", "不交", "批准免交")},
+)
+
 ALL: tuple[Vocabulary, ...] = (
     BRANCH_KIND,
     INDUSTRY,
@@ -614,6 +657,9 @@ ALL: tuple[Vocabulary, ...] = (
     ISSUE_CATEGORY,
     ISSUE_STATE,
     ISSUE_EVALUATION,
+    DUES_KIND,
+    DUES_METHOD,
+    DUES_REDUCTION,
 )
 
 #: The vocabularies a park edits in its settings, in the order the dialog lists them.

@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from collections.abc import Callable, Sequence
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from partybuild.domain import collation
+from partybuild.domain import collation, dues
 from partybuild.domain.dates import PartialDate, is_partial
 from partybuild.exchange import sheets as lay
 from partybuild.exchange.read import bulk_work
@@ -61,6 +62,7 @@ SORT_HEADERS: dict[str, tuple[str, ...]] = {
     "service_participants": ("服务日期", "服务队", "服务主题", "党员身份证号"),
     "issues": ("受理日期", "企业", "问题描述"),
     "recruitment": ("所属党组织", "提交书面申请书时间", "姓名", "身份证号"),
+    "dues": ("月份", "姓名", "党员身份证号"),
 }
 
 Progress = Callable[[int, int, str], None]
@@ -132,6 +134,8 @@ def _cell_value(col: XColumn, value: Any) -> Any:
         return col.vocabulary.label(value)
     if col.kind == spec.BOOL:
         return "是" if value else "否"
+    if col.kind == spec.RATE:
+        return dues.percent_text(value)  # 1.5%, read back as 0.015
     return value
 
 
@@ -284,6 +288,9 @@ class _Styles:
         stamp = WriteOnlyCell(ws, dt.datetime(2000, 1, 1))
         stamp.number_format = "yyyy-mm-dd hh:mm"
         self.datetime = stamp._style
+        amount = WriteOnlyCell(ws, Decimal("0"))
+        amount.number_format = "0.00"
+        self.money = amount._style
 
 
 def write_sheet(
@@ -353,6 +360,10 @@ def write_sheet(
             elif stamp[index]:
                 cell = WriteOnlyCell(ws, value)
                 cell._style = styles.datetime
+                out[index] = cell
+            elif type(value) is Decimal:  # an amount of yuan (党费): shown to the fen
+                cell = WriteOnlyCell(ws, value)
+                cell._style = styles.money
                 out[index] = cell
             elif is_partial(value):
                 # 入党时间 to the month is written as the text the user sees, “1998.11”: a date

@@ -47,7 +47,7 @@ from typing import Any
 from openpyxl.utils.datetime import CALENDAR_MAC_1904, from_excel
 from python_calamine import CalamineWorkbook, PasswordError, SheetTypeEnum, SheetVisibleEnum
 
-from partybuild.domain import dates
+from partybuild.domain import dates, dues
 from partybuild.domain import validators as v
 from partybuild.domain.vocab import UnknownChoice, Vocabulary
 from partybuild.exchange import scan
@@ -819,6 +819,20 @@ def parser(
         return _blank_or(parse_int if unit is None else _with_unit(parse_int, unit))
     if kind == spec.FLOAT:
         return _blank_or(parse_float if unit is None else _with_unit(parse_float, unit))
+    if kind in (spec.MONEY, spec.RATE):
+        read_number = dues.money if kind == spec.MONEY else dues.rate_value
+
+        def number(value: Any) -> Any:
+            if value is None or (type(value) is str and not value.strip()):
+                return None
+            if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+                raise CellError(f"“{_text_of(value)}”应为数字")
+            try:
+                return read_number(value if not isinstance(value, str) else cell_text(value), "")
+            except ValueError as exc:
+                raise CellError(str(exc)) from None
+
+        return number
     if kind in spec.DATE_KINDS:
         partial = kind == spec.PARTIAL_DATE
 

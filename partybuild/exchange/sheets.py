@@ -409,6 +409,20 @@ def _service_participants_sheet() -> SheetSpec:
     )
 
 
+def _dues_sheet() -> SheetSpec:
+    """党费: a member by ID number with the name beside it (checked), then the month's figures."""
+    ledger = spec.DUES
+    rest = [c for c in ledger.columns if c.name != "member"]
+    return SheetSpec(
+        ledger.name,
+        ledger.label,
+        ledger,
+        (_member_link(), _member_name(), *[_plain(c) for c in rest]),
+        sheet_aliases=("党费台账", "党费收缴台账", "党费交纳台账", "党费缴纳台账", "党费补缴"),
+        lookup_field="month",
+    )
+
+
 SHEETS: dict[str, SheetSpec] = {
     s.name: s
     for s in (
@@ -477,6 +491,7 @@ SHEETS: dict[str, SheetSpec] = {
             ),
             lookup_field="id_number",
         ),
+        _dues_sheet(),
     )
 }
 #: Sheets not written into an "all ledgers" file; read from one only without a 党员 sheet.

@@ -9,9 +9,10 @@ Shared by the tables, the audit trail and anything else that shows values withou
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
-from partybuild.domain import dates
+from partybuild.domain import dates, dues
 from partybuild.domain.validators import mask_id_number, mask_phone
 from partybuild.ledgers import spec
 from partybuild.ledgers.spec import Column
@@ -45,6 +46,8 @@ def masked_value(column: Column, value: Any) -> Any:
         return mask_id_number(str(value))
     if kind == spec.PHONE:
         return mask_phone(str(value))
+    if getattr(column, "masked_as", None) == spec.MASK_HIDDEN:
+        return "***"  # an income (党费 缴费基数)
     if getattr(column, "masked_as", None) == spec.MASK_YEAR:
         if isinstance(value, dt.date):
             return dates.PartialDate(value.year)
@@ -71,6 +74,10 @@ def display_value(column: Column, value: Any, *, masked: bool = True, short: boo
         return dates.shown(value)
     if kind in (spec.ID_NUMBER, spec.PHONE) and masked:
         return str(masked_value(column, value))
+    if kind == spec.MONEY and isinstance(value, Decimal):
+        return dues.money_text(value)
+    if kind == spec.RATE and isinstance(value, Decimal):
+        return dues.percent_text(value)
     if kind == spec.FLOAT and isinstance(value, float):
         return f"{value:g}"
     if kind == spec.LONGTEXT and short:

@@ -32,10 +32,14 @@ TEXT, LONGTEXT, INT, FLOAT, BOOL, DATE, DATETIME, CHOICE, LINK = (
 )
 ID_NUMBER, CREDIT_CODE, PHONE = "id_number", "credit_code", "phone"
 MASK_YEAR = "year"
+MASK_HIDDEN = "hidden"  # not shown at all in a masked file: someone's income (党费)
 # A date of record that may be given to the month or the year (入党时间 “1998.11”, 成立时间
 # “2005”): a :class:`store.models.PartialDateField`. Event dates are DATE and need a day.
 PARTIAL_DATE = "partial_date"
 DATE_KINDS = (DATE, PARTIAL_DATE)
+# Amounts of yuan (exact Decimal, to the fen) and rates (a share: 0.015 = 1.5 %): 党费.
+MONEY, RATE = "money", "rate"
+NUMBER_KINDS = (INT, FLOAT, MONEY, RATE)
 
 _VOCABS_BY_CHOICES = {voc.choices(): voc for voc in vocab.ALL}
 
@@ -58,7 +62,8 @@ class Column:
     # given it unless the user says so (``--map "类别=正式党员"`` or the wizard's question).
     confirm_default: bool = False
     # How a masked file, print or the viewer's screen shows a column that would re-identify a
-    # person beside the masked ID number: MASK_YEAR keeps the year only (ledgers.display.masked).
+    # person beside the masked ID number: MASK_YEAR keeps the year only, MASK_HIDDEN
+    # shows “***” (an income: 党费 缴费基数) (ledgers.display.masked_value).
     masked_as: str | None = None
     model: type[pw.Model] | None = field(default=None, compare=False, repr=False)
 
@@ -91,6 +96,10 @@ class Column:
             return DATETIME
         if isinstance(f, m.PartialDateField):
             return PARTIAL_DATE
+        if isinstance(f, m.MoneyField):
+            return MONEY
+        if isinstance(f, m.RateField):
+            return RATE
         if isinstance(f, pw.DateField):
             return DATE
         if isinstance(f, pw.IntegerField):
@@ -539,6 +548,45 @@ RECRUITMENT = Ledger(
     ),
 )
 
+DUES = Ledger(
+    "dues",
+    "党费",
+    m.Dues,
+    (
+        C("member", ("党员身份证号",), width=10),
+        C("month", ("缴费月份", "所属月份", "月度", "年月", "缴费起始月份", "起始月份"), width=9),
+        C("until", ("缴费截止月份", "补交至", "至月份"), width=9),
+        C("kind", ("人员类别", "党员类别"), width=9, loose_aliases=("缴费类型",)),
+        C(
+            "base",
+            ("缴费基数", "月工资收入", "月工资", "工资收入", "税后工资", "月收入", "离退休费"),
+            width=11,
+            header_override="缴费基数",
+            masked_as=MASK_HIDDEN,
+        ),
+        C("rate", ("执行标准", "比例", "交纳比例", "缴费比例", "执行比例"), width=7),
+        # Filled by the calculator when left empty (services.dues.apply_rules).
+        C(
+            "due",
+            ("月应缴", "应缴", "应交金额", "应缴金额", "应缴党费"),
+            width=9,
+            required_override=False,
+        ),
+        C("paid", ("实缴", "实交金额", "实缴金额", "缴费金额", "实缴党费"), width=9),
+        C("paid_on", ("缴费日期", "交费日期", "交纳时间", "缴费时间"), width=11),
+        C("method", ("缴费方式", "交费方式"), width=8),
+        C("reduction", ("减免情况", "减免类型"), width=6),
+        C("decision_on", ("批准时间",), width=11),
+        C("decision_doc", ("批准文件", "文号"), width=14),
+        C("note", ("说明", "缴费说明"), width=20),
+    ),
+    natural_key=("member", "month"),
+    title_field="title",
+    search_fields=("note", "decision_doc"),
+    filters=(("branch", "member.branch"), ("kind", "kind"), ("year", "month")),
+    sort_field="-month",
+)
+
 LEDGERS: dict[str, Ledger] = {
     ledger.name: ledger
     for ledger in (
@@ -552,6 +600,7 @@ LEDGERS: dict[str, Ledger] = {
         SERVICES,
         ISSUES,
         RECRUITMENT,
+        DUES,
     )
 }
 

@@ -155,6 +155,19 @@ def summary_html(summary: AnnualSummary) -> str:
     if report.reminders or report.quorum_flags or report.setup_warnings or report.overdue_issues:
         parts.append('<p class="h2">附表4　提醒事项</p>')
         parts.append(_reminder_tables(report))
+    if summary.dues_rows:  # 党费 (services.dues.branch_table), after the other tables
+        from partybuild.services.dues import DUES_TABLE_HEADERS
+
+        number = 5 if "附表4" in "".join(parts) else 4
+        parts.append(f'<p class="h2">附表{number}　党费收缴情况</p>')
+        parts.append(
+            _table(
+                DUES_TABLE_HEADERS,
+                summary.dues_rows[:-1],
+                (34, 12, 14, 14, 12, 14),
+                total=summary.dues_rows[-1],
+            )
+        )
     return "".join(parts)
 
 

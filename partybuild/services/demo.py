@@ -41,6 +41,7 @@ import peewee as pw
 
 from partybuild.domain import validators as v
 from partybuild.services import demo_recruitment
+from partybuild.services.dues_demo import build_demo_dues
 from partybuild.store import models as m
 
 Row = dict[str, Any]
@@ -1280,6 +1281,7 @@ def build_demo(database: pw.Database, *, seed: int = 2023) -> dict[str, int]:
         demo_recruitment.add_pipeline(demo, seed)  # 发展党员 and 换届, from its own generator
         with database.atomic():
             counts = demo.write(database)
+            counts["dues"] = build_demo_dues(demo.rows[m.Member], YEAR, seed)  # 党费 (issue 14)
             from partybuild.services import audit
 
             audit.log(

@@ -37,6 +37,7 @@ class Filters:
     status: str | None = None
     record_ids: tuple[int, ...] | None = None  # drill-down from the overview: exactly these
     overdue: bool | None = None  # 企业诉求: past 办结时限 today and not closed (or not)
+    month: int | None = None  # 党费: the month (1–12) within the year; ``status`` is its state
 
     def active(self) -> bool:
         return bool(self.search.strip()) or any(
@@ -48,6 +49,7 @@ class Filters:
                 self.status,
                 self.record_ids,
                 self.overdue,
+                self.month,
             )
         )
 
@@ -237,6 +239,12 @@ class LedgerQuery:
             )
         if f.kind is not None and "kind" in fmap:
             cond &= self._field_path(fmap["kind"]) == f.kind
+        if self.ledger.name == "dues" and (f.month is not None or f.status is not None):
+            from partybuild.services import dues  # 已交/未交/少交/补交 are derived (one rule)
+
+            extra = dues.filter_condition(model, f.month, f.status)
+            if extra is not None:
+                cond &= extra
         if f.status is not None and "status" in fmap:
             cond &= self._field_path(fmap["status"]) == f.status
         if f.year is not None and "year" in fmap:

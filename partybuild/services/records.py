@@ -15,6 +15,7 @@ from typing import Any
 import peewee as pw
 
 from partybuild.domain import dates
+from partybuild.domain import dues as dues_rules
 from partybuild.domain import validators as v
 from partybuild.ledgers import spec
 from partybuild.ledgers.spec import Column, Ledger
@@ -134,6 +135,10 @@ def clean_value(value: Any, column: Column) -> Any:
         if value < 0 or value > 100_000:
             raise ValueError("数值不在合理范围内")
         return float(value)
+    if kind == spec.MONEY:
+        return dues_rules.money(value, column.label)
+    if kind == spec.RATE:
+        return dues_rules.rate_value(value, column.label)
     if kind == spec.LINK:
         return _clean_link(value, column)
     raise AssertionError(kind)
@@ -238,6 +243,10 @@ def apply_rules(ledger: Ledger, values: dict[str, Any], errors: dict[str, str]) 
             errors.setdefault("resolved_on", "状态为已解决时必须填写办结日期")
         if resolved and state in ("open", "in_progress"):
             errors.setdefault("state", "已填写办结日期，状态应为已解决或无法解决")
+    elif ledger is spec.DUES:
+        from partybuild.services import dues
+
+        dues.apply_rules(values, errors)
     elif ledger is spec.ATTENDANCE and not values.get("member") and not values.get("person_name"):
         errors.setdefault("person_name", "请选择党员，或填写非党员的姓名")
     parent = values.get("parent") if ledger is spec.BRANCHES else None

@@ -24,7 +24,7 @@ from typing import Any
 import peewee as pw
 
 from partybuild.domain import overdue, vocab
-from partybuild.services import compliance, recruitment, stats
+from partybuild.services import compliance, dues, recruitment, stats
 from partybuild.store import models as m
 
 ORDINALS = "一二三四五六七八九十"
@@ -286,6 +286,8 @@ class AnnualSummary:
     kind_rows: list[KindRow]
     compliance: compliance.ComplianceReport
     issue_rows: list[compliance.ResolveTime] = field(default_factory=list)
+    # 党费收缴情况 per branch (services.dues.branch_table): 应交, 实交, 收缴率.
+    dues_rows: list[tuple[str, int, str, str, str, int]] = field(default_factory=list)
 
     def text(self) -> str:
         """The summary as plain text: title, subtitle and paragraphs."""
@@ -646,4 +648,5 @@ def build_summary(year: int, today: dt.date | None = None) -> AnnualSummary:
         kind_rows=_kind_rows(check),
         compliance=check,
         issue_rows=check.resolve_by_category,
+        dues_rows=dues.branch_table(year, today),
     )

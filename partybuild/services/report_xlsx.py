@@ -136,6 +136,15 @@ def write_summary_xlsx(summary: AnnualSummary, path: Path) -> None:
         (20, 12, 16, 16),
         first_row=end + 1,
     )
+    if summary.dues_rows:  # 党费 (services.dues.branch_table)
+        from partybuild.services.dues import DUES_TABLE_HEADERS
+
+        _table(
+            wb.create_sheet("党费收缴"),
+            DUES_TABLE_HEADERS,
+            summary.dues_rows,
+            (30, 12, 14, 14, 10, 14),
+        )
     _reminder_sheets(wb, summary.compliance)
     _save(wb, path)
 

@@ -24,7 +24,7 @@ from typing import Any
 import peewee as pw
 
 from partybuild.domain import overdue, vocab
-from partybuild.services import member_years, recruitment
+from partybuild.services import dues, member_years, recruitment
 from partybuild.store import models as m
 
 
@@ -130,6 +130,7 @@ def compute(period: Period, branch: m.Branch | None = None) -> dict[str, Any]:
         "recruitment": recruitment.period_figures(
             period.start, period.end, branch.id if branch is not None else None
         ),
+        "dues": dues.period_figures(period.start, period.end, branch.id if branch else None),
     }
 
 
@@ -286,5 +287,8 @@ def format_text(figures: dict[str, Any]) -> str:
         f"企业诉求：受理 {figures['issues']['received']} 件，解决 {figures['issues']['resolved']} 件"
         f"（其中项目建设 {figures['issues']['resolved_by_category']['project']} 件），"
         f"未办结 {figures['issues']['pending']} 件，超期 {figures['issues']['overdue']} 件",
+        f"党费：应交 {figures['dues']['due']} 元，实交 {figures['dues']['paid']} 元，收缴率 "
+        f"{format(figures['dues']['rate'] * 100, '.1f') + '%' if figures['dues']['rate'] is not None else '—'}，"
+        f"欠交党员 {figures['dues']['members_in_arrears']} 人",
     ]
     return "\n".join(lines)

@@ -85,7 +85,7 @@ STAMPED_TABLES = [t for t, _ in SCOPED_TABLES] + [t for t, _ in REGISTRY_TABLES[
 
 #: Ledger pages where a secretary creates and deletes records (of their branches).
 SECRETARY_WRITES = frozenset(
-    {"members", "activities", "attendance", "teams", "services", "issues", "enterprises"}
+    {"members", "activities", "attendance", "teams", "services", "issues", "enterprises", "dues"}
 )
 
 LOGIN_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")

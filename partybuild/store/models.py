@@ -21,6 +21,7 @@ issue) stay plain DateFields: an event has a day.
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 
 import peewee as pw
 
@@ -713,3 +714,79 @@ LEDGER_MODELS: tuple[type[BaseModel], ...] = (
     EnterpriseIssue,
 )
 ALL_MODELS: tuple[type[pw.Model], ...] = (*LEDGER_MODELS, Setting, AuditEntry, VocabularyItem)
+
+
+# --------------------------------------------------------------------------- 党费 (issue 14)
+
+
+class MoneyField(pw.DecimalField):
+    """An amount of yuan, exact to the fen (Decimal in, Decimal out, on SQLite as on PostgreSQL)."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        kwargs.setdefault("max_digits", 12)
+        kwargs.setdefault("decimal_places", 2)
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+
+    def python_value(self, value: object) -> object:
+        value = super().python_value(value)
+        return value.quantize(decimal.Decimal("0.01")) if value is not None else None  # type: ignore[union-attr]
+
+
+class RateField(pw.DecimalField):
+    """A share of the base (0.015 = 1.5 %)."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        kwargs.setdefault("max_digits", 8)
+        kwargs.setdefault("decimal_places", 6)
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+
+    def python_value(self, value: object) -> object:
+        value = super().python_value(value)
+        return value.normalize() if value is not None else None  # type: ignore[union-attr]
+
+
+class Dues(BaseModel):
+    """党费: what one member owes for one month and what was paid (中组发〔2008〕3号).
+
+    ``month`` is a month of record (a PartialDateField kept to the month); ``due`` is the
+    calculator's amount unless a reduction or exemption was approved, with its decision date and
+    document. Whether the month is 已交/未交/少交/补交 is derived (services.dues), never stored.
+    """
+
+    member = pw.ForeignKeyField(Member, on_delete="CASCADE", backref="dues", verbose_name="党员")
+    month = PartialDateField(index=True, verbose_name="月份")
+    month_precision = precision_field()
+    # A payment for several months at once (quarterly with the branch's consent, or 补交 of
+    # months run together): the last month it covers; None for one month.
+    until = PartialDateField(null=True, verbose_name="截止月份")
+    until_precision = precision_field()
+    kind = pw.CharField(
+        choices=vocab.DUES_KIND.choices(), default="working", verbose_name="缴费类别"
+    )
+    base = MoneyField(null=True, verbose_name="缴费基数")
+    rate = RateField(null=True, verbose_name="比例")
+    due = MoneyField(verbose_name="应交")
+    paid = MoneyField(null=True, verbose_name="实交")
+    paid_on = pw.DateField(null=True, verbose_name="交纳日期")
+    method = pw.CharField(choices=vocab.DUES_METHOD.choices(), null=True, verbose_name="交纳方式")
+    reduction = pw.CharField(choices=vocab.DUES_REDUCTION.choices(), null=True, verbose_name="减免")
+    decision_on = pw.DateField(null=True, verbose_name="批准日期")
+    decision_doc = pw.CharField(null=True, verbose_name="批准文号")
+    note = pw.CharField(null=True, verbose_name="备注")  # one line beside a month's figures
+
+    class Meta:
+        table_name = "dues"
+        indexes = ((("member", "month"), True),)
+
+    @property
+    def title(self) -> str:
+        """“示明 2023.05”: the member and the month, for messages and the 操作日志."""
+        month, until = self.month, self.until
+        when = f"{month.year}.{month.month:02d}" if month is not None else ""
+        if until is not None and until != month:
+            when += f"–{until.year}.{until.month:02d}"
+        return f"{self.member.name} {when}".strip()
+
+
+LEDGER_MODELS = (*LEDGER_MODELS, Dues)
+ALL_MODELS = (*LEDGER_MODELS, Setting, AuditEntry, VocabularyItem)

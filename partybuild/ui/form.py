@@ -46,6 +46,7 @@ from PySide6.QtWidgets import (
 from partybuild.domain import dates, vocab
 from partybuild.domain.validators import normalize_text
 from partybuild.ledgers import spec
+from partybuild.ledgers.display import display_value
 from partybuild.ledgers.spec import Column, Ledger
 from partybuild.services import lookup, records
 from partybuild.services.errors import RecordNotFound, StaleRecordError, ValidationError
@@ -489,6 +490,10 @@ class RecordForm(QWidget):
             self.chain_tab_order()  # with a section, the dialog does it once the tab is placed
         self.set_defaults()
         self._follow_enterprise()
+        if ledger.name == "dues":  # 比例 and 应交 follow 缴费类别 and 缴费基数
+            from partybuild.ui.dues_page import attach_calculator
+
+            attach_calculator(self)
 
     def _follow_enterprise(self) -> None:
         """Choosing 所在企业 fills an empty 所属党组织 with the enterprise's (members)."""
@@ -571,6 +576,8 @@ class RecordForm(QWidget):
             spec.DATETIME,
             spec.INT,
             spec.FLOAT,
+            spec.MONEY,
+            spec.RATE,
             spec.BOOL,
         )
 
@@ -619,6 +626,13 @@ class RecordForm(QWidget):
             editor.setValidator(validator)
             editor.setAlignment(Qt.AlignmentFlag.AlignRight)
             editor.setFixedWidth(140)
+            return editor
+        elif kind in (spec.MONEY, spec.RATE):
+            # Text, read by the service's rule (76.50, 1,200 元; 1.5% or 0.015): exact decimals.
+            editor = QLineEdit()
+            editor.setAlignment(Qt.AlignmentFlag.AlignRight)
+            editor.setFixedWidth(140)
+            editor.setMaxLength(20)
             return editor
         elif kind == spec.FLOAT:
             editor = QLineEdit()
@@ -711,6 +725,11 @@ class RecordForm(QWidget):
                 return float(text)
             except ValueError:
                 return text
+        if kind in (spec.MONEY, spec.RATE):  # exact decimals; what cannot be read goes as typed
+            try:
+                return records.clean_value(text, column)
+            except ValueError:
+                return text
         return editor.text()
 
     def set_defaults(self) -> None:
@@ -753,6 +772,8 @@ class RecordForm(QWidget):
                 editor.clear()
             elif column.kind == spec.FLOAT:
                 editor.setText(f"{value:g}")
+            elif column.kind in (spec.MONEY, spec.RATE):
+                editor.setText(display_value(column, value))
             else:
                 editor.setText(str(value))
 

@@ -49,6 +49,7 @@ PAGES: tuple[tuple[str, str], ...] = (
     ("services", "志愿服务活动"),
     ("issues", "企业诉求"),
     ("recruitment", "发展党员"),
+    ("dues", "党费"),
     ("recycle-bin", "回收站"),
     ("audit", "操作日志"),
 )
@@ -56,6 +57,7 @@ PAGES: tuple[tuple[str, str], ...] = (
 PAGE_KEYS: dict[str, str] = {
     **{name: f"Ctrl+{i}" for i, (name, _label) in enumerate(PAGES[:9], start=1)},
     "recruitment": "Ctrl+J",
+    "dues": "Ctrl+D",  # 党费 (D for dues)
     "recycle-bin": "Ctrl+0",
     "audit": "Ctrl+L",
 }
@@ -67,6 +69,10 @@ def _page_class(name: str) -> type[LedgerPage]:
         from partybuild.ui.recruitment_page import RecruitmentPage
 
         return RecruitmentPage
+    if name == "dues":  # its own filters (月份, 状态) and actions (生成月度记录, 标记已交)
+        from partybuild.ui.dues_page import DuesPage
+
+        return DuesPage
     return LedgerPage
 
 
@@ -310,6 +316,10 @@ class MainWindow(QMainWindow):
             ),
         )
         view_menu.addAction(self.rules_action)
+        self.dues_rules_action = self._action(
+            "党费规则…", lambda: self._feature("dues_settings", "open_dues_settings", "党费规则")
+        )
+        view_menu.addAction(self.dues_rules_action)
         self.vocabulary_action = self._action(
             "选项词表…",
             lambda: self._feature("vocabulary_settings", "open_vocabulary_settings", "选项词表"),

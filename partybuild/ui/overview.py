@@ -53,7 +53,7 @@ from PySide6.QtWidgets import (
 )
 
 from partybuild.domain import vocab
-from partybuild.services import compliance, report, stats
+from partybuild.services import compliance, dues, report, stats
 from partybuild.ui import file_dialogs, recruitment_page
 from partybuild.ui.fonts import ui_font_family
 
@@ -656,6 +656,10 @@ class OverviewPage(QWidget):
                 [(i.message(), "issues", [i.id], True) for i in report_.overdue_issues],
             ),
             *recruitment_page.overview_groups(report_.as_of),
+            (  # 党费 (services.dues): arrears, back-payment past 6 months, 自行脱党 warning
+                self.tr("党费欠交"),
+                [(text, "dues", ids, True) for text, ids in dues.reminders(year)],
+            ),
         ]
         if report_.pending:  # the current year: the running period, not yet missed
             groups.insert(

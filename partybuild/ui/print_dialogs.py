@@ -230,8 +230,65 @@ def _choices(window) -> tuple[list[Choice], bool] | None:  # noqa: ANN001 - Main
             lambda u, o: data.branch_roster(branch_id, unmasked=u, order=o),
         )
         return [roster], True
-    _status(window, window.tr("打印：请在培训、组织生活或党员页面使用"))
+    if ledger == "dues":
+        return _dues_choices(window)
+    _status(window, window.tr("打印：请在培训、组织生活、党员或党费页面使用"))
     return None
+
+
+def _dues_choices(window) -> tuple[list[Choice], bool] | None:  # noqa: ANN001 - MainWindow
+    """党费: the 公示表 of the month (and its quarter) and the year's 台账 of the page's branch.
+
+    The month is the page's 月份 filter, else the selected record's, else this month; incomes are
+    shown only when the 党费规则 setting says prints are for the committee.
+    """
+    import datetime as dt
+
+    from partybuild.domain.dates import PartialDate
+    from partybuild.printing import dues as dues_print
+
+    page = window.pages.get("dues")
+    combos = getattr(page, "filter_combos", {})
+    branch_id = combos["branch"].currentData() if "branch" in combos else None
+    if branch_id is None:
+        branches = list(
+            m.Branch.select(m.Branch.id, m.Branch.name)
+            .where(m.Branch.deleted == False)  # noqa: E712
+            .order_by(m.Branch.name)
+            .tuples()
+        )
+        if not branches:
+            _status(window, window.tr("还没有党组织，无法打印党费公示表"))
+            return None
+        names = [name for _id, name in branches]
+        name = _pick_branch(window, names)
+        if name is None or name not in names:
+            return None
+        branch_id = branches[names.index(name)][0]
+    today = dt.date.today()
+    year = combos["year"].currentData() if "year" in combos else None
+    month = combos["month"].currentData() if "month" in combos else None
+    record_id = window.current_record_id()
+    if (year is None or month is None) and record_id is not None:
+        chosen = m.Dues.get_or_none(m.Dues.id == record_id)
+        if chosen is not None:
+            year, month = year or chosen.month.year, month or chosen.month.month
+    when = PartialDate(year or today.year, month or today.month)
+    first, last = dues_print.quarter_of(when)
+    return [
+        (
+            window.tr("%d年%d月党费收缴公示表") % (when.year, when.month),
+            lambda _u, o: dues_print.notice(branch_id, when, order=o),
+        ),
+        (
+            window.tr("%d年第%d季度党费收缴公示表") % (when.year, (when.month - 1) // 3 + 1),
+            lambda _u, o: dues_print.notice(branch_id, first, last, order=o),
+        ),
+        (
+            window.tr("%d年党费收缴台账") % when.year,
+            lambda _u, o: dues_print.yearly_ledger(branch_id, when.year, order=o),
+        ),
+    ], False
 
 
 def open_print(window) -> PrintPreview | None:  # noqa: ANN001 - MainWindow

@@ -16,6 +16,7 @@ PAGE_NAMES = (
     "services",
     "issues",
     "recruitment",
+    "dues",
     "recycle-bin",
     "audit",
 )

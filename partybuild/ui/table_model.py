@@ -75,6 +75,34 @@ def _table_columns(ledger: Ledger) -> tuple[tuple[Column | ComputedColumn, ...],
     return tuple(columns), positions
 
 
+# 党费 rows by their state (services.dues.state_of): background and what the tooltip says.
+DUES_STATE_LOOK = {
+    "unpaid": ("#fde2e1", "未交"),
+    "short": ("#fff3cd", "少交：实交少于应交"),
+    "late": ("#e3f0fb", "补交：交纳日期晚于所属月份"),
+}
+
+
+def _dues_state(ledger: Ledger) -> Any:
+    """For the 党费 ledger, a function row values → state code (None for other ledgers)."""
+    if ledger.name != "dues":
+        return None
+    from partybuild.services import dues
+
+    at = {c.name: i for i, c in enumerate(ledger.columns)}
+
+    def state(values: list[Any]) -> str:
+        return dues.state_of(
+            values[at["due"]],
+            values[at["paid"]],
+            values[at["paid_on"]],
+            values[at["month"]],
+            values[at["until"]],
+        )
+
+    return state
+
+
 class LedgerTableModel(QAbstractTableModel):
     """Rows of one ledger under the current filters and sort, as a window onto SQL.
 
@@ -96,6 +124,7 @@ class LedgerTableModel(QAbstractTableModel):
         self._counts: dict[Filters, int] = {}
         self._total = 0
         self._query = LedgerQuery(ledger)
+        self._dues_state = _dues_state(ledger)
         self.reload()
 
     # -- feeding ------------------------------------------------------------------------
@@ -196,12 +225,19 @@ class LedgerTableModel(QAbstractTableModel):
                 return QColor(OVERDUE_BACKGROUND)
             if role == Qt.ItemDataRole.ToolTipRole:
                 return f"已超期 {days} 天（办结时限已过，尚未办结）"
+        if self._dues_state is not None and role in (
+            Qt.ItemDataRole.BackgroundRole,
+            Qt.ItemDataRole.ToolTipRole,
+        ):
+            look = DUES_STATE_LOOK.get(self._dues_state(row.values))
+            if look is not None:
+                return QColor(look[0]) if role == Qt.ItemDataRole.BackgroundRole else look[1]
         if role == Qt.ItemDataRole.ToolTipRole and value:
             if column.kind == spec.LONGTEXT:
                 return str(value)[:1000]
             if column.kind in (spec.TEXT, spec.LINK):  # names cut short in narrow columns
                 return str(value)
-        if role == Qt.ItemDataRole.TextAlignmentRole and column.kind in (spec.INT, spec.FLOAT):
+        if role == Qt.ItemDataRole.TextAlignmentRole and column.kind in spec.NUMBER_KINDS:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
 

@@ -65,6 +65,8 @@ def test_dates_of_record_allow_a_month_and_event_dates_need_a_day() -> None:
                 "confirmed_on",
             )
         ),
+        ("dues", "month"),  # months of record: 党费 are owed per month
+        ("dues", "until"),
     }
     for name, field in [
         ("activities", "date"),

@@ -281,7 +281,8 @@ def test_report_writes_a_pdf_whose_text_holds_the_sentences(
     assert summary.title in text and "统计截至2023年12月31日" in text
     for section in summary.sections:
         assert section.full() in text
-    assert "附表1" in text and "园区第一联合党支部" in text and "第1页，共3页" in text
+    assert "附表1" in text and "园区第一联合党支部" in text and "第1页，共4页" in text
+    assert "党费收缴情况" in text  # the dues table per branch (issue 14) is the last page
 
 
 def test_report_writes_an_excel_workbook(demo: tuple[pw.Database, Path], tmp_path: Path) -> None:

@@ -72,6 +72,7 @@ def expected_ids(branch_id: int | None) -> dict[str, set[int]]:
         for r in live["recruitment"]
         if r.id in out["members"] and (r.category != "full" or r.applied_on is not None)
     }
+    out["dues"] = {r.id for r in live["dues"] if mine(member_branch[r.member_id])}  # 党费
     return out
 
 

@@ -44,6 +44,8 @@ def test_ctrl_digits_switch_pages_in_sidebar_order(window: MainWindow, qtbot: Qt
     for digit, (name, _label) in zip("123456789", PAGES, strict=False):
         qtbot.keyClick(window, getattr(Qt.Key, f"Key_{digit}"), Qt.KeyboardModifier.ControlModifier)
         assert window.page_name() == name
+    qtbot.keyClick(window, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
+    assert window.page_name() == "dues"
     qtbot.keyClick(window, Qt.Key.Key_0, Qt.KeyboardModifier.ControlModifier)
     assert window.page_name() == "recycle-bin"
     qtbot.keyClick(window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)

@@ -54,6 +54,7 @@ def test_navigation_titles_and_status_bar(window: MainWindow) -> None:
         "志愿服务活动",
         "企业诉求",
         "发展党员",
+        "党费",
         "回收站",
         "操作日志",
     ]

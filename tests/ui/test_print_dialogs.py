@@ -234,7 +234,7 @@ def test_nothing_to_print_says_why(window: MainWindow) -> None:
     window.go_to("overview")
     window.print_action.trigger()
     assert getattr(window, "print_preview", None) is None
-    assert "培训、组织生活或党员" in window.statusBar().currentMessage()
+    assert "培训、组织生活、党员或党费" in window.statusBar().currentMessage()
 
     trainings = show(window, "trainings")
     trainings.table.clearSelection()
