@@ -481,6 +481,32 @@ def build_parser() -> argparse.ArgumentParser:
     from partybuild.commands import admin
 
     admin.add_parser(sub, db_parent)
+
+    # 附件, Word records and the inspection pack (issue 16)
+    from partybuild.commands.attach import add_owner_options
+
+    att = sub.add_parser(
+        "attach",
+        help="附件：添加、列出、取出记录的照片和扫描件",
+        description="给组织生活、培训、志愿服务活动、企业诉求添加附件（照片、PDF、Word、Excel、签字签到表），附件保存在数据库中。",
+    )
+    att_sub = att.add_subparsers(dest="action", metavar="操作", required=True)
+    att_add = att_sub.add_parser("add", parents=[db_parent], help="添加附件（全部成功才写入）")
+    add_owner_options(att_add)
+    att_add.add_argument(
+        "--signed-sheet", action="store_true", help="这些文件是签字后的签到表扫描件"
+    )
+    att_add.add_argument("files", nargs="+", metavar="FILE", help="要添加的文件")
+    att_list = att_sub.add_parser("list", parents=[db_parent], help="列出记录的附件")
+    add_owner_options(att_list)
+    att_list.add_argument("--json", action="store_true", help="输出 JSON（每个附件一个对象）")
+    att_get = att_sub.add_parser("get", parents=[db_parent], help="取出一个附件")
+    att_get.add_argument("id", metavar="ID", type=int, help="附件编号")
+    att_get.add_argument("-o", "--output", required=True, metavar="FILE", help="保存到此文件")
+    att_get.add_argument(
+        "--keep-location", action="store_true", help="保留照片的拍摄位置和设备信息（默认去除）"
+    )
+    att.set_defaults(func=_delegate("attach", "run_attach"))
     return parser
 
 

@@ -56,8 +56,9 @@ class DeletedRow:
 def _ledgers(ledger_name: str | None) -> list[Ledger]:
     if ledger_name:
         return [spec.ledger(ledger_name)]
-    # A scoped ledger (发展党员) is a view of another's table: a member is binned once, as 党员.
-    return [ledger for ledger in spec.LEDGERS.values() if ledger.scope is None]
+    # A scoped ledger (发展党员) is a view of another's table: a member is binned once, as 党员;
+    # 附件 are binned too (spec.binned_ledgers).
+    return spec.binned_ledgers()
 
 
 def _search_condition(ledger: Ledger, search: str) -> pw.Expression | None:
@@ -122,13 +123,13 @@ def deleted_records(
     described = {
         (name, rid): text
         for name, ids in by_ledger.items()
-        for rid, text in _describe(spec.LEDGERS[name], ids).items()
+        for rid, text in _describe(spec.ledger(name), ids).items()
     }
     rows: list[DeletedRow] = []
     for name, record_id, deleted_at in keys:
         # A record purged by someone else between the two queries keeps a placeholder title.
         title, context = described.get((name, record_id), (f"#{record_id}", ""))
-        ledger = spec.LEDGERS[name]
+        ledger = spec.ledger(name)
         rows.append(
             DeletedRow(name, ledger.label, record_id, title, _as_datetime(deleted_at), context)
         )
