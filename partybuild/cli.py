@@ -507,6 +507,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--keep-location", action="store_true", help="保留照片的拍摄位置和设备信息（默认去除）"
     )
     att.set_defaults(func=_delegate("attach", "run_attach"))
+
+    rec = sub.add_parser(
+        "record",
+        parents=[db_parent],
+        help="生成一条记录的 Word 文档（党支部工作记录等）",
+        description="把组织生活（党支部工作记录）、培训或志愿服务活动写成 A4 的 Word 文档，含活动照片。",
+    )
+    add_owner_options(rec, members=False, issues=False)
+    rec.add_argument("-o", "--output", required=True, metavar="FILE.docx", help="输出文件")
+    rec.set_defaults(func=_delegate("record", "run_record"))
     return parser
 
 

@@ -31,12 +31,15 @@ OWNER_OPTIONS = (
 )
 
 
-def add_owner_options(parser: argparse.ArgumentParser, *, members: bool = True) -> None:
+def add_owner_options(
+    parser: argparse.ArgumentParser, *, members: bool = True, issues: bool = True
+) -> None:
     which = parser.add_mutually_exclusive_group(required=True)
     which.add_argument("--activity", metavar="ID", help="组织生活编号")
     which.add_argument("--training", metavar="ID_OR_NAME", help="培训编号或名称")
     which.add_argument("--service", metavar="ID", help="志愿服务活动编号")
-    which.add_argument("--issue", metavar="ID", help="企业诉求编号")
+    if issues:
+        which.add_argument("--issue", metavar="ID", help="企业诉求编号")
     if members:
         which.add_argument("--member", metavar="ID", help="党员编号（入党材料）")
 
