@@ -517,6 +517,18 @@ def build_parser() -> argparse.ArgumentParser:
     add_owner_options(rec, members=False, issues=False)
     rec.add_argument("-o", "--output", required=True, metavar="FILE.docx", help="输出文件")
     rec.set_defaults(func=_delegate("record", "run_record"))
+
+    pck = sub.add_parser(
+        "pack",
+        parents=[db_parent],
+        help="导出一个党组织一年的台账资料（迎检资料包 .zip）",
+        description="按台账和月份整理一个党组织全年的工作记录（Word）、签到表（PDF）、附件、花名册、年度总结和资料索引，写成一个 zip 文件。",
+    )
+    pck.add_argument("--branch", required=True, metavar="NAME", help="党组织名称")
+    pck.add_argument("--year", type=_year, required=True, help="年度")
+    pck.add_argument("--unmasked", action="store_true", help="花名册显示完整身份证号和电话")
+    pck.add_argument("-o", "--output", required=True, metavar="FILE.zip", help="输出文件")
+    pck.set_defaults(func=_delegate("pack", "run_pack"))
     return parser
 
 
