@@ -31,7 +31,8 @@ from partybuild.store import models as m
 BODY_FONT = "宋体"
 HEADING_FONT = "黑体"
 LATIN_FONT = "Times New Roman"
-PHOTO_WIDTH_MM = 150
+PHOTO_WIDTH_MM = 130
+PHOTO_HEIGHT_MM = 85  # two photos fit a page with their captions
 
 
 @dataclass
@@ -249,6 +250,8 @@ def _cell(cell: object, text: str, *, bold: bool = False) -> None:
     lines = text.split("\n") if text else [""]
     for index, line in enumerate(lines):
         paragraph = paragraphs[0] if index == 0 else cell.add_paragraph()  # type: ignore[attr-defined]
+        paragraph.paragraph_format.space_before = Pt(2)
+        paragraph.paragraph_format.space_after = Pt(2)
         _fonts(paragraph.add_run(line), HEADING_FONT if bold else BODY_FONT, 11, bold)
 
 
@@ -307,11 +310,25 @@ def build_document(record: WordRecord) -> docx.document.Document:
     if record.photos:
         _paragraph(document, "", size=6)
         _paragraph(document, "活动照片", size=14, bold=True, font=HEADING_FONT)
+        document.paragraphs[-1].paragraph_format.keep_with_next = True
         for index, (name, jpeg) in enumerate(record.photos, start=1):
-            document.add_picture(io.BytesIO(jpeg), width=Mm(PHOTO_WIDTH_MM))
-            document.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
+            document.add_picture(io.BytesIO(jpeg), **_photo_size(jpeg))
+            picture = document.paragraphs[-1]
+            picture.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            picture.paragraph_format.keep_with_next = True  # the caption stays with its photo
             _paragraph(document, f"图{index}　{name}", size=10.5, align=WD_ALIGN_PARAGRAPH.CENTER)
     return document
+
+
+def _photo_size(jpeg: bytes) -> dict[str, Mm]:
+    """Width or height, whichever keeps the photo inside 130 × 85 mm."""
+    from PIL import Image
+
+    with Image.open(io.BytesIO(jpeg)) as image:
+        width, height = image.size
+    if width * PHOTO_HEIGHT_MM >= height * PHOTO_WIDTH_MM:
+        return {"width": Mm(PHOTO_WIDTH_MM)}
+    return {"height": Mm(PHOTO_HEIGHT_MM)}
 
 
 def docx_bytes(record: WordRecord) -> bytes:

@@ -276,6 +276,10 @@ class MainWindow(QMainWindow):
             lambda: self._feature("print_dialogs", "open_print", "打印"),
             QKeySequence.StandardKey.Print,
         )
+        self.pack_action = self._action(
+            "导出台账资料…",
+            lambda: self._feature("pack_dialog", "open_pack_dialog", "导出台账资料"),
+        )
         self.quit_action = self._action("退出", self.close, QKeySequence.StandardKey.Quit)
         self.backup_action = self._action("备份数据库…", self.backup_database)
         self.restore_action = self._action("从备份恢复…", self.restore_database)
@@ -288,6 +292,7 @@ class MainWindow(QMainWindow):
             self.export_action,
             self.template_action,
             self.print_action,
+            self.pack_action,
         ):
             file_menu.addAction(action)
         file_menu.addSeparator()
