@@ -506,6 +506,20 @@ def build_parser() -> argparse.ArgumentParser:
     att_get.add_argument(
         "--keep-location", action="store_true", help="保留照片的拍摄位置和设备信息（默认去除）"
     )
+    att_set = att_sub.add_parser(
+        "settings", parents=[db_parent], help="查看或修改附件的大小上限和照片位置信息设置"
+    )
+    att_set.add_argument(
+        "--max-file-mb", type=int, metavar="N", help="每个附件的上限（MB，默认 20）"
+    )
+    att_set.add_argument(
+        "--max-record-mb", type=int, metavar="N", help="每条记录附件合计的上限（MB，默认 200）"
+    )
+    att_set.add_argument(
+        "--keep-location",
+        choices=["yes", "no"],
+        help="另存和导出照片时是否保留拍摄位置和设备信息（默认 no：去除）",
+    )
     att.set_defaults(func=_delegate("attach", "run_attach"))
 
     rec = sub.add_parser(

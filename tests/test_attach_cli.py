@@ -118,3 +118,27 @@ def test_unknown_record_and_missing_file(
     assert main(["attach", "get", "--db", target, "12345", "-o", str(tmp_path / "x")]) == 1
     assert "没有编号为 12345 的附件" in capsys.readouterr().err
     assert not (tmp_path / "x").exists()
+
+
+def test_the_settings_change_the_limit_and_the_location_rule(
+    ledger: tuple[str, int, int], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target, activity_id, _ = ledger
+    assert main(["attach", "settings", "--db", target, "--max-file-mb", "1"]) == 0
+    assert "每个附件上限：1 MB" in capsys.readouterr().out
+    scan = tmp_path / "扫描.pdf"
+    scan.write_bytes(b"%PDF-1.4\n" + b"0" * (2 * 1024 * 1024))
+    assert main(["attach", "add", "--db", target, "--activity", str(activity_id), str(scan)]) == 1
+    assert "超过了每个附件 1.0 MB 的上限" in capsys.readouterr().err
+    photo = tmp_path / "p.jpg"
+    photo.write_bytes(photo_with_gps())
+    assert main(["attach", "add", "--db", target, "--activity", str(activity_id), str(photo)]) == 0
+    assert main(["attach", "settings", "--db", target, "--keep-location", "yes"]) == 0
+    assert "拍摄位置和设备信息：保留" in capsys.readouterr().out
+    open_database(target)
+    [info] = m.Attachment.select()
+    close_database()
+    out = tmp_path / "out.jpg"
+    assert main(["attach", "get", "--db", target, str(info.id), "-o", str(out)]) == 0
+    assert out.read_bytes() == photo.read_bytes()
+    assert main(["attach", "settings", "--db", target, "--max-file-mb", "0"]) == 2

@@ -81,6 +81,20 @@ def run_attach(args: argparse.Namespace) -> int:
     from partybuild.services import attachments
     from partybuild.services.errors import RecordNotFound
 
+    if args.action == "settings":
+        open_db(args)
+        for value in (args.max_file_mb, args.max_record_mb):
+            if value is not None and not 1 <= value <= 4096:
+                raise CliError(f"上限应为 1 到 4096 之间的整数（MB）：{value}", EXIT_UNUSABLE)
+        attachments.set_limits(args.max_file_mb, args.max_record_mb)
+        if args.keep_location is not None:
+            attachments.set_keep_location(args.keep_location == "yes")
+        keep = "保留" if attachments.keep_location() else "去除"
+        print(f"每个附件上限：{attachments.max_file_bytes() // attachments.MB} MB")
+        print(f"每条记录附件合计上限：{attachments.max_record_bytes() // attachments.MB} MB")
+        print(f"另存和导出照片时拍摄位置和设备信息：{keep}")
+        return EXIT_OK
+
     if args.action == "get":
         target = output_target(args.output)
         open_db(args)

@@ -431,16 +431,6 @@ def counts(owner_ledger: str, owner_ids: list[int] | None = None) -> dict[int, i
     return {owner_id: n for owner_id, n in query.tuples()}
 
 
-def count_expression(owner_ledger: str, owner_id_column: pw.Field) -> pw.Node:
-    """SQL: the number of live attachments of the row's record (for a page's count column)."""
-    A = m.Attachment.alias("attachment_count")
-    return A.select(pw.fn.COUNT(A.id)).where(
-        A.owner_ledger == owner_ledger,
-        A.owner_id == owner_id_column,
-        A.deleted == False,  # noqa: E712
-    )
-
-
 def has_signed_sheet(training_id: int) -> bool:
     return _live("trainings", training_id).where(m.Attachment.kind == "signin_sheet").exists()
 

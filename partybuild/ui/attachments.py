@@ -447,6 +447,62 @@ def opened_folder() -> Path:
     return folder
 
 
+class AttachmentSettings(QDialog):
+    """查看 → 附件设置: the size limits and whether saved photos keep their position."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        from PySide6.QtWidgets import QCheckBox, QDialogButtonBox, QFormLayout, QSpinBox
+
+        self.setWindowTitle(self.tr("附件设置"))
+        self.file_mb = QSpinBox()
+        self.file_mb.setRange(1, 4096)
+        self.file_mb.setSuffix(" MB")
+        self.file_mb.setValue(attachments.max_file_bytes() // attachments.MB)
+        self.record_mb = QSpinBox()
+        self.record_mb.setRange(1, 4096)
+        self.record_mb.setSuffix(" MB")
+        self.record_mb.setValue(attachments.max_record_bytes() // attachments.MB)
+        self.keep = QCheckBox(self.tr("另存和导出照片时保留拍摄位置（GPS）和设备信息"))
+        self.keep.setChecked(attachments.keep_location())
+        note = QLabel(
+            self.tr("手机照片记录着拍摄地点。默认在另存、导出资料包和生成 Word 记录时去除。")
+        )
+        note.setWordWrap(True)
+        note.setStyleSheet("color: #666;")
+        form = QFormLayout()
+        form.addRow(self.tr("每个附件不超过："), self.file_mb)
+        form.addRow(self.tr("每条记录的附件合计不超过："), self.record_mb)
+        form.addRow("", self.keep)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Save).setText(self.tr("保存"))
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("取消"))
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(note)
+        layout.addWidget(buttons)
+
+    def save(self) -> None:
+        try:
+            attachments.set_limits(self.file_mb.value(), self.record_mb.value())
+            attachments.set_keep_location(self.keep.isChecked())
+        except pw.DatabaseError as exc:
+            QMessageBox.warning(self, self.windowTitle(), self.tr("保存失败：%s") % exc)
+            return
+        self.accept()
+
+
+def open_settings(window: QWidget) -> AttachmentSettings:
+    dialog = AttachmentSettings(window)
+    window.attachment_settings = dialog  # type: ignore[attr-defined]
+    dialog.open()
+    return dialog
+
+
 def attachment_tab_for(
     ledger_name: str, record_id: int, parent: QWidget | None = None
 ) -> QWidget | None:

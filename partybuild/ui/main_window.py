@@ -330,6 +330,11 @@ class MainWindow(QMainWindow):
             lambda: self._feature("vocabulary_settings", "open_vocabulary_settings", "选项词表"),
         )
         view_menu.addAction(self.vocabulary_action)
+        view_menu.addAction(
+            self._action(
+                "附件设置…", lambda: self._feature("attachments", "open_settings", "附件设置")
+            )
+        )
         help_menu = self.menuBar().addMenu(self.tr("帮助(&H)"))
         self.shortcuts_action = self._action(
             "快捷键(&K)", self.show_shortcuts, QKeySequence.StandardKey.HelpContents

@@ -214,3 +214,25 @@ def test_a_backup_restore_round_trip_keeps_attachments(
     backup.restore_from(copy)
     [back] = attachments.listing("activities", activity.id)
     assert back.name == "p.jpg" and attachments.content(back.id) == data
+
+
+def test_a_heic_photo_is_read_and_handed_out_without_its_position(
+    db: pw.Database, tmp_path: Path
+) -> None:
+    if not attachments.HEIC_SUPPORTED:
+        pytest.skip("pillow-heif is not installed on this platform")
+    image = Image.new("RGB", (64, 48), (10, 200, 10))
+    exif = image.getexif()
+    exif[0x8825] = {1: "N", 2: (30.0, 1.0, 2.0)}
+    exif[0x010F] = "PhoneMaker"
+    buffer = io.BytesIO()
+    image.save(buffer, "HEIF", exif=exif.tobytes())
+    activity = make_activity()
+    [info] = attachments.add(
+        "activities", activity.id, [NewFile("IMG_1.HEIC", buffer.getvalue())]
+    ).added
+    assert (info.kind, info.content_type) == ("photo", "heic")
+    attachments.save_copy(info.id, tmp_path / "out.heic")
+    with Image.open(tmp_path / "out.heic") as saved:
+        assert not saved.getexif().get_ifd(0x8825) and 0x010F not in saved.getexif()
+    assert attachments.thumbnail(info.id) is not None

@@ -162,3 +162,18 @@ def test_the_word_record_and_the_pack_from_the_app(
             io.BytesIO(archive.read(next(n for n in names if n.endswith(".jpg"))))
         ) as p:
             assert not p.getexif().get_ifd(0x8825)
+
+
+def test_the_settings_dialog_changes_the_limits_and_the_location_rule(
+    sqlite_db: pw.Database, qtbot: QtBot
+) -> None:
+    from partybuild.ui.attachments import AttachmentSettings
+
+    dialog = AttachmentSettings()
+    qtbot.addWidget(dialog)
+    assert (dialog.file_mb.value(), dialog.record_mb.value()) == (20, 200)
+    assert not dialog.keep.isChecked()
+    dialog.file_mb.setValue(5)
+    dialog.keep.setChecked(True)
+    dialog.save()
+    assert attachments.max_file_bytes() == 5 * attachments.MB and attachments.keep_location()
