@@ -262,7 +262,27 @@ def purge_impact(rows: Iterable[tuple[str, int]]) -> dict[str, int]:
             if n:
                 label = ledger_models[dependent].label
                 impact[label] = impact.get(label, 0) + n
+    attached = _attachments_of(chosen)  # linked by ledger name and id, not by a foreign key
+    if attached:
+        impact[spec.ATTACHMENTS.label] = impact.get(spec.ATTACHMENTS.label, 0) + attached
     return impact
+
+
+def _attachments_of(chosen: dict[type[m.BaseModel], set[int]]) -> int:
+    from partybuild.services.attachments import OWNERS
+
+    n = 0
+    already = chosen.get(m.Attachment, set())
+    for ledger_name, model in OWNERS.items():
+        ids = chosen.get(model)
+        if ids:
+            query = m.Attachment.select().where(
+                m.Attachment.owner_ledger == ledger_name, m.Attachment.owner_id.in_(sorted(ids))
+            )
+            if already:
+                query = query.where(m.Attachment.id.not_in(sorted(already)))
+            n += query.count()
+    return n
 
 
 def purge_blockers(rows: Iterable[tuple[str, int]]) -> list[str]:

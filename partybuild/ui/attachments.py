@@ -10,7 +10,9 @@ data folder) with photos' GPS and device EXIF removed as in every saved copy.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import time
 from pathlib import Path
 
 import peewee as pw
@@ -444,6 +446,12 @@ def opened_folder() -> Path:
     folder = user_data_path("partybuild", appauthor=False) / "opened-attachments"
     folder.mkdir(parents=True, exist_ok=True)
     os.chmod(folder, 0o700)
+    # Copies opened on an earlier day are no longer being looked at: do not keep them.
+    cutoff = time.time() - 24 * 3600
+    for old in folder.iterdir():
+        with contextlib.suppress(OSError):  # still open in a viewer on Windows
+            if old.is_file() and old.stat().st_mtime < cutoff:
+                old.unlink()
     return folder
 
 

@@ -197,6 +197,7 @@ def test_purging_a_record_takes_its_attachments_and_unused_blobs(db: pw.Database
     activity = make_activity()
     attachments.add("activities", activity.id, [NewFile("p.jpg", photo_with_gps())])
     records.soft_delete("activities", activity.id)
+    assert recycle.purge_impact([("activities", activity.id)]) == {"附件": 1}
     records.purge("activities", activity.id)
     assert m.Attachment.select().count() == 0 and blob_count() == 0
 

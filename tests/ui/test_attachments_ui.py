@@ -14,7 +14,7 @@ import pytest
 from PIL import Image
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QLabel, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from partybuild.ledgers import spec
@@ -177,3 +177,18 @@ def test_the_settings_dialog_changes_the_limits_and_the_location_rule(
     dialog.keep.setChecked(True)
     dialog.save()
     assert attachments.max_file_bytes() == 5 * attachments.MB and attachments.keep_location()
+
+
+def test_opening_a_photo_shows_it_upright_in_the_app(
+    sqlite_db: pw.Database, qtbot: QtBot, photos: list[Path], tmp_path: Path
+) -> None:
+    activity = make_activity()
+    attachments.add("activities", activity.id, [attachments.prepare(photos[0])])
+    tab = AttachmentsTab("activities", activity.id)
+    qtbot.addWidget(tab)
+    tab.list.item(0).setSelected(True)
+    tab.open_button.click()
+    assert tab.viewer is not None and tab.viewer.isVisible()
+    pixmap = tab.viewer.findChild(QLabel).pixmap()
+    assert (pixmap.width(), pixmap.height()) == (100, 160)  # turned by its EXIF orientation
+    tab.viewer.close()
