@@ -332,6 +332,23 @@ def prepare(path: Path | str, kind: str | None = None, **read: object) -> NewFil
     return NewFile(path.name, read_file(path, **read), kind)  # type: ignore[arg-type]
 
 
+def _stored_blob(digest: str) -> int | None:
+    """The id of the content already stored with this hash, if any. On a shared database with
+    accounts a secretary cannot read content linked only to another branch's records; the
+    database's ``partybuild_blob_id`` still finds it, so it is stored once (store.accounts)."""
+    found = m.AttachmentBlob.select(m.AttachmentBlob.id).where(m.AttachmentBlob.sha256 == digest)
+    row = found.first()
+    if row is not None:
+        return row.id
+    database = m.db_proxy.obj
+    if isinstance(database, pw.PostgresqlDatabase):
+        known = database.execute_sql("SELECT to_regproc('partybuild_blob_id') IS NOT NULL")
+        if known.fetchone()[0]:
+            hidden = database.execute_sql("SELECT partybuild_blob_id(%s)", (digest,)).fetchone()
+            return hidden[0] if hidden and hidden[0] is not None else None
+    return None
+
+
 @dataclass(frozen=True)
 class Added:
     """What :func:`add` did: the new attachments, and the names skipped as already attached."""
@@ -384,9 +401,11 @@ def add(owner_ledger: str, owner_id: int, files: list[NewFile]) -> Added:
             )
         for new, fmt, kind in checked:
             digest = hashlib.sha256(new.data).hexdigest()
-            blob = m.AttachmentBlob.get_or_none(m.AttachmentBlob.sha256 == digest)
-            if blob is None:
-                blob = m.AttachmentBlob.create(sha256=digest, size=len(new.data), data=new.data)
+            blob_id = _stored_blob(digest)
+            if blob_id is None:
+                blob_id = m.AttachmentBlob.create(
+                    sha256=digest, size=len(new.data), data=new.data
+                ).id
             values = {
                 "owner_ledger": owner_ledger,
                 "owner_id": record.id,
@@ -397,7 +416,7 @@ def add(owner_ledger: str, owner_id: int, files: list[NewFile]) -> Added:
                 "added_at": m.now(),
             }
             row = m.Attachment.create(
-                blob=blob, content_type=fmt, updated_by=audit.operator(), **values
+                blob=blob_id, content_type=fmt, updated_by=audit.operator(), **values
             )
             where = f"{spec.ledger(owner_ledger).label}“{spec.ledger(owner_ledger).title(record)}”"
             audit.log(
