@@ -481,6 +481,68 @@ def build_parser() -> argparse.ArgumentParser:
     from partybuild.commands import admin
 
     admin.add_parser(sub, db_parent)
+
+    # 附件, Word records and the inspection pack (issue 16)
+    from partybuild.commands.attach import add_owner_options
+
+    att = sub.add_parser(
+        "attach",
+        help="附件：添加、列出、取出记录的照片和扫描件",
+        description="给组织生活、培训、志愿服务活动、企业诉求添加附件（照片、PDF、Word、Excel、签字签到表），附件保存在数据库中。",
+    )
+    att_sub = att.add_subparsers(dest="action", metavar="操作", required=True)
+    att_add = att_sub.add_parser("add", parents=[db_parent], help="添加附件（全部成功才写入）")
+    add_owner_options(att_add)
+    att_add.add_argument(
+        "--signed-sheet", action="store_true", help="这些文件是签字后的签到表扫描件"
+    )
+    att_add.add_argument("files", nargs="+", metavar="FILE", help="要添加的文件")
+    att_list = att_sub.add_parser("list", parents=[db_parent], help="列出记录的附件")
+    add_owner_options(att_list)
+    att_list.add_argument("--json", action="store_true", help="输出 JSON（每个附件一个对象）")
+    att_get = att_sub.add_parser("get", parents=[db_parent], help="取出一个附件")
+    att_get.add_argument("id", metavar="ID", type=int, help="附件编号")
+    att_get.add_argument("-o", "--output", required=True, metavar="FILE", help="保存到此文件")
+    att_get.add_argument(
+        "--keep-location", action="store_true", help="保留照片的拍摄位置和设备信息（默认去除）"
+    )
+    att_set = att_sub.add_parser(
+        "settings", parents=[db_parent], help="查看或修改附件的大小上限和照片位置信息设置"
+    )
+    att_set.add_argument(
+        "--max-file-mb", type=int, metavar="N", help="每个附件的上限（MB，默认 20）"
+    )
+    att_set.add_argument(
+        "--max-record-mb", type=int, metavar="N", help="每条记录附件合计的上限（MB，默认 200）"
+    )
+    att_set.add_argument(
+        "--keep-location",
+        choices=["yes", "no"],
+        help="另存和导出照片时是否保留拍摄位置和设备信息（默认 no：去除）",
+    )
+    att.set_defaults(func=_delegate("attach", "run_attach"))
+
+    rec = sub.add_parser(
+        "record",
+        parents=[db_parent],
+        help="生成一条记录的 Word 文档（党支部工作记录等）",
+        description="把组织生活（党支部工作记录）、培训或志愿服务活动写成 A4 的 Word 文档，含活动照片。",
+    )
+    add_owner_options(rec, members=False, issues=False)
+    rec.add_argument("-o", "--output", required=True, metavar="FILE.docx", help="输出文件")
+    rec.set_defaults(func=_delegate("record", "run_record"))
+
+    pck = sub.add_parser(
+        "pack",
+        parents=[db_parent],
+        help="导出一个党组织一年的台账资料（迎检资料包 .zip）",
+        description="按台账和月份整理一个党组织全年的工作记录（Word）、签到表（PDF）、附件、花名册、年度总结和资料索引，写成一个 zip 文件。",
+    )
+    pck.add_argument("--branch", required=True, metavar="NAME", help="党组织名称")
+    pck.add_argument("--year", type=_year, required=True, help="年度")
+    pck.add_argument("--unmasked", action="store_true", help="花名册显示完整身份证号和电话")
+    pck.add_argument("-o", "--output", required=True, metavar="FILE.zip", help="输出文件")
+    pck.set_defaults(func=_delegate("pack", "run_pack"))
     return parser
 
 

@@ -638,6 +638,31 @@ DUES_REDUCTION = Vocabulary(
     synonyms={"reduced": ("少交", "减缴", "批准少交"), "exempt": ("免缴", "不交", "批准免交")},
 )
 
+# 附件 (issue 16): what a file attached to a record is, and which ledger it hangs on.
+ATTACHMENT_KIND = Vocabulary(
+    "attachment_kind",
+    (
+        ("photo", "照片"),
+        ("pdf", "PDF"),
+        ("word", "Word 文档"),
+        ("excel", "Excel 表格"),
+        ("signin_sheet", "签字签到表"),
+    ),
+    title="附件类别",
+    synonyms={"photo": ("图片",), "signin_sheet": ("签到表", "已签字签到表")},
+)
+ATTACHMENT_OWNER = Vocabulary(
+    "attachment_owner",
+    (
+        ("activities", "组织生活"),
+        ("trainings", "培训"),
+        ("services", "志愿服务活动"),
+        ("issues", "企业诉求"),
+        ("members", "党员"),
+    ),
+    title="所属台账",
+)
+
 ALL: tuple[Vocabulary, ...] = (
     BRANCH_KIND,
     INDUSTRY,
@@ -660,6 +685,8 @@ ALL: tuple[Vocabulary, ...] = (
     DUES_KIND,
     DUES_METHOD,
     DUES_REDUCTION,
+    ATTACHMENT_KIND,
+    ATTACHMENT_OWNER,
 )
 
 #: The vocabularies a park edits in its settings, in the order the dialog lists them.

@@ -605,15 +605,45 @@ LEDGERS: dict[str, Ledger] = {
 }
 
 
+# 附件 (issue 16): not a page or an Excel ledger, but binned, restored and audited like one.
+ATTACHMENTS = Ledger(
+    "attachments",
+    "附件",
+    m.Attachment,
+    (
+        C("owner_ledger", (), width=12),
+        C("owner_id", (), width=8),
+        C("name", (), width=30),
+        C("kind", (), width=10),
+        C("size", (), width=10),
+        C("sha256", (), width=20),
+        C("added_at", (), width=18),
+    ),
+    natural_key=("owner_ledger", "owner_id"),
+    search_fields=("name",),
+    sort_field="added_at",
+)
+
+#: Ledgers that have no page and no Excel sheet of their own, yet are records of the recycle bin
+#: and the 操作日志.
+INNER_LEDGERS: dict[str, Ledger] = {ATTACHMENTS.name: ATTACHMENTS}
+
+
+def binned_ledgers() -> list[Ledger]:
+    """Every ledger whose records can be in the recycle bin: the pages' own (a scoped ledger such
+    as 发展党员 is a view of another's table, its records binned there) and the inner ones."""
+    return [*(x for x in LEDGERS.values() if x.scope is None), *INNER_LEDGERS.values()]
+
+
 def ledger(name: str) -> Ledger:
     try:
-        return LEDGERS[name]
+        return LEDGERS[name] if name in LEDGERS else INNER_LEDGERS[name]
     except KeyError:
         raise KeyError(f"未知台账：{name}（可用：{', '.join(LEDGERS)}）") from None
 
 
 def ledger_for_model(model: type[pw.Model]) -> Ledger:
-    for item in LEDGERS.values():
+    for item in binned_ledgers():
         if item.model is model:
             return item
     raise KeyError(model.__name__)

@@ -142,8 +142,8 @@ class Entry:
 
     @property
     def ledger_label(self) -> str:
-        if self.ledger in spec.LEDGERS:
-            return spec.LEDGERS[self.ledger].label
+        if self.ledger in spec.LEDGERS or self.ledger in spec.INNER_LEDGERS:
+            return spec.ledger(self.ledger).label
         return self.ledger or ""
 
     def summary(self, masked: bool = True, *, in_file: bool = False) -> str:

@@ -455,6 +455,13 @@ def purge(ledger: Ledger | str, record_id: int) -> None:
             )
         record.delete_instance()
         audit.log("purge", ledger, record_id, ledger.title(record))
+        _purge_attachments(ledger.name, record_id)
+
+
+def _purge_attachments(ledger_name: str, record_id: int) -> None:
+    from partybuild.services import attachments  # imports this module
+
+    attachments.purged(ledger_name, record_id)
 
 
 # A record's own parts go with it when it is purged: a training's sign-in list, an activity's

@@ -56,8 +56,9 @@ class DeletedRow:
 def _ledgers(ledger_name: str | None) -> list[Ledger]:
     if ledger_name:
         return [spec.ledger(ledger_name)]
-    # A scoped ledger (发展党员) is a view of another's table: a member is binned once, as 党员.
-    return [ledger for ledger in spec.LEDGERS.values() if ledger.scope is None]
+    # A scoped ledger (发展党员) is a view of another's table: a member is binned once, as 党员;
+    # 附件 are binned too (spec.binned_ledgers).
+    return spec.binned_ledgers()
 
 
 def _search_condition(ledger: Ledger, search: str) -> pw.Expression | None:
@@ -122,13 +123,13 @@ def deleted_records(
     described = {
         (name, rid): text
         for name, ids in by_ledger.items()
-        for rid, text in _describe(spec.LEDGERS[name], ids).items()
+        for rid, text in _describe(spec.ledger(name), ids).items()
     }
     rows: list[DeletedRow] = []
     for name, record_id, deleted_at in keys:
         # A record purged by someone else between the two queries keeps a placeholder title.
         title, context = described.get((name, record_id), (f"#{record_id}", ""))
-        ledger = spec.LEDGERS[name]
+        ledger = spec.ledger(name)
         rows.append(
             DeletedRow(name, ledger.label, record_id, title, _as_datetime(deleted_at), context)
         )
@@ -261,7 +262,27 @@ def purge_impact(rows: Iterable[tuple[str, int]]) -> dict[str, int]:
             if n:
                 label = ledger_models[dependent].label
                 impact[label] = impact.get(label, 0) + n
+    attached = _attachments_of(chosen)  # linked by ledger name and id, not by a foreign key
+    if attached:
+        impact[spec.ATTACHMENTS.label] = impact.get(spec.ATTACHMENTS.label, 0) + attached
     return impact
+
+
+def _attachments_of(chosen: dict[type[m.BaseModel], set[int]]) -> int:
+    from partybuild.services.attachments import OWNERS
+
+    n = 0
+    already = chosen.get(m.Attachment, set())
+    for ledger_name, model in OWNERS.items():
+        ids = chosen.get(model)
+        if ids:
+            query = m.Attachment.select().where(
+                m.Attachment.owner_ledger == ledger_name, m.Attachment.owner_id.in_(sorted(ids))
+            )
+            if already:
+                query = query.where(m.Attachment.id.not_in(sorted(already)))
+            n += query.count()
+    return n
 
 
 def purge_blockers(rows: Iterable[tuple[str, int]]) -> list[str]:

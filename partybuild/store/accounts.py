@@ -64,6 +64,18 @@ SCOPED_TABLES: list[tuple[str, str]] = [
     ),
     # 党费 (issue 14): a member's months
     ("dues", "(SELECT mm.branch_id FROM member mm WHERE mm.id = dues.member_id)"),
+    # 附件 (issue 16): a file is its record's; a training's (no branch) the office's only
+    (
+        "attachment",
+        "(CASE attachment.owner_ledger"
+        " WHEN 'activities' THEN (SELECT a.branch_id FROM activity a WHERE a.id = attachment.owner_id)"
+        " WHEN 'members' THEN (SELECT mm.branch_id FROM member mm WHERE mm.id = attachment.owner_id)"
+        " WHEN 'services' THEN (SELECT t.branch_id FROM service s JOIN team t ON t.id = s.team_id"
+        " WHERE s.id = attachment.owner_id)"
+        " WHEN 'issues' THEN (SELECT e.branch_id FROM enterprise_issue i"
+        " JOIN enterprise e ON e.id = i.enterprise_id WHERE i.id = attachment.owner_id)"
+        " END)",
+    ),
 ]
 #: The registry every signed-in user reads (pickers need branch and enterprise names); a
 #: secretary may change the rows of their own branch (expression as above), the office all.
@@ -78,6 +90,7 @@ READ_ONLY_TABLES = ("schema_migration",)
 AUDIT_TABLE = "audit_log"
 SETTING_TABLE = "setting"
 MAPPING_TABLE = "partybuild_account_branch"
+BLOB_TABLE = "attachment_blob"
 #: What the viewer reads instead of ``member`` (masked by the database, not by the app).
 MASKED_MEMBER_VIEW = "member_masked"
 #: Ledger tables whose ``updated_by`` the database stamps with the signed-in login.
@@ -437,6 +450,8 @@ def init_statements(database: pw.Database) -> list[str]:
                 f"FOR UPDATE TO {secretary} USING (key LIKE {prefix}) WITH CHECK (key LIKE {prefix})",
             ),
         ]
+    if BLOB_TABLE in tables and "attachment" in tables:
+        out += _blob_statements(office, secretary, viewer, definer)
     if AUDIT_TABLE in tables:
         # Everyone who writes adds entries (stamped by the trigger); nobody but the owner changes
         # or deletes one. The office reads all; a secretary their own entries (they hold the
@@ -459,6 +474,39 @@ def init_statements(database: pw.Database) -> list[str]:
             ),
         ]
     return out
+
+
+def _blob_statements(office: str, secretary: str, viewer: str, definer: str) -> list[str]:
+    """附件's bytes (one row per content, shared by every record that has that file): readable
+    through an attachment the reader may see; a secretary stores new content, links it (the link
+    is checked as a scoped row) and clears content nobody links any more. Whether content is
+    linked at all, and the id of content already stored for another branch's record, are
+    answered by SECURITY DEFINER functions: the caller holds the bytes already (the hash is of
+    them), so learning that they are stored reveals nothing."""
+    t = BLOB_TABLE
+    visible = f"EXISTS (SELECT 1 FROM attachment a WHERE a.blob_id = {t}.id)"
+    unlinked = f"(SELECT partybuild_blob_unlinked({t}.id))"
+    return [
+        "CREATE OR REPLACE FUNCTION partybuild_blob_unlinked(blob integer) RETURNS boolean"
+        f" LANGUAGE sql STABLE {definer}"
+        " AS $$ SELECT NOT EXISTS (SELECT 1 FROM attachment WHERE blob_id = blob) $$",
+        "CREATE OR REPLACE FUNCTION partybuild_blob_id(digest text) RETURNS integer"
+        f" LANGUAGE sql STABLE {definer}"
+        f" AS $$ SELECT id FROM {t} WHERE sha256 = digest $$",
+        "REVOKE ALL ON FUNCTION partybuild_blob_unlinked(integer), partybuild_blob_id(text)"
+        " FROM PUBLIC",
+        "GRANT EXECUTE ON FUNCTION partybuild_blob_unlinked(integer), partybuild_blob_id(text)"
+        f" TO {office}, {secretary}, {viewer}",
+        f"GRANT SELECT ON {t} TO {secretary}, {viewer}",
+        f"GRANT INSERT, DELETE ON {t} TO {secretary}",
+        f"ALTER TABLE {t} ENABLE ROW LEVEL SECURITY",
+        *_policy(t, "pb_office", f"TO {office} USING (true) WITH CHECK (true)"),
+        *_policy(
+            t, "pb_read", f"FOR SELECT TO {secretary}, {viewer} USING ({visible} OR {unlinked})"
+        ),
+        *_policy(t, "pb_insert", f"FOR INSERT TO {secretary} WITH CHECK (true)"),
+        *_policy(t, "pb_delete", f"FOR DELETE TO {secretary} USING ({unlinked})"),
+    ]
 
 
 def _masked(column: str, head: int, tail: int, longer_than: int) -> str:

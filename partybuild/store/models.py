@@ -699,6 +699,50 @@ RECRUITMENT_FIELDS: tuple[str, ...] = tuple(
 )
 
 
+class AttachmentBlob(pw.Model):
+    """The bytes of an attached file, stored once per content (SHA-256), whatever links to it.
+
+    Kept apart from :class:`Attachment` so that listing, auditing and binning attachments never
+    reads the bytes, and the same photo attached twice is stored once.
+    """
+
+    sha256 = pw.CharField(max_length=64, unique=True, verbose_name="SHA-256")
+    size = pw.BigIntegerField(verbose_name="大小")
+    data = pw.BlobField(verbose_name="内容")
+    created_at = pw.DateTimeField(default=now, verbose_name="创建时间")
+
+    class Meta:
+        database = db_proxy
+        table_name = "attachment_blob"
+
+
+class Attachment(BaseModel):
+    """附件: one file attached to a record of 组织生活, 培训, 志愿服务活动, 企业诉求 or 党员.
+
+    ``owner_ledger`` + ``owner_id`` name the record (a ledger name of ``ledgers.spec`` and the
+    record's id); the content is in :class:`AttachmentBlob`. ``content_type`` is what the bytes
+    are (sniffed: jpeg, png, heic, pdf, docx, xlsx, doc, xls), never what the file name says.
+    """
+
+    owner_ledger = pw.CharField(
+        max_length=16, choices=vocab.ATTACHMENT_OWNER.choices(), verbose_name="所属台账"
+    )
+    owner_id = pw.IntegerField(verbose_name="所属记录编号")
+    blob = pw.ForeignKeyField(
+        AttachmentBlob, on_delete="RESTRICT", backref="links", verbose_name="内容"
+    )
+    name = pw.CharField(verbose_name="文件名")
+    kind = pw.CharField(choices=vocab.ATTACHMENT_KIND.choices(), verbose_name="类别")
+    content_type = pw.CharField(max_length=8, verbose_name="格式")
+    size = pw.BigIntegerField(verbose_name="大小（字节）")
+    sha256 = pw.CharField(max_length=64, index=True, verbose_name="SHA-256")
+    added_at = pw.DateTimeField(default=now, verbose_name="添加时间")
+
+    class Meta:
+        table_name = "attachment"
+        indexes = ((("owner_ledger", "owner_id"), False),)
+
+
 LEDGER_MODELS: tuple[type[BaseModel], ...] = (
     Branch,
     Enterprise,
@@ -789,4 +833,4 @@ class Dues(BaseModel):
 
 
 LEDGER_MODELS = (*LEDGER_MODELS, Dues)
-ALL_MODELS = (*LEDGER_MODELS, Setting, AuditEntry, VocabularyItem)
+ALL_MODELS = (*LEDGER_MODELS, Setting, AuditEntry, VocabularyItem, AttachmentBlob, Attachment)

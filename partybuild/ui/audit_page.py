@@ -113,8 +113,8 @@ class AuditPage(QWidget):
         self.setObjectName("page_audit")
         self.ledger_filter = QComboBox()
         self.ledger_filter.addItem(self.tr("全部台账"), None)
-        for name, ledger in spec.LEDGERS.items():
-            self.ledger_filter.addItem(ledger.label, name)
+        for ledger in spec.binned_ledgers():
+            self.ledger_filter.addItem(ledger.label, ledger.name)
         self.operator_filter = QComboBox()
         self.search = QLineEdit()
         self.search.setPlaceholderText(self.tr("按记录名称或修改内容搜索"))

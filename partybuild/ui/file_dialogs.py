@@ -16,7 +16,8 @@ process then saw no reader and deleted the WAL with every later save in it. The 
 Print previews go through :func:`guard_print_preview`: Qt's own print action asks for a PDF name
 with a file dialog of its own (when no printer is installed) or offers 打印到文件 with another.
 
-Tests patch :func:`open_file`, :func:`save_file` and :func:`choose_folder`, the blocking calls.
+Tests patch :func:`open_file`, :func:`open_files`, :func:`save_file` and :func:`choose_folder`, the
+blocking calls.
 """
 
 from __future__ import annotations
@@ -233,6 +234,17 @@ def open_file(parent: QWidget | None, title: str, folder: str = "", filters: str
     chosen = dialog.selectedFiles() if dialog.exec() == QFileDialog.DialogCode.Accepted else []
     dialog.deleteLater()
     return chosen[0] if chosen else ""
+
+
+def open_files(
+    parent: QWidget | None, title: str, folder: str = "", filters: str = ""
+) -> list[str]:
+    """Existing files the user picks (one or several), or [] if cancelled."""
+    dialog = make_dialog(parent, title, folder, filters, "open")
+    dialog.setFileMode(QFileDialog.FileMode.ExistingFiles)
+    chosen = dialog.selectedFiles() if dialog.exec() == QFileDialog.DialogCode.Accepted else []
+    dialog.deleteLater()
+    return chosen
 
 
 def save_file(

@@ -922,6 +922,26 @@ class RecordDialog(QDialog):
             saved = getattr(widget, "saved", None)
             if saved is not None:  # e.g. 办理进度 saves fields of this very record
                 saved.connect(self._relation_saved)
+        self._add_attachment_tab()
+
+    def _add_attachment_tab(self) -> None:
+        """附件 (ui.attachments) on the records that take attachments; once per dialog."""
+        from partybuild.ui.attachments import attachment_tab_for
+
+        if getattr(self, "attachment_tab", None) is not None or self.record_id is None:
+            return
+        tab = attachment_tab_for(self.ledger.name, self.record_id, self)
+        if tab is None:
+            return
+        self.attachment_tab = tab
+        self.tabs.addTab(tab, tab.windowTitle())
+        tab.windowTitleChanged.connect(
+            lambda text: self.tabs.setTabText(self.tabs.indexOf(tab), text)
+        )
+        # A signed sheet added or binned: the 签到名单 says whether one is attached.
+        tab.changed.connect(
+            lambda: getattr(self, "relation_tab", None) and self.relation_tab.reload()
+        )
 
     def _size_to_form(self) -> None:
         """As large as the form wants, within a 1280x800 screen; the scroll area does the rest."""

@@ -276,6 +276,10 @@ class MainWindow(QMainWindow):
             lambda: self._feature("print_dialogs", "open_print", "打印"),
             QKeySequence.StandardKey.Print,
         )
+        self.pack_action = self._action(
+            "导出台账资料…",
+            lambda: self._feature("pack_dialog", "open_pack_dialog", "导出台账资料"),
+        )
         self.quit_action = self._action("退出", self.close, QKeySequence.StandardKey.Quit)
         self.backup_action = self._action("备份数据库…", self.backup_database)
         self.restore_action = self._action("从备份恢复…", self.restore_database)
@@ -288,6 +292,7 @@ class MainWindow(QMainWindow):
             self.export_action,
             self.template_action,
             self.print_action,
+            self.pack_action,
         ):
             file_menu.addAction(action)
         file_menu.addSeparator()
@@ -325,6 +330,11 @@ class MainWindow(QMainWindow):
             lambda: self._feature("vocabulary_settings", "open_vocabulary_settings", "选项词表"),
         )
         view_menu.addAction(self.vocabulary_action)
+        view_menu.addAction(
+            self._action(
+                "附件设置…", lambda: self._feature("attachments", "open_settings", "附件设置")
+            )
+        )
         help_menu = self.menuBar().addMenu(self.tr("帮助(&H)"))
         self.shortcuts_action = self._action(
             "快捷键(&K)", self.show_shortcuts, QKeySequence.StandardKey.HelpContents

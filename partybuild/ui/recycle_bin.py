@@ -119,9 +119,8 @@ class RecycleBinPage(QWidget):
 
         self.ledger_filter = QComboBox()
         self.ledger_filter.addItem(self.tr("全部"), None)
-        for ledger in spec.LEDGERS.values():
-            if ledger.scope is None:  # 发展党员's people are binned as 党员
-                self.ledger_filter.addItem(ledger.label, ledger.name)
+        for ledger in spec.binned_ledgers():  # 发展党员's people are binned as 党员
+            self.ledger_filter.addItem(ledger.label, ledger.name)
         self.ledger_filter.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.search = QLineEdit()
         self.search.setPlaceholderText(self.tr("搜索名称、标题…"))
@@ -148,7 +147,7 @@ class RecycleBinPage(QWidget):
         # may be none, and squeezed 删除时间 to a sliver).
         header.setSectionResizeMode(DeletedTableModel.TITLE, QHeaderView.ResizeMode.Stretch)
         cells = self.table.fontMetrics()
-        widest_ledger = max(cells.horizontalAdvance(x.label) for x in spec.LEDGERS.values())
+        widest_ledger = max(cells.horizontalAdvance(x.label) for x in spec.binned_ledgers())
         widest_time = cells.horizontalAdvance("2000-00-00 00:00")
         for column, widest in (
             (DeletedTableModel.LEDGER, widest_ledger),

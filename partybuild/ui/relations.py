@@ -721,6 +721,23 @@ class AttendanceEditor(_RelationEditor):
             self.tr("应到 %d，已签到 %d，请假 %d，缺席 %d，签到率 %s")
             % (s.expected, s.signed, s.leave, s.absent, relations.percent(s.rate))
         )
+        self._show_signed_sheet()
+
+    def _show_signed_sheet(self) -> None:
+        """Whether the signed sheet (a 签字签到表 attachment) is attached, under the summary."""
+        from partybuild.services.attachments import has_signed_sheet
+
+        label = getattr(self, "sheet_label", None)
+        if label is None:
+            label = self.sheet_label = QLabel()
+            label.setObjectName("signed_sheet")
+            self.layout().insertWidget(self.layout().indexOf(self.summary) + 1, label)
+        if has_signed_sheet(self.record_id):
+            label.setText(self.tr("签字签到表：已附"))
+            label.setStyleSheet(f"color: {OK_COLOR};")
+        else:
+            label.setText(self.tr("签字签到表：未附（签到后可在“附件”页签添加扫描件或照片）"))
+            label.setStyleSheet(f"color: {WARN_COLOR};")
 
     def _open_member_search(self) -> None:
         self.member_picker.search_now()

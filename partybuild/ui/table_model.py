@@ -103,6 +103,18 @@ def _dues_state(ledger: Ledger) -> Any:
     return state
 
 
+#: Pages with a 附件 column: how many files each record has (services.attachments).
+ATTACHMENT_COUNT_LEDGERS = frozenset({"activities", "trainings", "services", "issues"})
+
+
+def _attachment_counts(ledger_name: str, rows: list[Row]) -> dict[int, int]:
+    if ledger_name not in ATTACHMENT_COUNT_LEDGERS or not rows:
+        return {}
+    from partybuild.services import attachments
+
+    return attachments.counts(ledger_name, [row.id for row in rows])
+
+
 class LedgerTableModel(QAbstractTableModel):
     """Rows of one ledger under the current filters and sort, as a window onto SQL.
 
@@ -123,6 +135,8 @@ class LedgerTableModel(QAbstractTableModel):
         self._pages: OrderedDict[int, list[Row]] = OrderedDict()
         self._counts: dict[Filters, int] = {}
         self._total = 0
+        self._counted = ledger.name in ATTACHMENT_COUNT_LEDGERS  # a trailing 附件 column
+        self._attached: dict[int, int] = {}  # record id → attachments, for the pages read
         self._query = LedgerQuery(ledger)
         self._dues_state = _dues_state(ledger)
         self.reload()
@@ -141,6 +155,7 @@ class LedgerTableModel(QAbstractTableModel):
             total = self._counts[self._filters] = self._query.count()
         self._total = total
         self._pages.clear()
+        self._attached = {}
         self._page(0)
         self._overdue = _overdue_days(self.ledger.name)
         self.endResetModel()
@@ -163,6 +178,7 @@ class LedgerTableModel(QAbstractTableModel):
         if page is None:
             page = self._query.rows(number * PAGE_SIZE, PAGE_SIZE, self._total)
             self._pages[number] = page
+            self._attached.update(_attachment_counts(self.ledger.name, page))
             while len(self._pages) > self.KEEP_PAGES:
                 self._pages.popitem(last=False)
         else:
@@ -201,12 +217,14 @@ class LedgerTableModel(QAbstractTableModel):
         return 0 if parent.isValid() else self._total
 
     def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self.columns)
+        return 0 if parent.isValid() else len(self.columns) + (1 if self._counted else 0)
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         row = self._row(index.row()) if index.isValid() else None
         if row is None:
             return None
+        if index.column() >= len(self.columns):
+            return self._count_data(row, role)
         column = self.columns[index.column()]
         days = self._overdue.get(row.id) if self._overdue else None
         if isinstance(column, ComputedColumn):  # 超期: the days past 办结时限, as the colour says
@@ -241,6 +259,16 @@ class LedgerTableModel(QAbstractTableModel):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
 
+    def _count_data(self, row: Row, role: int) -> Any:
+        n = self._attached.get(row.id, 0)
+        if role == Qt.ItemDataRole.DisplayRole:
+            return str(n) if n else ""
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return f"{n} 个附件" if n else "没有附件"
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(Qt.AlignmentFlag.AlignCenter)
+        return None
+
     def headerData(  # noqa: N802
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
@@ -248,6 +276,12 @@ class LedgerTableModel(QAbstractTableModel):
             return None
         if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.columns):
             return self.columns[section].label
+        if (
+            orientation == Qt.Orientation.Horizontal
+            and self._counted
+            and section == len(self.columns)
+        ):
+            return "附件"
         if orientation == Qt.Orientation.Vertical:
             return str(section + 1)
         return None

@@ -326,7 +326,8 @@ def test_filter_and_search(park: dict, qtbot: QtBot) -> None:
     assert page.model.rowCount() == 3 and "共 3 条" in page.count_label.text()
     assert page.ledger_filter.itemText(0) == "全部"
     assert [page.ledger_filter.itemText(i) for i in range(1, page.ledger_filter.count())] == [
-        ledger.label for ledger in spec.LEDGERS.values() if ledger.scope is None
+        *(ledger.label for ledger in spec.LEDGERS.values() if ledger.scope is None),
+        "附件",
     ]
     page.ledger_filter.setCurrentIndex(page.ledger_filter.findData("teams"))
     assert [page.model.row_at(r).title for r in range(page.model.rowCount())] == [

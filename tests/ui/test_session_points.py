@@ -93,7 +93,7 @@ def test_the_issue_form_has_one_save_and_every_field_once(window: MainWindow, qt
     late = compliance.overdue_issues(dt.date.today())[0]
     dialog = open_issue(window, qtbot, late.id)
     tabs = [dialog.tabs.tabText(i) for i in range(dialog.tabs.count())]
-    assert tabs == ["基本信息", "办理进度"]
+    assert tabs == ["基本信息", "办理进度", "附件"]  # 附件 holds files, no field of the record
     basic, progress = dialog.tabs.widget(0), dialog.tabs.widget(1)
     for column in spec.ISSUES.columns:
         editor = dialog.form.editor(column.name)
