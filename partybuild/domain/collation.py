@@ -71,7 +71,9 @@ def _word_readings(word: str) -> tuple[str, ...]:
     """The readings of one segment of a text (a character, a phrase of pypinyin's dictionary, or
     a run of non-Chinese characters), as ``lazy_pinyin`` gives them. Names are new almost every
     time but their characters are not, so readings are remembered by segment."""
-    return tuple(lazy_pinyin(word, style=Style.TONE3, neutral_tone_with_five=True, errors="default"))
+    return tuple(
+        lazy_pinyin(word, style=Style.TONE3, neutral_tone_with_five=True, errors="default")
+    )
 
 
 def _syllables(text: str, *, surname: bool) -> list[str]:
