@@ -68,6 +68,8 @@ MAX_COLUMNS = 256
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
 ODS_MIME = b"application/vnd.oasis.opendocument.spreadsheet"
+
+
 class ErrorValue(str):
     """An error cell's value (#N/A, #DIV/0!…): refused by :func:`cell_text`. A text cell that
     spells the same (a member named #N/A, written by our export as text) is text."""
