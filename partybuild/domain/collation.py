@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from pypinyin import Style, lazy_pinyin
+from pypinyin.seg.simpleseg import seg
 
 # Surnames whose reading differs from the character's most common one (通用规范汉字表 readings
 # given in 《中国姓氏》 use). Only the first character of a name is read this way.
@@ -65,11 +66,23 @@ T = TypeVar("T")
 _SEP = " "
 
 
+@lru_cache(maxsize=65536)
+def _word_readings(word: str) -> tuple[str, ...]:
+    """The readings of one segment of a text (a character, a phrase of pypinyin's dictionary, or
+    a run of non-Chinese characters), as ``lazy_pinyin`` gives them. Names are new almost every
+    time but their characters are not, so readings are remembered by segment."""
+    return tuple(
+        lazy_pinyin(word, style=Style.TONE3, neutral_tone_with_five=True, errors="default")
+    )
+
+
 def _syllables(text: str, *, surname: bool) -> list[str]:
     text = text.strip()
     if not text:
         return []
-    readings = lazy_pinyin(text, style=Style.TONE3, neutral_tone_with_five=True, errors="default")
+    # lazy_pinyin(text) is its segments' readings one after the other: the same segmentation
+    # (pypinyin's own seg), each segment read as lazy_pinyin reads it, cached.
+    readings = [r for word in seg(text) for r in _word_readings(word)]
     # lazy_pinyin keeps a run of non-Chinese characters as one item; only a leading Chinese
     # character is a surname.
     if surname and text[0] in SURNAME_READINGS and readings:
@@ -77,16 +90,22 @@ def _syllables(text: str, *, surname: bool) -> list[str]:
     return [r.lower() for r in readings]
 
 
+@lru_cache(maxsize=4096)
+def _name_syllables(name: str) -> tuple[str, ...]:
+    """A name's syllables with its surname read as one; both keys of a name read it once."""
+    return tuple(_syllables(name, surname=True))
+
+
 @lru_cache(maxsize=65536)
 def pinyin_key(name: str) -> str:
     """A sort key for a person's name in pinyin order: syllable by syllable, then tone."""
-    return _SEP.join(_syllables(name or "", surname=True))
+    return _SEP.join(_name_syllables((name or "").strip()))
 
 
 @lru_cache(maxsize=65536)
 def pinyin_spellings(name: str) -> tuple[str, str]:
     """(full spelling, initials) without tones, e.g. 张三 → ("zhangsan", "zs"), for search."""
-    syllables = [s.rstrip("012345") for s in _syllables(name or "", surname=True)]
+    syllables = [s.rstrip("012345") for s in _name_syllables((name or "").strip())]
     full = "".join(syllables)
     initials = "".join(s[0] for s in syllables if s)
     return full, initials

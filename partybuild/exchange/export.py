@@ -36,7 +36,13 @@ from partybuild.exchange import sheets as lay
 from partybuild.exchange.read import bulk_work
 from partybuild.exchange.sheets import SheetSpec, XColumn
 from partybuild.ledgers import spec
-from partybuild.outputs.workbook import FORMULA_START, clean_text, text_cell, workbook_output
+from partybuild.outputs.workbook import (
+    FORMULA_START,
+    clean_text,
+    is_error_literal,
+    text_cell,
+    workbook_output,
+)
 from partybuild.outputs.xlsx_font import font, use_chinese_font
 from partybuild.services import name_order
 from partybuild.store import models as m
@@ -348,7 +354,7 @@ def write_sheet(
                 continue
             if type(value) is str:
                 value = out[index] = clean_text(value)
-                quote = value.startswith(FORMULA_START)
+                quote = value.startswith(FORMULA_START) or is_error_literal(value)
                 if quote or is_text[index]:
                     cell = WriteOnlyCell(ws, value)
                     if quote:

@@ -12,7 +12,8 @@ is read with python-calamine: .xlsx/.xlsm (also Strict Open XML), .xls (Excel 97
   reported;
 - a formula saved without its result is a :class:`Formula` (refused by the importer, never read
   as empty); a date cell whose number format shows no day (“1998-11”, ``yyyy"年"m"月"``,
-  ``yyyy``) is a :class:`ShownDate`: a month or a year, as shown (.xlsx and .ods); an error value (#DIV/0!) is read as its text (refused by :func:`cell_text`);
+  ``yyyy``) is a :class:`ShownDate`: a month or a year, as shown (.xlsx and .ods); an error value (#DIV/0!) is an :class:`ErrorValue` (refused by :func:`cell_text`; a
+  text cell spelling #N/A is text);
 - invisible characters (zero-width space, BOM, word joiner, soft hyphen) and the leading ``'``
   that marks text are removed from every text cell;
 - a long run of blank rows ends the sheet (:data:`scan.BLANK_RUN`); anything after it is
@@ -67,9 +68,15 @@ MAX_COLUMNS = 256
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
 ODS_MIME = b"application/vnd.oasis.opendocument.spreadsheet"
-EXCEL_ERRORS = frozenset(
-    {"#N/A", "#VALUE!", "#REF!", "#DIV/0!", "#NUM!", "#NAME?", "#NULL!", "#GETTING_DATA"}
-)
+
+
+class ErrorValue(str):
+    """An error cell's value (#N/A, #DIV/0!…): refused by :func:`cell_text`. A text cell that
+    spells the same (a member named #N/A, written by our export as text) is text."""
+
+    __slots__ = ()
+
+
 # The formats read, as :func:`check_file` names them.
 XLSX, XLSB, XLS, ODS = "xlsx", "xlsb", "xls", "ods"
 SUFFIXES = {
@@ -417,7 +424,10 @@ class Sheet:
                 (first_col, last_row, min(last_col, MAX_COLUMNS - 1))
             )
         active: list[tuple[int, int, int, Any]] = []  # (last row, first col, last col, value)
-        special = {**notes.errors, **{k: Formula(t) for k, t in notes.formulas.items()}}
+        special = {
+            **{k: ErrorValue(t) for k, t in notes.errors.items()},
+            **{k: Formula(t) for k, t in notes.formulas.items()},
+        }
         special_rows = {row for row, _ in special}
         shown: dict[int, list[tuple[int, str, str]]] = {}
         for (at, column), (precision, code) in notes.shown.items():
@@ -721,6 +731,8 @@ def cell_text(value: Any) -> str | None:
     """Text of a cell for text columns: unescaped, half-width, trimmed; None when empty."""
     if value is None:
         return None
+    if isinstance(value, ErrorValue):
+        raise CellError(f"单元格是 Excel 错误值 {value.strip()}，请修正公式或填写数值")
     if type(value) is str:
         text = value  # the reader has undone OOXML's _xHHHH_ escapes
     else:
@@ -728,8 +740,6 @@ def cell_text(value: Any) -> str | None:
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = v.normalize_text(text)
-    if text in EXCEL_ERRORS:
-        raise CellError(f"单元格是 Excel 错误值 {text}，请修正公式或填写数值")
     return text or None
 
 

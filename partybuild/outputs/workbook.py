@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import Cell
+from openpyxl.cell.cell import ERROR_CODES, Cell
 from openpyxl.workbook import Workbook
 from openpyxl.worksheet import _writer as sheet_writer
 
@@ -50,6 +50,22 @@ from partybuild.outputs.atomic import (
 )
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+# Text Excel takes for an error value (and openpyxl writes as an error cell, data type "e", for
+# the first seven): a member named #N/A would read back as an error, not as the name. Compared in
+# upper case, as Excel reads them.
+ERROR_LITERALS = frozenset(
+    {
+        *ERROR_CODES,  # #NULL! #DIV/0! #VALUE! #REF! #NAME? #NUM! #N/A
+        "#GETTING_DATA",
+        "#SPILL!",
+        "#CALC!",
+        "#FIELD!",
+        "#BLOCKED!",
+        "#CONNECT!",
+        "#BUSY!",
+        "#UNKNOWN!",
+    }
+)
 
 # What a cell cannot hold as it is: XML-illegal controls (tab, LF, CR are fine), lone surrogates,
 # the two non-characters, and a literal OOXML escape sequence.
@@ -72,8 +88,14 @@ def clean_text(text: str) -> str:
 
 
 def needs_quote(text: str) -> bool:
-    """True when Excel would take ``text`` for a formula (or a formula-like entry)."""
-    return text.startswith(FORMULA_START)
+    """True when Excel would take ``text`` for a formula (or a formula-like entry) or for an
+    error value (#N/A, #DIV/0!…): such text is written as a text cell with the quote prefix."""
+    return text.startswith(FORMULA_START) or is_error_literal(text)
+
+
+def is_error_literal(text: str) -> bool:
+    """True for text that spells an Excel error value (#N/A, #div/0!…)."""
+    return text[:1] == "#" and text.upper() in ERROR_LITERALS
 
 
 def cell_value(value: Any) -> Any:
@@ -97,7 +119,7 @@ def set_cell(ws: Any, row: int, column: int, value: Any) -> Cell:
     cell = ws.cell(row, column)
     cell.value = value
     if isinstance(value, str) and needs_quote(value):
-        cell.data_type = "s"  # openpyxl made it "f" for a leading “=”
+        cell.data_type = "s"  # openpyxl made it "f" for a leading “=”, "e" for #N/A
         cell.quotePrefix = True
     return cell
 

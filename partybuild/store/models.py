@@ -272,7 +272,7 @@ class Member(BaseModel):
         Branch, null=True, on_delete="SET NULL", backref="members", verbose_name="所属党组织"
     )
     category = pw.CharField(
-        choices=vocab.MEMBER_CATEGORY.choices(), default="full", index=True, verbose_name="类别"
+        choices=vocab.MEMBER_CATEGORY.choices(), default="full", verbose_name="类别"
     )
     joined_on = PartialDateField(null=True, verbose_name="入党日期")
     joined_on_precision = precision_field()

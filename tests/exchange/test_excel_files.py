@@ -209,7 +209,8 @@ def test_booleans_choices_and_errors() -> None:
     category = rd.parser(spec.CHOICE, vocab.MEMBER_CATEGORY)
     assert category(" 预备党员 ") == category("probationary") == "probationary"
     with pytest.raises(rd.CellError, match="Excel 错误值 #N/A"):
-        rd.parse_cell("#N/A", spec.TEXT)
+        rd.parse_cell(rd.ErrorValue("#N/A"), spec.TEXT)  # an error cell (t="e")
+    assert rd.parse_cell("#N/A", spec.TEXT) == "#N/A"  # a text cell spelling it
     # (OOXML's _x000D_ escapes are undone by the reader: tests/exchange/test_real_files.py)
     assert rd.parse_cell("恒远化工\r\n有限公司", spec.LONGTEXT) == "恒远化工\n有限公司"
 

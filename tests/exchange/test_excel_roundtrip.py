@@ -265,3 +265,34 @@ def test_any_stored_text_round_trips(
         r for r in plan.rows() if r.values.get("id_number") == number or number in str(r.raw)
     )
     assert row.state == "unchanged", (row.reason, row.changes)
+
+
+ERROR_NAMES = ["#N/A", "#DIV/0!", "#NULL!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#GETTING_DATA"]
+
+
+def test_text_spelling_an_excel_error_is_written_as_text_and_reads_back(
+    db: pw.Database, tmp_path: Path
+) -> None:
+    """A member named #N/A (or any Excel error literal) is a text cell with the quote prefix,
+    not an error cell, and the import reads back the very name — in an empty ledger too."""
+    from tests.exchange.conftest import make_registry
+
+    make_registry()
+    numbers = {}
+    for i, name in enumerate([*ERROR_NAMES, "#n/a"], start=600):
+        numbers[person_id(i)] = name
+        records.create("members", {"name": name, "id_number": person_id(i), "note": name})
+    path = tmp_path / "errors.xlsx"
+    exp.export(path, ["members"])
+
+    sheet = load_workbook(path)[lay.sheet("members").label]
+    written = [c for row in sheet.iter_rows() for c in row if c.value in ERROR_NAMES]
+    assert len(written) == 2 * len(ERROR_NAMES)  # 姓名 and 备注 of each
+    assert all(c.data_type == "s" and c.quotePrefix for c in written)
+
+    plan = imp.plan_file(path)
+    assert {r.state for r in plan.rows() if r.sheet.spec.name == "members"} == {"unchanged"}
+    m.Member.delete().execute()
+    imp.apply(imp.plan_file(path), db)
+    stored = {p.id_number: (p.name, p.note) for p in m.Member.select()}
+    assert stored == {number: (name, name) for number, name in numbers.items()}

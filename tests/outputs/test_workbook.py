@@ -66,6 +66,33 @@ def test_formula_looking_text_is_text(tmp_path: Path, write_only: bool) -> None:
     assert all(sheet.cell(r, 1).quotePrefix for r in range(1, len(FORMULAS) + 1))
 
 
+ERROR_LITERALS = ("#N/A", "#DIV/0!", "#NULL!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#n/a")
+
+
+@pytest.mark.parametrize("write_only", [True, False])
+def test_text_spelling_an_error_value_is_text(tmp_path: Path, write_only: bool) -> None:
+    # openpyxl makes "#N/A" an error cell (t="e"), which reads back as an error, not as the text.
+    target = tmp_path / "x.xlsx"
+    with workbook_output(target, private=False) as save:
+        workbook = Workbook(write_only=write_only)
+        if write_only:
+            ws = workbook.create_sheet("表")
+            for text in ERROR_LITERALS:
+                ws.append([text_cell(ws, text)])
+        else:
+            ws = workbook.active
+            ws.title = "表"
+            for row, text in enumerate(ERROR_LITERALS, start=1):
+                set_cell(ws, row, 1, text)
+        save(workbook)
+    for xml in sheet_xml(target):
+        assert b't="e"' not in xml
+    sheet = load_workbook(target)["表"]
+    cells = [sheet.cell(r, 1) for r in range(1, len(ERROR_LITERALS) + 1)]
+    assert [c.value for c in cells] == list(ERROR_LITERALS)
+    assert all(c.data_type == "s" and c.quotePrefix for c in cells)
+
+
 def test_control_characters_and_lone_surrogates_are_written_escaped(tmp_path: Path) -> None:
     target = tmp_path / "x.xlsx"
     with workbook_output(target, private=True) as save:

@@ -102,3 +102,39 @@ def test_any_page_and_any_record_position_by_any_column(db: pw.Database) -> None
                 column = [c.name for c in MEMBERS.columns].index(sort)
                 tail = [row.values[column] for row in whole[-11:]]
                 assert tail == [None] * 11  # empty values last either way
+
+
+def test_a_bulk_import_keeps_the_search_index_and_its_trigger(
+    sqlite_db: pw.Database, tmp_path: Path
+) -> None:
+    # An import inserts its rows without the FTS insert trigger and indexes them in one statement
+    # after (issue 12's speed): the imported names are found by 3+ character words, the index is
+    # whole, and the trigger is back for the next write — also after a cancelled import.
+    def trigger() -> bool:
+        sql = "SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = 'member_fts_insert'"
+        return sqlite_db.execute_sql(sql).fetchone() is not None
+
+    def fts_whole() -> None:  # raises when the index does not match the table
+        sqlite_db.execute_sql(
+            "INSERT INTO member_fts(member_fts, rank) VALUES ('integrity-check', 1)"
+        )
+
+    add("张三", 1)
+    for i, name in enumerate(["欧阳明", "欧阳华", "诸葛亮"], start=2):
+        add(name, i)
+    out = tmp_path / "members.xlsx"
+    excel_export.export(out, ["members"])
+    m.Member.delete().where(m.Member.name != "张三").execute()
+
+    with pytest.raises(importer.ImportCancelled):
+        importer.apply(importer.plan_file(out), sqlite_db, cancel=lambda: True)
+    assert trigger() and names("ouyang") == []
+    fts_whole()
+
+    importer.apply(importer.plan_file(out), sqlite_db)
+    assert trigger()
+    fts_whole()
+    assert names("ouyang") == ["欧阳华", "欧阳明"]
+    assert names("诸葛亮") == ["诸葛亮"] and names("zhangsan") == ["张三"]
+    add("欧阳锋", 9)  # a write after the import goes through the trigger again
+    assert names("ouyang") == ["欧阳锋", "欧阳华", "欧阳明"]

@@ -10,8 +10,9 @@ Indexes follow the page's real queries: the deleted flag, then the sort key (the
 the tiebreak every index carries); the name's index also carries what search reads, so a search
 in name order walks that index alone. On SQLite an FTS5 trigram index over ``search_text``, kept in
 step by triggers, answers search words of three characters or more; on PostgreSQL a pg_trgm GIN
-index does, where the extension can be created. Only adds columns, indexes and objects of its own:
-applies the same after any of 0006–0008.
+index does, where the extension can be created. Drops 0001's index on the category
+alone, which (deleted, category) serves. Otherwise only adds columns, indexes and objects of its
+own: applies the same after any of 0006–0008.
 """
 
 from peewee import *
@@ -90,6 +91,9 @@ def up(migrator, db):
             f'CREATE INDEX "member_deleted_{column}" ON "member" ("deleted", "{column}")'
         )
     db.execute_sql('CREATE INDEX "member_phone" ON "member" ("phone")')
+    # 0001's index on the category alone: every query of it also asks for live rows, which
+    # (deleted, category) answers; one index fewer for each member written.
+    db.execute_sql('DROP INDEX IF EXISTS "member_category"')
     if isinstance(db, SqliteDatabase):
         try:
             with db.atomic():
@@ -121,6 +125,7 @@ def down(migrator, db):
     for column in SORTED:
         db.execute_sql(f'DROP INDEX IF EXISTS "member_deleted_{column}"')
     db.execute_sql('DROP INDEX IF EXISTS "member_phone"')
+    db.execute_sql('CREATE INDEX IF NOT EXISTS "member_category" ON "member" ("category")')
     db.execute_sql(
         'DROP INDEX IF EXISTS "member_deleted_name_key_id_search_text_id_shown_phone_shown"'
     )
