@@ -100,21 +100,30 @@ class PermissionDenied(pw.ProgrammingError):
     """
 
 
-def _pg_code(exc: BaseException) -> str | None:
+def driver_error(exc: BaseException, attribute: str) -> BaseException:
+    """The driver's own error behind a peewee one: the first in the chain that has ``attribute``
+    (psycopg2's ``pgcode``, sqlite3's ``sqlite_errorname``), else ``exc`` itself.
+
+    peewee re-raises with the original as ``args[0]``; other wrappers chain it as the cause.
+    """
     seen: set[int] = set()
     current: BaseException | None = exc
     while current is not None and id(current) not in seen:
         seen.add(id(current))
-        code = getattr(current, "pgcode", None)
-        if code:
-            return str(code)
+        if getattr(current, attribute, None):
+            return current
         inner = current.args[0] if current.args else None
         current = (
             inner
             if isinstance(inner, BaseException)
             else (current.__cause__ or current.__context__)
         )
-    return None
+    return exc
+
+
+def _pg_code(exc: BaseException) -> str | None:
+    code = getattr(driver_error(exc, "pgcode"), "pgcode", None)
+    return str(code) if code else None
 
 
 def permission_message(exc: BaseException, role: str | None) -> str:
@@ -144,20 +153,8 @@ def denied_as_permission_error(exc: pw.DatabaseError, database: object) -> pw.Da
 
 
 def _sqlite_error(exc: BaseException) -> BaseException:
-    """The sqlite3 error behind a peewee one (peewee re-raises with the original as args[0])."""
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        if getattr(current, "sqlite_errorname", None):
-            return current
-        inner = current.args[0] if current.args else None
-        current = (
-            inner
-            if isinstance(inner, BaseException)
-            else (current.__cause__ or current.__context__)
-        )
-    return exc
+    """The sqlite3 error behind a peewee one."""
+    return driver_error(exc, "sqlite_errorname")
 
 
 def storage_kind(exc: BaseException) -> str | None:

@@ -583,19 +583,9 @@ def _server_line(exc: BaseException) -> str:
 
 
 def _pg_error(exc: BaseException) -> BaseException:
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        if getattr(current, "pgcode", None):
-            return current
-        inner = current.args[0] if current.args else None
-        current = (
-            inner
-            if isinstance(inner, BaseException)
-            else (current.__cause__ or current.__context__)
-        )
-    return exc
+    from partybuild.services.errors import driver_error
+
+    return driver_error(exc, "pgcode")
 
 
 def _call(database: pw.Database, sql: str, params: tuple[object, ...] = ()) -> list[tuple]:
