@@ -11,11 +11,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDialog,
-    QDialogButtonBox,
-    QHeaderView,
-    QLabel,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -23,9 +18,10 @@ from PySide6.QtWidgets import (
 
 from partybuild.domain import compliance as rules_mod
 from partybuild.domain.compliance import Rule
+from partybuild.ui.rules_table_dialog import RulesDialog, error_label, intro_label, rules_table
 
 
-class ComplianceSettingsDialog(QDialog):
+class ComplianceSettingsDialog(RulesDialog):
     """One row per rule: 启用, 组织生活, 频次, 适用范围, 依据."""
 
     COLUMNS = ("启用", "组织生活", "频次", "适用于", "依据")
@@ -35,42 +31,21 @@ class ComplianceSettingsDialog(QDialog):
         self.setWindowTitle(self.tr("三会一课规则设置"))
         self.setObjectName("compliance_settings")
         self.resize(820, 380)
-        intro = QLabel(
+        intro = intro_label(
             self.tr(
                 "概览页和“检查”按这些规则列出应开展未开展的组织生活。"
                 "规则保存在数据库中，所有使用本台账的人按同一规则检查。"
             )
         )
-        intro.setWordWrap(True)
-        self.error = QLabel()
-        self.error.setStyleSheet("color: #c0392b;")
-        self.error.setWordWrap(True)
-        self.error.hide()
-
-        self.table = QTableWidget(0, len(self.COLUMNS))
-        self.table.setHorizontalHeaderLabels([self.tr(c) for c in self.COLUMNS])
-        self.table.verticalHeader().hide()
-        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.table.setSelectionMode(QTableWidget.SelectionMode.NoSelection)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        self.error = error_label()
+        self.table = rules_table([self.tr(c) for c in self.COLUMNS], 4)
         self.enabled_boxes: list[QCheckBox] = []
         self.period_combos: list[QComboBox] = []
         self.rules: list[Rule] = []
 
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok
-            | QDialogButtonBox.StandardButton.Cancel
-            | QDialogButtonBox.StandardButton.RestoreDefaults
+        buttons, self.defaults_button = self.rules_buttons(
+            lambda: self.set_rules(rules_mod.default_rules())
         )
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("保存"))
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("取消"))
-        self.defaults_button = buttons.button(QDialogButtonBox.StandardButton.RestoreDefaults)
-        self.defaults_button.setText(self.tr("恢复默认"))
-        self.defaults_button.clicked.connect(lambda: self.set_rules(rules_mod.default_rules()))
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
 
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
@@ -78,17 +53,11 @@ class ComplianceSettingsDialog(QDialog):
         layout.addWidget(self.table, 1)
         layout.addWidget(buttons)
 
-        try:
-            self.set_rules(rules_mod.load_rules())
-        except ValueError as exc:
-            self._show_error(
-                self.tr("已保存的规则无法读取（%s），下面显示默认规则，保存后覆盖。") % exc
-            )
-            self.set_rules(rules_mod.default_rules())
-
-    def _show_error(self, text: str) -> None:
-        self.error.setText(text)
-        self.error.show()
+        self.load_or_defaults(
+            lambda: self.set_rules(rules_mod.load_rules()),
+            lambda: self.set_rules(rules_mod.default_rules()),
+            self.tr("已保存的规则无法读取（%s），下面显示默认规则，保存后覆盖。"),
+        )
 
     def set_rules(self, rules: list[Rule]) -> None:
         self.rules = list(rules)
@@ -118,13 +87,8 @@ class ComplianceSettingsDialog(QDialog):
             )
         ]
 
-    def accept(self) -> None:
-        try:
-            rules_mod.save_rules(self.edited_rules())
-        except ValueError as exc:
-            self._show_error(str(exc))
-            return
-        super().accept()
+    def save(self) -> None:
+        rules_mod.save_rules(self.edited_rules())
 
 
 def _centered(widget: QWidget) -> QWidget:

@@ -11,8 +11,6 @@ from __future__ import annotations
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -29,6 +27,7 @@ from PySide6.QtWidgets import (
 from partybuild.domain import dues as rules_mod
 from partybuild.domain.dues import Bracket, DuesRules
 from partybuild.services import dues
+from partybuild.ui.rules_table_dialog import RulesDialog, error_label, intro_label
 
 
 class BracketTable(QWidget):
@@ -78,25 +77,20 @@ class BracketTable(QWidget):
         return result
 
 
-class DuesSettingsDialog(QDialog):
+class DuesSettingsDialog(RulesDialog):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("党费规则设置"))
         self.setObjectName("dues_settings")
         self.resize(760, 640)
-        intro = QLabel(
+        intro = intro_label(
             self.tr(
                 "党费按以下规则计算，默认值为%s。"
                 "各地对税后工资的口径和取整的做法不同，可在此修改；规则保存在数据库中。"
             )
             % rules_mod.SOURCE
         )
-        intro.setWordWrap(True)
-        self.error = QLabel()
-        self.error.setObjectName("dues_settings_error")
-        self.error.setStyleSheet("color: #c0392b;")
-        self.error.setWordWrap(True)
-        self.error.hide()
+        self.error = error_label("dues_settings_error")
 
         basis = rules_mod.BASIS
         self.working = BracketTable(self.tr("在职党员"))
@@ -153,18 +147,9 @@ class DuesSettingsDialog(QDialog):
         other_form.addRow(self.committee)
         other_form.addRow(QLabel(basis["rounding"]))
 
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok
-            | QDialogButtonBox.StandardButton.Cancel
-            | QDialogButtonBox.StandardButton.RestoreDefaults
+        buttons, self.defaults_button = self.rules_buttons(
+            lambda: self.set_rules(rules_mod.default_rules())
         )
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("保存"))
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("取消"))
-        self.defaults_button = buttons.button(QDialogButtonBox.StandardButton.RestoreDefaults)
-        self.defaults_button.setText(self.tr("恢复默认"))
-        self.defaults_button.clicked.connect(lambda: self.set_rules(rules_mod.default_rules()))
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
 
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
@@ -176,17 +161,11 @@ class DuesSettingsDialog(QDialog):
         layout.addLayout(row)
         layout.addWidget(buttons)
 
-        try:
-            self.set_rules(dues.load_rules())
-        except ValueError as exc:
-            self._show_error(
-                self.tr("已保存的党费规则无法读取（%s），下面显示默认规则，保存后覆盖。") % exc
-            )
-            self.set_rules(rules_mod.default_rules())
-
-    def _show_error(self, text: str) -> None:
-        self.error.setText(text)
-        self.error.show()
+        self.load_or_defaults(
+            lambda: self.set_rules(dues.load_rules()),
+            lambda: self.set_rules(rules_mod.default_rules()),
+            self.tr("已保存的党费规则无法读取（%s），下面显示默认规则，保存后覆盖。"),
+        )
 
     def set_rules(self, rules: DuesRules) -> None:
         self.working.set_brackets(rules.working)
@@ -216,13 +195,8 @@ class DuesSettingsDialog(QDialog):
         }
         return rules_mod.rules_from_json(json.dumps(data, ensure_ascii=False))
 
-    def accept(self) -> None:
-        try:
-            dues.save_rules(self.edited_rules())
-        except ValueError as exc:
-            self._show_error(str(exc))
-            return
-        super().accept()
+    def save(self) -> None:
+        dues.save_rules(self.edited_rules())
 
 
 def open_dues_settings(window: QWidget) -> DuesSettingsDialog:

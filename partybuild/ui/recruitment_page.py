@@ -10,10 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QCheckBox,
-    QDialog,
-    QDialogButtonBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QSpinBox,
@@ -30,6 +27,13 @@ from partybuild.domain.recruitment import Rule
 from partybuild.ledgers import spec
 from partybuild.services import recruitment
 from partybuild.ui.ledger_page import LedgerPage
+from partybuild.ui.rules_table_dialog import (
+    RulesDialog,
+    error_label,
+    header_table,
+    intro_label,
+    rules_table,
+)
 
 STAGE_ORDER = ("applicant", "activist", "candidate", "probationary")
 LATE_COLOR, SOON_COLOR = "#a93226", "#9a6b00"
@@ -49,15 +53,10 @@ class RecruitmentPage(LedgerPage):
         self.stage_label = QLabel()
         self.stage_label.setObjectName("pipeline_stages")
         self.stage_label.setStyleSheet("font-weight: bold;")
-        self.pipeline_table = QTableWidget(0, len(self.PIPELINE_COLUMNS))
+        self.pipeline_table = header_table([self.tr(c) for c in self.PIPELINE_COLUMNS], 6)
         self.pipeline_table.setObjectName("pipeline")
-        self.pipeline_table.setHorizontalHeaderLabels([self.tr(c) for c in self.PIPELINE_COLUMNS])
-        self.pipeline_table.verticalHeader().hide()
         self.pipeline_table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.pipeline_table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
-        header = self.pipeline_table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(6, QHeaderView.ResizeMode.Stretch)
         self.pipeline_table.cellDoubleClicked.connect(self._pipeline_activated)
         self.rules_button = QPushButton(self.tr("发展党员规则…"))
         self.rules_button.clicked.connect(self.open_rules)
@@ -168,7 +167,7 @@ class RecruitmentPage(LedgerPage):
         self.rules_dialog.open()
 
 
-class RecruitmentSettingsDialog(QDialog):
+class RecruitmentSettingsDialog(RulesDialog):
     """发展党员规则 and 换届任期: each rule's number, whether it is on, and its source."""
 
     COLUMNS = ("启用", "规则", "类别", "数值", "第二数值", "依据")
@@ -178,25 +177,14 @@ class RecruitmentSettingsDialog(QDialog):
         self.setWindowTitle(self.tr("发展党员和换届规则设置"))
         self.setObjectName("recruitment_settings")
         self.resize(980, 560)
-        intro = QLabel(
+        intro = intro_label(
             self.tr(
                 "硬性规定在录入和导入时拒绝不符合的记录并写明所依据的条款；提醒列入概览和“检查”。"
                 "规则保存在数据库中，所有使用本台账的人按同一规则检查。"
             )
         )
-        intro.setWordWrap(True)
-        self.error = QLabel()
-        self.error.setStyleSheet("color: #c0392b;")
-        self.error.setWordWrap(True)
-        self.error.hide()
-        self.table = QTableWidget(0, len(self.COLUMNS))
-        self.table.setHorizontalHeaderLabels([self.tr(c) for c in self.COLUMNS])
-        self.table.verticalHeader().hide()
-        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.table.setSelectionMode(QTableWidget.SelectionMode.NoSelection)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
+        self.error = error_label()
+        self.table = rules_table([self.tr(c) for c in self.COLUMNS], 5)
         self.rules: list[Rule] = []
         self.boxes: list[QCheckBox] = []
         self.values: list[QSpinBox] = []
@@ -217,18 +205,7 @@ class RecruitmentSettingsDialog(QDialog):
         terms_note.setWordWrap(True)
         terms_note.setStyleSheet("color: #777;")
 
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok
-            | QDialogButtonBox.StandardButton.Cancel
-            | QDialogButtonBox.StandardButton.RestoreDefaults
-        )
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("保存"))
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("取消"))
-        defaults = buttons.button(QDialogButtonBox.StandardButton.RestoreDefaults)
-        defaults.setText(self.tr("恢复默认"))
-        defaults.clicked.connect(self._defaults)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons = self.rules_buttons(self._defaults)[0]
 
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
@@ -237,18 +214,15 @@ class RecruitmentSettingsDialog(QDialog):
         layout.addLayout(terms_row)
         layout.addWidget(terms_note)
         layout.addWidget(buttons)
-        try:
-            self.set_rules(recruitment.load_rules())
-            self.set_terms(recruitment.load_terms())
-        except ValueError as exc:
-            self._show_error(
-                self.tr("已保存的规则无法读取（%s），下面显示默认规则，保存后覆盖。") % exc
-            )
-            self._defaults()
+        self.load_or_defaults(
+            self._load,
+            self._defaults,
+            self.tr("已保存的规则无法读取（%s），下面显示默认规则，保存后覆盖。"),
+        )
 
-    def _show_error(self, text: str) -> None:
-        self.error.setText(text)
-        self.error.show()
+    def _load(self) -> None:
+        self.set_rules(recruitment.load_rules())
+        self.set_terms(recruitment.load_terms())
 
     def _defaults(self) -> None:
         self.set_rules(rules_.default_rules())
@@ -305,14 +279,9 @@ class RecruitmentSettingsDialog(QDialog):
             )
         ]
 
-    def accept(self) -> None:
-        try:
-            recruitment.save_rules(self.edited_rules())
-            recruitment.save_terms({c: s.value() for c, s in self.term_spins.items()})
-        except ValueError as exc:
-            self._show_error(str(exc))
-            return
-        super().accept()
+    def save(self) -> None:
+        recruitment.save_rules(self.edited_rules())
+        recruitment.save_terms({c: s.value() for c, s in self.term_spins.items()})
 
 
 # --------------------------------------------------------------------------- 概览

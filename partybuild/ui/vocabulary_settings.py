@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QTableWidget,
@@ -28,6 +27,7 @@ from partybuild.domain.vocab import Vocabulary
 from partybuild.services import vocabularies as service
 from partybuild.services.errors import StorageBusy, ValidationError
 from partybuild.services.vocabularies import Item
+from partybuild.ui.rules_table_dialog import error_label, header_table, intro_label
 
 LABEL, SYNONYMS, BUILTIN, USAGE = range(4)
 SEPARATORS = "、，,;；\n"
@@ -55,28 +55,18 @@ class VocabularySettingsDialog(QDialog):
         for voc in service.editable():
             self.picker.addItem(self.tr(voc.title), voc.name)
         self.picker.currentIndexChanged.connect(self._pick)
-        intro = QLabel(
+        intro = intro_label(
             self.tr(
                 "这些选项由园区自定：可以改名、添加、排序，并给出同义词（导入 Excel、录入和搜索时都认）。"
                 "内置项可改名不可删除；自己添加的项在没有记录使用时才能删除。保存在数据库中，"
                 "所有使用本台账的人看到同样的选项。"
             )
         )
-        intro.setWordWrap(True)
-        self.error = QLabel()
-        self.error.setObjectName("error")
-        self.error.setStyleSheet("color: #c0392b;")
-        self.error.setWordWrap(True)
-        self.error.hide()
+        self.error = error_label("error")
 
-        self.table = QTableWidget(0, len(self.COLUMNS))
-        self.table.setHorizontalHeaderLabels([self.tr(c) for c in self.COLUMNS])
-        self.table.verticalHeader().hide()
+        self.table = header_table([self.tr(c) for c in self.COLUMNS], SYNONYMS)
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(SYNONYMS, QHeaderView.ResizeMode.Stretch)
         self.table.itemChanged.connect(self._edited)
 
         self.add_button = QPushButton(self.tr("添加"))
