@@ -160,9 +160,9 @@ def _status(window, text: str) -> None:  # noqa: ANN001 - MainWindow
     window.statusBar().showMessage(text, 8000)
 
 
-def _branch_for_roster(window) -> int | None:  # noqa: ANN001 - MainWindow
-    """The branch in the members page's filter, else one the user picks."""
-    page = window.pages.get("members")
+def _branch_for_print(window, page_name: str, none_message: str) -> int | None:  # noqa: ANN001
+    """The branch in the page's 党组织 filter, else one the user picks (None: nothing to print)."""
+    page = window.pages.get(page_name)
     combo = getattr(page, "filter_combos", {}).get("branch")
     if combo is not None and combo.currentData() is not None:
         return int(combo.currentData())
@@ -173,7 +173,7 @@ def _branch_for_roster(window) -> int | None:  # noqa: ANN001 - MainWindow
         .tuples()
     )
     if not branches:
-        _status(window, window.tr("还没有党组织，无法打印花名册"))
+        _status(window, none_message)
         return None
     names = [name for _id, name in branches]
     name = _pick_branch(window, names)
@@ -222,7 +222,7 @@ def _choices(window) -> tuple[list[Choice], bool] | None:  # noqa: ANN001 - Main
             return None
         return [(window.tr("签到表"), lambda _u, o: data.activity_signin(activity_id, o))], False
     if ledger == "members":
-        branch_id = _branch_for_roster(window)
+        branch_id = _branch_for_print(window, "members", window.tr("还没有党组织，无法打印花名册"))
         if branch_id is None:
             return None
         roster = (
@@ -249,22 +249,9 @@ def _dues_choices(window) -> tuple[list[Choice], bool] | None:  # noqa: ANN001 -
 
     page = window.pages.get("dues")
     combos = getattr(page, "filter_combos", {})
-    branch_id = combos["branch"].currentData() if "branch" in combos else None
+    branch_id = _branch_for_print(window, "dues", window.tr("还没有党组织，无法打印党费公示表"))
     if branch_id is None:
-        branches = list(
-            m.Branch.select(m.Branch.id, m.Branch.name)
-            .where(m.Branch.deleted == False)  # noqa: E712
-            .order_by(m.Branch.name)
-            .tuples()
-        )
-        if not branches:
-            _status(window, window.tr("还没有党组织，无法打印党费公示表"))
-            return None
-        names = [name for _id, name in branches]
-        name = _pick_branch(window, names)
-        if name is None or name not in names:
-            return None
-        branch_id = branches[names.index(name)][0]
+        return None
     today = dt.date.today()
     year = combos["year"].currentData() if "year" in combos else None
     month = combos["month"].currentData() if "month" in combos else None
