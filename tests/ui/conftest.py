@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import peewee as pw
 import pytest
 from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
 
 from partybuild.ui import unsaved
 from partybuild.ui.app import make_application
+from partybuild.ui.main_window import MainWindow
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -28,3 +31,15 @@ def pytest_runtest_teardown(item: pytest.Item) -> Iterator[None]:
         yield
     finally:
         unsaved.ask_unsaved = ask  # type: ignore[assignment]
+
+
+@pytest.fixture
+def active_demo_window(demo: pw.Database, qtbot: QtBot) -> MainWindow:
+    """The main window on the demo ledger, shown and active, so keys go where a user's would."""
+    win = MainWindow(demo)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    win.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is win)
+    return win

@@ -15,14 +15,8 @@ from tests.ui.test_form import type_text
 
 
 @pytest.fixture
-def window(demo: pw.Database, qtbot: QtBot) -> MainWindow:
-    win = MainWindow(demo)
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
-    win.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is win)
-    return win
+def window(active_demo_window: MainWindow) -> MainWindow:
+    return active_demo_window
 
 
 def test_tab_into_the_table_highlights_the_row_the_keys_act_on(

@@ -25,14 +25,8 @@ SHIFT = Qt.KeyboardModifier.ShiftModifier
 
 
 @pytest.fixture
-def window(demo: pw.Database, qtbot: QtBot) -> MainWindow:
-    win = MainWindow(demo)
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
-    win.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is win)
-    return win
+def window(active_demo_window: MainWindow) -> MainWindow:
+    return active_demo_window
 
 
 def issues_page(window: MainWindow, qtbot: QtBot) -> LedgerPage:
