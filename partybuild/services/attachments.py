@@ -439,15 +439,9 @@ def listing(owner_ledger: str, owner_id: int) -> list[AttachmentInfo]:
 
 def counts(owner_ledger: str, owner_ids: list[int] | None = None) -> dict[int, int]:
     """Record id → number of live attachments (records with none are absent)."""
-    A = m.Attachment
-    query = (
-        A.select(A.owner_id, pw.fn.COUNT(A.id))
-        .where(A.owner_ledger == owner_ledger, A.deleted == False)  # noqa: E712
-        .group_by(A.owner_id)
-    )
-    if owner_ids is not None:
-        query = query.where(A.owner_id.in_(owner_ids))
-    return {owner_id: n for owner_id, n in query.tuples()}
+    from partybuild.services.query import attachment_counts  # the one count, without Pillow
+
+    return attachment_counts(owner_ledger, owner_ids)
 
 
 def has_signed_sheet(training_id: int) -> bool:

@@ -369,9 +369,10 @@ class LedgerQuery:
                 self._nulls = int(query.where(key.is_null(True)).scalar() or 0)
         return self._nulls
 
-    def _ids(self, offset: int, limit: int, total: int) -> list[int]:
+    def _ids(self, offset: int, limit: int, total: int | None) -> list[int]:
         """The ids of rows ``offset``… in order: rows with a key by the key (an index walk, no
-        sort of the whole ledger), then rows without one by id."""
+        sort of the whole ledger), then rows without one by id. ``total`` may be unknown (None)
+        for the first page only."""
         key, descending, link = self._sort_key()
         model = self.ledger.model
         tiebreak = model.id.desc() if descending else model.id.asc()
@@ -380,15 +381,17 @@ class LedgerQuery:
             return [i for (i,) in query.tuples()]
         if link is not None:
             return self._ids_by_link(link, descending, offset, limit)
-        keyed = total - self._empty_keys()
+        if total is None:
+            assert offset == 0, "a page after the first needs the count"
+        keyed = (total - self._empty_keys()) if total is not None else None
         ids: list[int] = []
-        if offset < keyed:
+        if keyed is None or offset < keyed:
             order = key.desc() if descending else key.asc()
             query = self._lean(model.id, sort_link=link).where(key.is_null(False))
             query = query.order_by(order, tiebreak).offset(offset).limit(limit)
             ids = [i for (i,) in query.tuples()]
         if len(ids) < limit and self._empty_keys():
-            start = max(0, offset - keyed)
+            start = max(0, offset - keyed) if keyed is not None else 0
             query = self._lean(model.id, sort_link=link).where(key.is_null(True))
             query = query.order_by(tiebreak).offset(start).limit(limit - len(ids))
             ids += [i for (i,) in query.tuples()]
@@ -457,7 +460,22 @@ class LedgerQuery:
         whole. Any page costs about what the first does."""
         if total is None:
             total = self.count()
-        ids = self._ids(offset, limit, total)
+        return self._rows_of(self._ids(offset, limit, total))
+
+    def first_rows(self, limit: int = PAGE_SIZE) -> tuple[list[Row], int | None]:
+        """The first page without counting first, and the count when the page tells it: fewer
+        rows than ``limit`` are every row there is (a search that finds a few dozen members is
+        read and counted in one walk of the index); a full page leaves the count unknown (None),
+        for :meth:`count` to settle."""
+        ids = self._ids(0, limit, None)
+        total: int | None = len(ids) if len(ids) < limit else None
+        _key, descending, link = self._sort_key()
+        if total is None and link is not None:  # the groups of a link's order are counted
+            total = sum(n for _ids, n in self._link_groups(link, descending))
+        return self._rows_of(ids), total
+
+    def _rows_of(self, ids: list[int]) -> list[Row]:
+        """These records' rows whole, in the order of ``ids``."""
         if not ids:
             return []
         model = self.ledger.model
@@ -492,3 +510,19 @@ class LedgerQuery:
             earlier = key.is_null(False) & (beyond | ((key == value) & before_id))
         query = self._lean(pw.fn.COUNT(pw.SQL("*")), sort_link=link).where(earlier)
         return int(query.scalar() or 0)
+
+
+def attachment_counts(owner_ledger: str, owner_ids: list[int] | None = None) -> dict[int, int]:
+    """Record id → number of live attachments (records with none are absent): the 附件 column.
+
+    Plain SQL, here rather than in services.attachments, so that showing a page does not load
+    Pillow and pillow-heif (which that module needs to read images, and a count does not)."""
+    a = m.Attachment
+    query = (
+        a.select(a.owner_id, pw.fn.COUNT(a.id))
+        .where(a.owner_ledger == owner_ledger, a.deleted == False)  # noqa: E712
+        .group_by(a.owner_id)
+    )
+    if owner_ids is not None:
+        query = query.where(a.owner_id.in_(owner_ids))
+    return {owner_id: n for owner_id, n in query.tuples()}

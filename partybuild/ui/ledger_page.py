@@ -179,6 +179,8 @@ class LedgerPage(QWidget):
         empty_layout = QVBoxLayout(self.table.viewport())
         empty_layout.addWidget(self.empty_label)
         self.count_changed.connect(self._update_empty_hint)
+        # A search's count that follows its first rows: the label says the figure once known.
+        self.model.total_settled.connect(self.count_changed)
         self._update_empty_hint()
 
         # Typing is debounced: the query runs once the keys pause (SEARCH_DELAY_MS), not per
@@ -233,7 +235,7 @@ class LedgerPage(QWidget):
         return super().eventFilter(watched, event)
 
     def _update_empty_hint(self) -> None:
-        if self.model.total > 0:
+        if self.model.rowCount() > 0:  # not total: a search's count may still be coming
             self.empty_label.hide()
             return
         if self.model.filters.active():
@@ -299,6 +301,9 @@ class LedgerPage(QWidget):
         self.model.set_filters(self.current_filters())
         self.count_changed.emit()
         self._current_changed()
+        if self.model.counting and self.table.isVisible():
+            # The rows on screen now, before the count the model runs when the loop is free.
+            self.table.viewport().repaint()
 
     def show_only(self, record_ids: list[int] | None, **filters: object) -> None:
         """Drill down: show exactly these records (None: lift the restriction)."""

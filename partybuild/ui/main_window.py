@@ -229,7 +229,11 @@ class MainWindow(QMainWindow):
         if isinstance(page, LedgerPage):
             model = page.model
             filtered = self.tr("（已筛选）") if model.filters.active() else ""
-            self.count_label.setText(self.tr("共 %d 条%s") % (model.total, filtered))
+            if model.counting:  # a search's first rows, its count a moment later
+                text = self.tr("已显示前 %d 条，正在计数…") % model.rowCount()
+                self.count_label.setText(text)
+            else:
+                self.count_label.setText(self.tr("共 %d 条%s") % (model.total, filtered))
         else:
             self.count_label.setText("")
 

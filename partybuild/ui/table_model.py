@@ -13,13 +13,21 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import QColor
 
 from partybuild.ledgers import spec
 from partybuild.ledgers.display import display_value
 from partybuild.ledgers.spec import Column, Ledger
-from partybuild.services.query import PAGE_SIZE, Filters, LedgerQuery, Row
+from partybuild.services.query import PAGE_SIZE, Filters, LedgerQuery, Row, attachment_counts
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -103,16 +111,14 @@ def _dues_state(ledger: Ledger) -> Any:
     return state
 
 
-#: Pages with a 附件 column: how many files each record has (services.attachments).
+#: Pages with a 附件 column: how many files each record has (plain SQL: no Pillow to load).
 ATTACHMENT_COUNT_LEDGERS = frozenset({"activities", "trainings", "services", "issues"})
 
 
 def _attachment_counts(ledger_name: str, rows: list[Row]) -> dict[int, int]:
     if ledger_name not in ATTACHMENT_COUNT_LEDGERS or not rows:
         return {}
-    from partybuild.services import attachments
-
-    return attachments.counts(ledger_name, [row.id for row in rows])
+    return attachment_counts(ledger_name, [row.id for row in rows])
 
 
 class LedgerTableModel(QAbstractTableModel):
@@ -122,9 +128,18 @@ class LedgerTableModel(QAbstractTableModel):
     asks for it, so scrolling to row 150,000 reads that page only, as the first page is read.
     At most ``KEEP_PAGES`` pages stay in memory. Counts are kept per filter until the data is
     reloaded, so typing back to an earlier search does not count again.
+
+    A search shows its first page before it is counted: a page with room to spare is every match
+    (counted by the same walk); a full page is shown at once with ``counting`` true and the rows
+    read so far as ``rowCount``, and the count follows as soon as the event loop is free (the
+    rows are on screen by then), when the rest of the rows are added and ``total_settled`` is
+    emitted. Reading :attr:`total` settles the count at once: it is always the exact figure.
     """
 
     KEEP_PAGES = 40
+
+    #: The count of a search shown before it was counted is known now (``counting`` is false).
+    total_settled = Signal()
 
     def __init__(self, ledger: Ledger, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -139,6 +154,11 @@ class LedgerTableModel(QAbstractTableModel):
         self._attached: dict[int, int] = {}  # record id → attachments, for the pages read
         self._query = LedgerQuery(ledger)
         self._dues_state = _dues_state(ledger)
+        self._counting = False  # rows shown, count not known yet (a search's full first page)
+        self._count_timer = QTimer(self)
+        self._count_timer.setSingleShot(True)
+        self._count_timer.setInterval(0)
+        self._count_timer.timeout.connect(self.settle)
         self.reload()
 
     # -- feeding ------------------------------------------------------------------------
@@ -149,16 +169,54 @@ class LedgerTableModel(QAbstractTableModel):
 
     def _requery(self) -> None:
         self.beginResetModel()
+        self._count_timer.stop()
+        self._counting = False
         self._query = LedgerQuery(self.ledger, self._filters, *self._sort)
-        total = self._counts.get(self._filters)
-        if total is None:
-            total = self._counts[self._filters] = self._query.count()
-        self._total = total
         self._pages.clear()
         self._attached = {}
+        total = self._counts.get(self._filters)
+        if total is None and self._filters.search.strip():
+            # A search: its first page first. Counting a one- or two-character word reads the
+            # whole search index (as long as a walk that finds fewer than a page of matches).
+            first, total = self._query.first_rows(PAGE_SIZE)
+            self._pages[0] = first
+            self._attached.update(_attachment_counts(self.ledger.name, first))
+            if total is None:
+                total = len(first)
+                self._counting = True
+                self._count_timer.start()
+            else:
+                self._counts[self._filters] = total
+        elif total is None:
+            total = self._counts[self._filters] = self._query.count()
+        self._total = total
         self._page(0)
         self._overdue = _overdue_days(self.ledger.name)
         self.endResetModel()
+
+    @property
+    def counting(self) -> bool:
+        """Rows are shown but their count is not known yet: ``rowCount`` is the rows read."""
+        return self._counting
+
+    def settle(self) -> None:
+        """Count the rows shown before their count, and add the rest (no-op once counted)."""
+        if not self._counting:
+            return
+        self._count_timer.stop()
+        self._counting = False
+        total = self._counts[self._filters] = self._query.count()
+        if total > self._total:
+            self.beginInsertRows(QModelIndex(), self._total, total - 1)
+            self._total = total
+            self.endInsertRows()
+        elif total < self._total:  # written to in between (another user): read again
+            self.beginResetModel()
+            self._total = total
+            self._pages.clear()
+            self._attached = {}
+            self.endResetModel()
+        self.total_settled.emit()
 
     def set_filters(self, filters: Filters) -> None:
         self._filters = filters
@@ -170,7 +228,8 @@ class LedgerTableModel(QAbstractTableModel):
 
     @property
     def total(self) -> int:
-        """Rows matching the filters."""
+        """Rows matching the filters: the exact count (settled now if it was still to come)."""
+        self.settle()
         return self._total
 
     def _page(self, number: int) -> list[Row]:
@@ -297,4 +356,4 @@ class LedgerTableModel(QAbstractTableModel):
                 if row.id == record_id:
                     return number * PAGE_SIZE + i
         position = self._query.position(record_id)
-        return position if position is not None and position < self._total else None
+        return position if position is not None and position < self.total else None

@@ -8,6 +8,16 @@ in the same process, alternating with it: sqlite3 alone running the plainest SQL
 same page (the same columns and joins, ``LIKE`` on the name, ``ORDER BY``/``OFFSET``), and for the
 first rows that page put into a bare QTableView (QStandardItemModel) and shown.
 ``BENCH_SIZES=50000`` runs one size only.
+
+A search shows its first page before its count (the count follows once the rows are painted,
+ui.table_model): "search keystroke → rows" is the time until the rows are painted, and "search
+keystroke → counted" the time until the count is known and shown as well; the latter is what a
+user waits for before the figure "共 N 条" is right, so it is reported beside the former.
+
+The same figures on PostgreSQL (``BENCH_PG=0`` leaves it out; ``BENCH_PG_SIZES`` its sizes,
+default 50,000 and 200,000): a throwaway cluster as the tests start one (tests/pg.py), filled by
+the roster's builder (the same demo ledger and synthetic members, not a copy of the SQLite file),
+the bare baseline run through psycopg2 on a connection of its own.
 """
 
 from __future__ import annotations
@@ -20,8 +30,10 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QT_LOGGING_RULES", "qt.qpa.*=false")
@@ -55,21 +67,37 @@ def ms(fn: Callable[[], object]) -> float:
     return (time.perf_counter() - t0) * 1000
 
 
-def bare_page(
-    con: sqlite3.Connection, where: str = "", order: str = "m.name", offset: int = 0
-) -> list:
+class PgConnection:
+    """psycopg2 behind sqlite3's ``execute(sql, params).fetchall()``, for the bare baseline."""
+
+    def __init__(self, url: str) -> None:
+        import psycopg2
+
+        self.con = psycopg2.connect(url)
+        self.con.autocommit = True
+
+    def execute(self, sql: str, params: tuple = ()) -> Any:
+        cursor = self.con.cursor()
+        cursor.execute(sql.replace("deleted = 0", "deleted = false").replace("?", "%s"), params)
+        return cursor
+
+    def close(self) -> None:
+        self.con.close()
+
+
+def bare_page(con: Any, where: str = "", order: str = "m.name", offset: int = 0) -> list:
     sql = f"SELECT {BARE_COLUMNS} {BARE_FROM} {where} ORDER BY {order}, m.id LIMIT 200 OFFSET ?"
     return con.execute(sql, (offset,)).fetchall()
 
 
-def bare_search(con: sqlite3.Connection, word: str) -> list:
+def bare_search(con: Any, word: str) -> list:
     like = "m.name LIKE ?"
     con.execute(f"SELECT count(*) {BARE_FROM} AND {like}", (f"%{word}%",)).fetchone()
     sql = f"SELECT {BARE_COLUMNS} {BARE_FROM} AND {like} ORDER BY m.name, m.id LIMIT 200"
     return con.execute(sql, (f"%{word}%",)).fetchall()
 
 
-def bare_window(con: sqlite3.Connection) -> None:
+def bare_window(con: Any) -> None:
     from PySide6.QtGui import QStandardItem, QStandardItemModel
     from PySide6.QtWidgets import QApplication, QTableView
 
@@ -89,22 +117,62 @@ def bare_window(con: sqlite3.Connection) -> None:
     QApplication.processEvents()
 
 
-def one_size(members: int) -> None:
+@contextmanager
+def sqlite_ledger(members: int) -> Iterator[tuple[Any, str]]:
+    """The cached roster copied: (bare connection, what prepared it)."""
+    from partybuild.store.database import close_database, open_database
+    from tests.benchmarks.roster import copy_of
+
+    with tempfile.TemporaryDirectory() as tmp:
+        t0 = time.perf_counter()
+        path = copy_of(members, Path(tmp) / "bench.sqlite3")
+        prepared = f"copy of cached roster {time.perf_counter() - t0:.1f} s"
+        open_database(path)
+        con = sqlite3.connect(path)
+        try:
+            yield con, prepared
+        finally:
+            con.close()
+            close_database()
+
+
+@contextmanager
+def postgres_ledger(members: int) -> Iterator[tuple[Any, str]]:
+    """A throwaway cluster with the roster built into it: (bare connection, what it took)."""
+    from partybuild.store.database import close_database, open_database
+    from tests.benchmarks.roster import fill
+    from tests.pg import PgCluster, find_pg_bin
+
+    bindir = find_pg_bin()
+    if bindir is None:
+        raise SystemExit("PostgreSQL server binaries not found (initdb)")
+    cluster = PgCluster(bindir)
+    cluster.start()
+    try:
+        url = cluster.new_database()
+        t0 = time.perf_counter()
+        fill(open_database(url), members)
+        prepared = f"PostgreSQL, roster built in {time.perf_counter() - t0:.0f} s"
+        con = PgConnection(url)
+        try:
+            yield con, prepared
+        finally:
+            con.close()
+            close_database()
+    finally:
+        cluster.stop()
+
+
+def one_size(members: int, engine: str = "sqlite") -> None:
     from PySide6.QtWidgets import QApplication
 
     from partybuild.ledgers import spec
-    from partybuild.store.database import open_database
     from partybuild.ui.app import make_application
     from partybuild.ui.ledger_page import LedgerPage
-    from tests.benchmarks.roster import copy_of
 
-    t0 = time.perf_counter()
-    with tempfile.TemporaryDirectory() as tmp:
-        path = copy_of(members, Path(tmp) / "bench.sqlite3")
-        prepare_s = time.perf_counter() - t0
+    ledger = sqlite_ledger if engine == "sqlite" else postgres_ledger
+    with ledger(members) as (con, prepared):
         make_application()
-        open_database(path)
-        con = sqlite3.connect(path)
         figures: dict[str, tuple[list[float], list[float]]] = {}
 
         def record(name: str, ours: float, bare: float) -> None:
@@ -134,19 +202,28 @@ def one_size(members: int) -> None:
         page = show_page()
         debounce = getattr(page, "SEARCH_DELAY_MS", 0)
 
-        def search(text: str) -> None:
+        def search(text: str) -> float:
+            """Type ``text``; the time until its rows are painted (ms), and then until its
+            count is known and shown too (the return value: ms from the keystroke)."""
+            t0 = time.perf_counter()
             page.search.blockSignals(True)
             page.search.setText(text)  # as typed: the query runs when the debounce fires
             page.search.blockSignals(False)
             page.apply_filters()  # what the debounce timer calls (its wait is not measured)
-            QApplication.processEvents()
+            page.table.viewport().repaint()  # the rows on screen (the page paints them so too)
+            shown = (time.perf_counter() - t0) * 1000
+            QApplication.processEvents()  # the count, if it was still to come, and its repaint
+            while page.model.counting:
+                QApplication.processEvents()
+            return shown
 
         for text in SEARCHES:
-            record(
-                "search keystroke → rows",
-                ms(lambda t=text: search(t)),
-                ms(lambda t=text: bare_search(con, t)),
-            )
+            t0 = time.perf_counter()
+            shown = search(text)
+            counted = (time.perf_counter() - t0) * 1000
+            bare = ms(lambda t=text: bare_search(con, t))
+            record("search keystroke → rows", shown, bare)
+            record("search keystroke → counted", counted, bare)
         found = {t: 0 for t in SEARCHES}
         for text in SEARCHES:
             search(text)
@@ -183,15 +260,16 @@ def one_size(members: int) -> None:
                 "sort by a column", ms(sort), ms(lambda n=name: bare_page(con, order=BARE_ORDER[n]))
             )
         rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        con.close()
 
     targets = {
         "first rows": 100,
         "search keystroke → rows": 100,
+        "search keystroke → counted": 100,
         "scroll to a row": 100,
         "sort by a column": 200,
     }
-    print(f"members page, {members:,} full-field members (copy of cached roster {prepare_s:.1f} s)")
+    where = "SQLite" if engine == "sqlite" else "PostgreSQL"
+    print(f"members page on {where}, {members:,} full-field members ({prepared})")
     for name, (ours, bare) in figures.items():
         o, b = statistics.median(ours), statistics.median(bare)
         target = targets[name]
@@ -206,17 +284,25 @@ def one_size(members: int) -> None:
 
 
 def main() -> None:
+    from tests.benchmarks.roster import roster
+
     sizes = [int(s) for s in os.environ.get("BENCH_SIZES", "").split(",") if s] or list(SIZES)
-    for members in sizes:
+    runs = [("sqlite", n) for n in sizes]
+    if os.environ.get("BENCH_PG", "1") != "0":
+        pg_sizes = [int(s) for s in os.environ.get("BENCH_PG_SIZES", "").split(",") if s]
+        runs += [("postgres", n) for n in pg_sizes or sizes]
+    for engine, members in runs:
+        if engine == "sqlite":
+            roster(members)  # built (in a process of its own) before the measured one starts
         subprocess.run(
-            [sys.executable, "-m", "tests.benchmarks.bench_members_page", str(members)],
+            [sys.executable, "-m", "tests.benchmarks.bench_members_page", engine, str(members)],
             check=True,
             cwd=Path(__file__).resolve().parents[2],
         )
 
 
 if __name__ == "__main__":
-    if len(sys.argv) > 1:
-        one_size(int(sys.argv[1]))
+    if len(sys.argv) > 2:
+        one_size(int(sys.argv[2]), sys.argv[1])
     else:
         main()
