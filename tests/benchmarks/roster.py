@@ -53,11 +53,7 @@ def roster(members: int) -> Path:
     if not path.exists():
         temp = path.with_suffix(".building")
         temp.unlink(missing_ok=True)
-        subprocess.run(
-            [sys.executable, "-m", "tests.benchmarks.roster", str(members), str(temp)],
-            check=True,
-            cwd=Path(__file__).resolve().parents[2],
-        )
+        build_apart(temp, members)
         temp.rename(path)
     return path
 
@@ -115,11 +111,21 @@ def member_rows(
     return rows
 
 
-def build(path: Path, members: int) -> None:
+def build(target: Path | str, members: int) -> None:
+    """A roster of ``members`` into an empty SQLite file or PostgreSQL database (a URL)."""
     from partybuild.store.database import close_database, open_database
 
-    fill(open_database(path), members)
+    fill(open_database(target), members)
     close_database()
+
+
+def build_apart(target: Path | str, members: int) -> None:
+    """:func:`build` in a process of its own (so that its memory is not the caller's)."""
+    subprocess.run(
+        [sys.executable, "-m", "tests.benchmarks.roster", str(members), str(target)],
+        check=True,
+        cwd=Path(__file__).resolve().parents[2],
+    )
 
 
 def fill(database: object, members: int) -> None:
@@ -153,5 +159,5 @@ def fill(database: object, members: int) -> None:
     database.execute_sql("ANALYZE")
 
 
-if __name__ == "__main__":  # roster(): python -m tests.benchmarks.roster MEMBERS PATH
-    build(Path(sys.argv[2]), int(sys.argv[1]))
+if __name__ == "__main__":  # build_apart(): python -m tests.benchmarks.roster MEMBERS PATH|URL
+    build(sys.argv[2], int(sys.argv[1]))
