@@ -316,6 +316,7 @@ class Member(BaseModel):
                 "party_post",
                 "job_title",
                 "status",
+                "phone",  # 0010
             )
         )
 
