@@ -116,17 +116,59 @@ def _has_fts(database: pw.Database) -> bool:
     return known
 
 
+#: At most this many members found by the pieces of a word are looked up by their ids (PostgreSQL).
+SHORT_WORD_IDS = 5000
+
+
+def _has_grams(database: pw.Database) -> bool:
+    """Whether the database has the index of short search pieces of migration 0010 (PostgreSQL)."""
+    known = getattr(database, "_partybuild_grams", None)
+    if known is None:
+        known = isinstance(database, pw.PostgresqlDatabase) and bool(
+            database.execute_sql(
+                "SELECT 1 FROM pg_indexes WHERE indexname = 'member_search_grams'"
+            ).fetchone()
+        )
+        database._partybuild_grams = known  # type: ignore[attr-defined]
+    return known
+
+
+def _members_with_pieces(database: pw.Database, table: str, word: str) -> list[int] | None:
+    """The ids of the members whose search text has every one- and two-character piece of
+    ``word`` (exactly those that contain a word of one or two characters; for a longer one, a
+    few more, which the text itself then decides), read from the index of 0010; None when they
+    are more than SHORT_WORD_IDS (a word in most names: a, n)."""
+    pieces = sorted({word[i : i + 2] for i in range(len(word) - 1)}) if len(word) > 1 else [word]
+    found = database.execute_sql(
+        f'SELECT id FROM "{table}" WHERE partybuild_grams(search_text) @> %s::text[] LIMIT %s',
+        (pieces, SHORT_WORD_IDS + 1),
+    ).fetchall()
+    return [i for (i,) in found] if len(found) <= SHORT_WORD_IDS else None
+
+
 def text_match(model: type[pw.Model], word: str) -> pw.Expression:
     """``word`` in a record's maintained search text (a member's name, its pinyin full spelling
     and initials: zs finds 张三). Three characters or more go through the FTS5 trigram index on
-    SQLite (pg_trgm serves the same LIKE on PostgreSQL); one or two are read from the column,
-    which a page walks in its sort order and stops once the page is full."""
+    SQLite; one or two are read from the column there, which a page walks in its sort order and
+    stops once the page is full. On PostgreSQL the members whose text has the word's one- and
+    two-character pieces are looked up first (0010: pg_trgm reads every row for a word of one or
+    two characters, and for Chinese under the C locale) and their ids go into the query, as a
+    link's titles do; a word in thousands of names is matched on the text (pg_trgm)."""
     field = model._meta.fields["search_text"]
     database = getattr(model._meta.database, "obj", model._meta.database)  # through the proxy
     if _FTS_WORD.fullmatch(word) and _has_fts(database):
         table = f"{model._meta.table_name}_fts"
         inner = pw.SQL(f'(SELECT rowid FROM "{table}" WHERE search_text LIKE ?)', (f"%{word}%",))
         return model.id.in_(inner)
+    if model is m.Member and _has_grams(database):
+        found = _members_with_pieces(database, model._meta.table_name, word.lower())
+        if found is not None:
+            ids = ",".join(str(int(i)) for i in found) or "-1"
+            term = model.id.in_(pw.SQL(f"({ids})"))
+            if len(word) > 2:  # every piece is there; the word itself, in that order?
+                term &= field.contains(word.lower())
+            term._partybuild_candidates = True  # type: ignore[attr-defined]
+            return term
     return field.contains(word.lower())
 
 
@@ -161,6 +203,8 @@ class LedgerQuery:
         self._aliases: dict[str, Any] = {}
         self._joined: set[str] = set()  # links a filter reads through (dotted filter fields)
         self._nulls: int | None = None
+        # A search named its few members by id (PostgreSQL): pages read them, then order them.
+        self._fenced = False
         self._groups: list[tuple[list[int | None], int]] | None = None
         self._select = self._build()
 
@@ -201,6 +245,7 @@ class LedgerQuery:
                     model, alias, pw.JOIN.LEFT_OUTER, on=(column.field == alias.id)
                 )
         self._where = self._conditions()
+        self._joined_select = query  # every linked title joined, no condition yet
         return query.where(self._where)
 
     def _field_path(self, path: str) -> Any:
@@ -281,6 +326,8 @@ class LedgerQuery:
                             term = column.field.in_(codes)
                             any_match = term if any_match is None else (any_match | term)
                 assert any_match is not None
+                # A word found only as the few members it names (by id): every row is one of them.
+                self._fenced |= getattr(any_match, "_partybuild_candidates", False)
                 cond &= any_match
         return cond
 
@@ -375,10 +422,8 @@ class LedgerQuery:
         for the first page only."""
         key, descending, link = self._sort_key()
         model = self.ledger.model
-        tiebreak = model.id.desc() if descending else model.id.asc()
         if key is model.id:
-            query = self._lean(model.id).order_by(tiebreak).offset(offset).limit(limit)
-            return [i for (i,) in query.tuples()]
+            return self._page_ids(None, None, descending, offset, limit)
         if link is not None:
             return self._ids_by_link(link, descending, offset, limit)
         if total is None:
@@ -386,16 +431,45 @@ class LedgerQuery:
         keyed = (total - self._empty_keys()) if total is not None else None
         ids: list[int] = []
         if keyed is None or offset < keyed:
-            order = key.desc() if descending else key.asc()
-            query = self._lean(model.id, sort_link=link).where(key.is_null(False))
-            query = query.order_by(order, tiebreak).offset(offset).limit(limit)
-            ids = [i for (i,) in query.tuples()]
+            ids = self._page_ids(key.is_null(False), key, descending, offset, limit, link)
         if len(ids) < limit and self._empty_keys():
             start = max(0, offset - keyed) if keyed is not None else 0
-            query = self._lean(model.id, sort_link=link).where(key.is_null(True))
-            query = query.order_by(tiebreak).offset(start).limit(limit - len(ids))
-            ids += [i for (i,) in query.tuples()]
+            ids += self._page_ids(key.is_null(True), None, descending, start, limit - len(ids))
         return ids
+
+    def _page_ids(
+        self,
+        where: pw.Expression | None,
+        key: Any,
+        descending: bool,
+        offset: int,
+        limit: int,
+        sort_link: Column | None = None,
+    ) -> list[int]:
+        """Ids of the rows under the conditions (and ``where``) by ``key`` (None: by id alone),
+        then id. When a search has named its few members by id (PostgreSQL), those are read
+        first and then ordered (a subquery the planner keeps apart): left to itself, it would
+        walk the whole order's index to find them, as if they were spread evenly along it."""
+        model = self.ledger.model
+        query = self._lean(model.id, sort_link=sort_link)
+        if where is not None:
+            query = query.where(where)
+        if not self._fenced:
+            order = [model.id] if key is None else [key, model.id]
+            query = query.order_by(*(o.desc() if descending else o.asc() for o in order))
+            return [i for (i,) in query.offset(offset).limit(limit).tuples()]
+        columns = [model.id.alias("row_id")] + ([key.alias("row_key")] if key is not None else [])
+        inner = self._lean(*columns, sort_link=sort_link)
+        if where is not None:
+            inner = inner.where(where)
+        found = inner.offset(0).alias("found")  # OFFSET 0: a subquery planned on its own
+        order = [] if key is None else [found.c.row_key]
+        order.append(found.c.row_id)
+        outer = pw.Select([found], [found.c.row_id]).order_by(
+            *(o.desc() if descending else o.asc() for o in order)
+        )
+        outer = outer.offset(offset).limit(limit).bind(model._meta.database)
+        return [i for (i,) in outer.tuples()]
 
     def _link_groups(self, link: Column, descending: bool) -> list[tuple[list[int | None], int]]:
         """Rows by a link's title, as groups: the link ids sharing one title (in title order)
@@ -430,8 +504,6 @@ class LedgerQuery:
     def _ids_by_link(self, link: Column, descending: bool, offset: int, limit: int) -> list[int]:
         """A page in the order of a link's title without sorting the ledger: each title's rows
         come from the index on the link, by id."""
-        model = self.ledger.model
-        tiebreak = model.id.desc() if descending else model.id.asc()
         ids: list[int] = []
         start = 0
         for link_ids, count in self._link_groups(link, descending):
@@ -449,9 +521,7 @@ class LedgerQuery:
                     if inside is not None
                     else link.field.is_null(True)
                 )
-            query = self._lean(model.id).where(inside).order_by(tiebreak)
-            query = query.offset(skip).limit(limit - len(ids))
-            ids += [i for (i,) in query.tuples()]
+            ids += self._page_ids(inside, None, descending, skip, limit - len(ids))
             start += count
         return ids
 
@@ -480,6 +550,13 @@ class LedgerQuery:
             return []
         model = self.ledger.model
         query = self._select.where(model.id.in_(ids)).tuples()
+        if self._fenced:
+            # The ids were just read under the search; the search's own list of ids beside
+            # these would lead PostgreSQL's planner to read the whole table for 200 rows.
+            live: pw.Expression = model.deleted == False  # noqa: E712
+            if self.ledger.scope is not None:
+                live &= self.ledger.scope()
+            query = self._joined_select.where(live, model.id.in_(ids)).tuples()
         width = len(self.ledger.columns)
         by_id = {}
         for r in query:
