@@ -121,6 +121,20 @@ def _attachment_counts(ledger_name: str, rows: list[Row]) -> dict[int, int]:
     return attachment_counts(ledger_name, [row.id for row in rows])
 
 
+_ROLE = Qt.ItemDataRole
+#: The roles :meth:`LedgerTableModel.data` answers, and those of them that colour a row.
+_ANSWERED = frozenset(
+    {
+        _ROLE.DisplayRole,
+        _ROLE.ToolTipRole,
+        _ROLE.TextAlignmentRole,
+        _ROLE.BackgroundRole,
+        _ROLE.ForegroundRole,
+    }
+)
+_COLOURS = frozenset({_ROLE.BackgroundRole, _ROLE.ForegroundRole})
+
+
 class LedgerTableModel(QAbstractTableModel):
     """Rows of one ledger under the current filters and sort, as a window onto SQL.
 
@@ -279,6 +293,12 @@ class LedgerTableModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self.columns) + (1 if self._counted else 0)
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        # A view asks seven roles of every cell it paints; the table answers four, and the
+        # colours only where a row can be coloured (企业诉求, 党费): the rest need no row.
+        if role not in _ANSWERED or (
+            role in _COLOURS and not self._overdue and self._dues_state is None
+        ):
+            return None
         row = self._row(index.row()) if index.isValid() else None
         if row is None:
             return None
