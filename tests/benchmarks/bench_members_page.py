@@ -40,7 +40,25 @@ os.environ.setdefault("QT_LOGGING_RULES", "qt.qpa.*=false")
 
 SIZES = (50_000, 200_000)
 SEARCHES = ["王", "王安", "zs", "zhang", "1395", "龚", "联合党支部", "没有这个人", "张伟"]
-SORT_COLUMNS = ("birth_date", "id_number", "enterprise", "branch", "joined_on", "name")
+# Every column of the page, each sorted once (a column without its index once took 0.6 s).
+SORT_COLUMNS = (
+    "birth_date",
+    "id_number",
+    "enterprise",
+    "branch",
+    "joined_on",
+    "name",
+    "gender",
+    "ethnicity",
+    "education",
+    "phone",
+    "category",
+    "confirmed_on",
+    "party_post",
+    "job_title",
+    "status",
+    "note",
+)
 
 BARE_COLUMNS = (
     "m.id, m.version, m.name, m.gender, m.ethnicity, m.birth_date, m.id_number, m.education, "
@@ -51,13 +69,9 @@ BARE_FROM = (
     "FROM member m LEFT JOIN enterprise e ON e.id = m.enterprise_id "
     "LEFT JOIN branch b ON b.id = m.branch_id WHERE m.deleted = 0"
 )
-BARE_ORDER = {
-    "name": "m.name",
-    "birth_date": "m.birth_date",
-    "id_number": "m.id_number",
+BARE_ORDER = {name: f"m.{name}" for name in SORT_COLUMNS} | {
     "enterprise": "e.name",
     "branch": "b.name",
-    "joined_on": "m.joined_on",
 }
 
 
@@ -211,7 +225,8 @@ def one_size(members: int, engine: str = "sqlite") -> None:
             page.search.setText(text)  # as typed: the query runs when the debounce fires
             page.search.blockSignals(False)
             page.apply_filters()  # what the debounce timer calls (its wait is not measured)
-            page.table.viewport().repaint()  # the rows on screen (the page paints them so too)
+            if not page.model.counting:  # (counting, the page has painted its rows itself)
+                page.table.viewport().repaint()  # the rows on screen
             shown = (time.perf_counter() - t0) * 1000
             QApplication.processEvents()  # the count, if it was still to come, and its repaint
             while page.model.counting:
