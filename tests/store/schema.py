@@ -17,7 +17,23 @@ SERVER_ONLY_INDEXES = {
 }
 
 
+# PostgreSQL's sort indexes of members carry the id after the key (migration 0010: SQLite's
+# indexes order equal keys by rowid, PostgreSQL's do not): (deleted, column, id) stands for the
+# models' (deleted, column) there.
+SERVER_ID_TIEBREAK = "member_deleted_{}_id"
+
+
 def schema_diff(database: pw.Database) -> SchemaDiff:
     diff = diff_models(database, list(m.ALL_MODELS))
-    kept = [i for i in diff.drop_indexes if i.name not in SERVER_ONLY_INDEXES]
-    return diff._replace(drop_indexes=kept)
+    drops = [i for i in diff.drop_indexes if i.name not in SERVER_ONLY_INDEXES]
+    adds = list(diff.add_indexes)
+    if isinstance(database, pw.PostgresqlDatabase):
+        for index in list(drops):
+            cols = tuple(index.columns or ())
+            plain = (*cols[:-1],)
+            name = SERVER_ID_TIEBREAK.format(cols[1]) if len(cols) == 3 else None
+            paired = [a for a in adds if a.table == index.table and tuple(a.columns or ()) == plain]
+            if index.name == name and cols[0] == "deleted" and cols[-1] == "id" and paired:
+                drops.remove(index)
+                adds.remove(paired[0])
+    return diff._replace(drop_indexes=drops, add_indexes=adds)
