@@ -18,32 +18,21 @@ are sorted by their visible values, not by id, for the same reason.
 
 from __future__ import annotations
 
-import datetime as dt
 import itertools
 from collections.abc import Callable, Sequence
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Border, PatternFill, Side
-from openpyxl.utils import get_column_letter
+from openpyxl.styles import Border, PatternFill, Side
+from xlsxwriter.format import Format
 
 from partybuild.domain import collation, dues
-from partybuild.domain.dates import PartialDate, is_partial
+from partybuild.domain.dates import PartialDate
 from partybuild.exchange import sheets as lay
 from partybuild.exchange.read import bulk_work
 from partybuild.exchange.sheets import SheetSpec, XColumn
 from partybuild.ledgers import spec
-from partybuild.outputs.workbook import (
-    FORMULA_START,
-    clean_text,
-    is_error_literal,
-    text_cell,
-    workbook_output,
-)
-from partybuild.outputs.xlsx_font import font, use_chinese_font
+from partybuild.outputs.workbook import XlsxBook, workbook_output
 from partybuild.services import name_order
 from partybuild.store import models as m
 
@@ -277,109 +266,72 @@ def _mask(sheet_spec: SheetSpec, rows: list[list[Any]]) -> None:
             row[index] = masked_value(described, row[index])  # type: ignore[arg-type]
 
 
-class _Styles:
-    """Cell styles made once per workbook and shared by reference (write-only cells are many)."""
+HEADER_COLOR = "#F2DCDB"
+BORDER_COLOR = "#BFBFBF"
 
-    def __init__(self, ws: Any) -> None:
-        text = WriteOnlyCell(ws, "")
-        text.number_format = "@"
-        self.text = text._style
-        quoted = WriteOnlyCell(ws, "")
-        quoted.number_format = "@"
-        quoted.quotePrefix = True
-        self.quoted_text = quoted._style
-        plain_quoted = WriteOnlyCell(ws, "")
-        plain_quoted.quotePrefix = True
-        self.quoted = plain_quoted._style
-        stamp = WriteOnlyCell(ws, dt.datetime(2000, 1, 1))
-        stamp.number_format = "yyyy-mm-dd hh:mm"
-        self.datetime = stamp._style
-        amount = WriteOnlyCell(ws, Decimal("0"))
-        amount.number_format = "0.00"
-        self.money = amount._style
+
+def _column_formats(book: XlsxBook, columns: Sequence[XColumn]) -> list[Format | None]:
+    """The format of each column's cells (None: the value's own — dates as dates)."""
+    formats: list[Format | None] = []
+    for col in columns:
+        if col.is_text_cell:
+            formats.append(book.text)  # “@”: Excel never turns an ID number into a number
+        elif col.kind == spec.DATETIME:
+            formats.append(book.style(num_format="yyyy-mm-dd hh:mm"))
+        elif col.kind == spec.MONEY:  # an amount of yuan (党费): shown to the fen
+            formats.append(book.style(num_format="0.00"))
+        else:
+            formats.append(None)
+    return formats
 
 
 def write_sheet(
-    workbook: Workbook,
+    book: XlsxBook,
     sheet_spec: SheetSpec,
     rows: Sequence[Sequence[Any]],
     *,
     title: str | None = None,
     cancel: Cancel | None = None,
 ) -> None:
-    """One formatted sheet from prepared cell values."""
-    ws = workbook.create_sheet(sheet_spec.label)
+    """One formatted sheet from prepared cell values, streamed row by row."""
+    ws = book.add_worksheet(sheet_spec.label)
     columns = sheet_spec.columns
-    last = get_column_letter(len(columns))
-    for index, col in enumerate(columns, start=1):
-        ws.column_dimensions[get_column_letter(index)].width = col.width + 2
-    ws.freeze_panes = f"A{HEADER_ROW + 1}"
-    ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = PAPER_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_options.horizontalCentered = True
-    ws.page_margins.left = ws.page_margins.right = 0.4
-    ws.page_margins.top = ws.page_margins.bottom = 0.6
-    ws.row_dimensions[TITLE_ROW].height = 28
-    ws.row_dimensions[HEADER_ROW].height = 22
-    ws.merged_cells.add(f"A{TITLE_ROW}:{last}{TITLE_ROW}")
+    last = len(columns) - 1
+    for index, col in enumerate(columns):
+        ws.set_column(index, index, col.width + 2)
+    ws.freeze_panes(HEADER_ROW, 0)  # rows above the first data row stay
+    ws.repeat_rows(HEADER_ROW - 1)
+    ws.set_landscape()
+    ws.set_paper(PAPER_A4)
+    ws.fit_to_pages(1, 0)
+    ws.center_horizontally()
+    ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+    ws.set_row(TITLE_ROW - 1, 28)
+    ws.set_row(HEADER_ROW - 1, 22)
 
-    heading = text_cell(ws, title or f"{sheet_spec.label}台账")
-    heading.font = font(bold=True, size=14)
-    heading.alignment = Alignment(horizontal="center", vertical="center")
-    ws.append([heading])
-    header_cells = []
-    for col in columns:
-        cell = WriteOnlyCell(ws, col.header)
-        cell.font = font(bold=True)
-        cell.fill = HEADER_FILL
-        cell.border = HEADER_BORDER
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        header_cells.append(cell)
-    ws.append(header_cells)
+    heading = book.style(bold=True, font_size=14, align="center", valign="vcenter")
+    ws.merge_cells(
+        TITLE_ROW - 1, 0, TITLE_ROW - 1, last, title or f"{sheet_spec.label}台账", heading
+    )
+    header = book.style(
+        bold=True,
+        pattern=1,
+        bg_color=HEADER_COLOR,
+        border=1,
+        border_color=BORDER_COLOR,
+        align="center",
+        valign="vcenter",
+        text_wrap=True,
+    )
+    ws.write_cells(HEADER_ROW - 1, [col.header for col in columns], [header] * len(columns))
 
-    styles = _Styles(ws)
-    is_text = [c.is_text_cell for c in columns]
-    stamp = [c.kind == spec.DATETIME for c in columns]
-    append = ws.append
-    for number, row in enumerate(rows):
+    formats = _column_formats(book, columns)
+    write = ws.write_cells
+    for number, row in enumerate(rows, start=HEADER_ROW):
         if cancel is not None and number % 2000 == 0 and cancel():
             raise ExportCancelled()
-        out = list(row)
-        for index, value in enumerate(out):
-            if value is None:
-                continue
-            if type(value) is str:
-                value = out[index] = clean_text(value)
-                quote = value.startswith(FORMULA_START) or is_error_literal(value)
-                if quote or is_text[index]:
-                    cell = WriteOnlyCell(ws, value)
-                    if quote:
-                        cell.data_type = "s"
-                        cell._style = styles.quoted_text if is_text[index] else styles.quoted
-                    else:
-                        cell._style = styles.text
-                    out[index] = cell
-            elif stamp[index]:
-                cell = WriteOnlyCell(ws, value)
-                cell._style = styles.datetime
-                out[index] = cell
-            elif type(value) is Decimal:  # an amount of yuan (党费): shown to the fen
-                cell = WriteOnlyCell(ws, value)
-                cell._style = styles.money
-                out[index] = cell
-            elif is_partial(value):
-                # 入党时间 to the month is written as the text the user sees, “1998.11”: a date
-                # cell would hold a day nobody gave (and read back as that day); the text reads
-                # back as the same month (exchange.read).
-                cell = WriteOnlyCell(ws, value.shown())
-                cell._style = styles.text
-                out[index] = cell
-        append(out)
-    ws.auto_filter.ref = f"A{HEADER_ROW}:{last}{HEADER_ROW + max(len(rows), 1)}"
+        write(number, row, formats)
+    ws.autofilter(HEADER_ROW - 1, 0, HEADER_ROW - 1 + max(len(rows), 1), last)
 
 
 def export(
@@ -406,9 +358,10 @@ def export(
     counts: dict[str, int] = {}
     # Unmasked, the file holds every ID number and phone: readable by the owner only.
     with workbook_output(path, private=not mask) as save:
-        workbook = use_chinese_font(Workbook(write_only=True))
-        workbook.properties.creator = "partybuild"
-        workbook.properties.title = "党建台账" + ("（脱敏）" if mask else "")
+        workbook = XlsxBook()
+        workbook.set_properties(
+            {"author": "partybuild", "title": "党建台账" + ("（脱敏）" if mask else "")}
+        )
         titles = _Titles()
         with bulk_work():
             _write_sheets(workbook, names, titles, counts, mask, progress, cancel, order)
@@ -419,7 +372,7 @@ def export(
 
 
 def _write_sheets(
-    workbook: Workbook,
+    workbook: XlsxBook,
     names: list[str],
     titles: _Titles,
     counts: dict[str, int],
