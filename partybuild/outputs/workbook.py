@@ -280,8 +280,9 @@ def _block_buffers() -> _Buffers:
 
 # --------------------------------------------------------------------------- xlsxwriter
 
-FONT_PROPERTIES = {"font_name": "宋体", "font_charset": 134, "font_size": 11}
-"""Every xlsxwriter format starts from these (see :mod:`partybuild.outputs.xlsx_font`)."""
+FONT_PROPERTIES = {"font_name": "宋体", "font_charset": 134, "font_size": 11, "font_scheme": "none"}
+"""Every xlsxwriter format starts from these (see :mod:`partybuild.outputs.xlsx_font`). No font
+scheme: a font of the theme's scheme is shown in the theme's face (Calibri), whatever its name."""
 
 DATE_FORMAT = "yyyy-mm-dd"  # what openpyxl wrote for a date, and what the import reads as one
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
@@ -370,6 +371,8 @@ class XlsxSheet(_XlsxWorksheet):  # type: ignore[misc]
                 ):
                     fmt = book.quoted(fmt)
                 write_string(row, col, value, fmt)
+            elif kind is dt.date:
+                self._write_datetime(row, col, value, book.date if fmt is None else fmt)
             elif kind is int or kind is float:
                 self._write_number(row, col, value, fmt)
             elif kind is bool:

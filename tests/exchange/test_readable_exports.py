@@ -9,9 +9,11 @@ import zipfile
 from pathlib import Path
 
 import peewee as pw
+import pytest
 from openpyxl import load_workbook
 
 from partybuild.exchange import export as exp
+from partybuild.exchange import sheets as lay
 from partybuild.exchange import templates
 from partybuild.outputs.xlsx_font import FONT_NAME
 from partybuild.services import records
@@ -60,3 +62,33 @@ def test_report_workbook_and_instructions_print_on_a4_fitted_with_titles(
     notes = template["填写说明"]
     assert notes.page_setup.paperSize == 9 and notes.page_setup.fitToWidth == 1
     assert notes.print_title_rows == "$1:$1"
+
+
+def test_the_export_fast_path_gives_exactly_the_cells_of_the_cell_by_cell_one(
+    demo: pw.Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Per-sheet column plans and unconverted driver values (the fast path) against peewee's
+    conversion of every value and the cell-by-cell ``_row_cells``: the same cells, type by type,
+    on every sheet of the demo ledger."""
+    fast = {name: exp.sheet_rows(lay.sheet(name)) for name in lay.SHEETS}
+    monkeypatch.setattr(exp, "_raw", lambda field: field)
+    monkeypatch.setattr(
+        exp,
+        "_row_plan",
+        lambda sheet_spec, positions, links, titles: (
+            lambda record: exp._row_cells(sheet_spec, record, positions, links, titles)
+        ),
+    )
+    for name, rows in fast.items():
+        slow = exp.sheet_rows(lay.sheet(name))
+        assert rows, name  # the demo ledger fills every sheet
+        assert rows == slow, name
+        assert [[type(v) for v in row] for row in rows] == [[type(v) for v in r] for r in slow]
+
+
+def test_exported_fonts_are_not_the_theme_face(tmp_path: Path, sqlite_db: pw.Database) -> None:
+    """A font of the theme's scheme is shown in the theme's face (Calibri) whatever its name."""
+    records.create("branches", {"name": "第一联合党支部", "kind": "joint"})
+    exported = exp.export(tmp_path / "export.xlsx", ["branches"]) and tmp_path / "export.xlsx"
+    with zipfile.ZipFile(exported) as archive:
+        assert b"<scheme" not in archive.read("xl/styles.xml")
