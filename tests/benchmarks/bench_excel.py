@@ -55,6 +55,9 @@ def step_build(path: str) -> int:
 
 
 def step_export(db: str, out: str) -> dict[str, Any]:
+    """partybuild's export as the user waits for it: reading and sorting the rows, the formatted
+    sheet (title, styles, print setup, filter), the atomic save with its zip check. The bare
+    writers below get the same rows computed before their clock starts."""
     from partybuild.exchange import export as excel_export
     from partybuild.store.database import open_database
 
