@@ -308,3 +308,23 @@ def test_xlsxwriter_a_block_left_unsaved_writes_nothing_and_holds_nothing(tmp_pa
 def test_an_xlsxbook_is_made_inside_workbook_output_only() -> None:
     with pytest.raises(RuntimeError):
         XlsxBook()
+
+
+def test_xlsxwriter_without_unnamed_files_uses_a_private_folder_removed_at_the_end(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Another OS, or a filesystem without O_TMPFILE: a 0700 folder of our own, then nothing.
+    shared = tmp_path / "shared-tmp"
+    shared.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(shared))
+    monkeypatch.delattr(os, "O_TMPFILE", raising=False)
+    target = tmp_path / "out.xlsx"
+    with workbook_output(target, private=True) as save:
+        book = XlsxBook()
+        ws = book.add_worksheet("表")
+        ws.write_cells(0, ["11010119850615001X"], [book.text])
+        (folder,) = shared.iterdir()
+        assert folder.stat().st_mode & 0o777 == 0o700
+        save(book)
+    assert list(shared.iterdir()) == []
+    assert read_back(target)[1] == [["11010119850615001X"]]
