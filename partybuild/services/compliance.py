@@ -323,15 +323,58 @@ def check_year(
     rules = list(rules) if rules is not None else load_rules()
     as_of = overdue.as_of(dt.date(year, 12, 31), today)
     report = ComplianceReport(year, as_of, rules)
+    tally = member_tally()  # one grouped pass: the quorum check and the setup warnings share it
     if as_of >= dt.date(year, 1, 1):
         report.dues = _dues(year, as_of, [r for r in rules if r.enabled])
-        report.quorum_flags = _quorum_flags(year, as_of)
+        report.quorum_flags = _quorum_flags(year, as_of, tally)
         report.overdue_issues = overdue_issues(as_of, today)
         report.resolve_by_category, report.resolve_by_unit = resolve_times(
             dt.date(year, 1, 1), dt.date(year, 12, 31)
         )
-    report.setup_warnings = setup_warnings()
+    report.setup_warnings = setup_warnings(tally)
     return report
+
+
+@dataclass(frozen=True)
+class MemberTally:
+    """Live, active members (status 正常/流动) counted by branch and by enterprise.
+
+    ``party`` counts 正式 and 预备党员, ``full`` 正式党员 alone. Members without a branch count
+    towards their enterprise, members without an enterprise towards their branch.
+    """
+
+    party_by_branch: dict[int, int]
+    full_by_branch: dict[int, int]
+    full_by_enterprise: dict[int, int]
+
+
+def member_tally() -> MemberTally:
+    """The member counts the setup warnings and the quorum check use, in one grouped query that
+    reads the (deleted, branch, enterprise, status, category) index alone (migration 0013)."""
+    M = m.Member
+    party = pw.Case(None, [(M.category.in_(PARTY), 1)], 0)
+    full = pw.Case(None, [(M.category == "full", 1)], 0)
+    rows = (
+        M.select(M.branch, M.enterprise, pw.fn.SUM(party), pw.fn.SUM(full))
+        .where(m.live(M), M.status.in_(ACTIVE))
+        .group_by(M.branch, M.enterprise)
+        .tuples()
+    )
+    party_by_branch: dict[int, int] = defaultdict(int)
+    full_by_branch: dict[int, int] = defaultdict(int)
+    full_by_enterprise: dict[int, int] = defaultdict(int)
+    for branch_id, enterprise_id, n_party, n_full in rows:
+        n_party, n_full = int(n_party or 0), int(n_full or 0)
+        if branch_id is not None:
+            party_by_branch[branch_id] += n_party
+            full_by_branch[branch_id] += n_full
+        if enterprise_id is not None:
+            full_by_enterprise[enterprise_id] += n_full
+    return MemberTally(
+        {k: v for k, v in party_by_branch.items() if v},
+        {k: v for k, v in full_by_branch.items() if v},
+        {k: v for k, v in full_by_enterprise.items() if v},
+    )
 
 
 def _in_scope(B: type[m.Branch]) -> pw.Expression:
@@ -410,7 +453,34 @@ def activity_ids(due: Due) -> list[int]:
     ]
 
 
-def _quorum_flags(year: int, as_of: dt.date) -> list[QuorumFlag]:
+def activity_ids_by_due(dues: Sequence[Due]) -> dict[tuple[int, str, int], list[int]]:
+    """:func:`activity_ids` of many reminders in one query, keyed (branch id, kind, year)."""
+    wanted = {(d.branch_id, d.kind, d.slot.start.year) for d in dues}
+    found: dict[tuple[int, str, int], list[int]] = {key: [] for key in wanted}
+    if not wanted:
+        return found
+    A = m.Activity
+    years = sorted({year for _b, _k, year in wanted})
+    branches = sorted({b for b, _k, _y in wanted})
+    query = (
+        A.select(A.id, A.branch, A.kind, A.date)
+        .where(
+            m.live(A),
+            A.branch.in_(branches),
+            A.kind.in_(sorted({k for _b, k, _y in wanted})),
+            A.date.between(dt.date(years[0], 1, 1), dt.date(years[-1], 12, 31)),
+        )
+        .order_by(A.date, A.id)
+        .tuples()
+    )
+    for activity_id, branch_id, kind, day in query:
+        ids = found.get((branch_id, kind, day.year))
+        if ids is not None:
+            ids.append(activity_id)
+    return found
+
+
+def _quorum_flags(year: int, as_of: dt.date, tally: MemberTally | None = None) -> list[QuorumFlag]:
     """党员大会 is quorate with more than half of the full members present (DESIGN.md)."""
     A, B, AA = m.Activity, m.Branch, m.ActivityAttendee
     recorded = AA.select(AA.activity).where(m.live(AA))
@@ -428,7 +498,10 @@ def _quorum_flags(year: int, as_of: dt.date) -> list[QuorumFlag]:
         .tuples()
     )
     meetings = list(meetings)
-    found = relations.quorums([(row[0], row[1]) for row in meetings])  # grouped, not per meeting
+    found = relations.quorums(  # grouped, not per meeting
+        [(row[0], row[1]) for row in meetings],
+        entitled=tally.full_by_branch if tally is not None else None,
+    )
     for activity_id, branch_id, branch, day, topic, has_rows in meetings:
         q = found[activity_id]
         if not q.quorate:
@@ -447,9 +520,10 @@ def _quorum_flags(year: int, as_of: dt.date) -> list[QuorumFlag]:
     return flags
 
 
-def setup_warnings() -> list[SetupWarning]:
+def setup_warnings(tally: MemberTally | None = None) -> list[SetupWarning]:
     """The branch setup of DESIGN.md (《中国共产党支部工作条例（试行）》), as it stands today."""
-    B, E, M = m.Branch, m.Enterprise, m.Member
+    B, E = m.Branch, m.Enterprise
+    tally = tally if tally is not None else member_tally()
     warnings: list[SetupWarning] = []
     covered = dict(
         E.select(E.branch, pw.fn.COUNT(E.id))
@@ -458,20 +532,14 @@ def setup_warnings() -> list[SetupWarning]:
         .group_by(E.branch)
         .tuples()
     )
-    active = M.select().where(m.live(M), M.status.in_(ACTIVE))
-    party = dict(
-        active.select(M.branch, pw.fn.COUNT(M.id))
-        .where(M.category.in_(PARTY), M.branch.is_null(False))
-        .group_by(M.branch)
-        .tuples()
+    party, full = tally.party_by_branch, tally.full_by_branch
+    branches = (
+        B.select(B.id, B.name, B.kind, B.has_committee)
+        .where(m.live(B), _in_scope(B))
+        .order_by(B.name, B.id)
+        .namedtuples()
     )
-    full = dict(
-        active.select(M.branch, pw.fn.COUNT(M.id))
-        .where(M.category == "full", M.branch.is_null(False))
-        .group_by(M.branch)
-        .tuples()
-    )
-    for branch in B.select().where(m.live(B), _in_scope(B)).order_by(B.name, B.id):
+    for branch in branches:
         units = covered.get(branch.id, 0)
         if branch.kind == "joint" and units > JOINT_BRANCH_MAX_UNITS:
             warnings.append(
@@ -509,20 +577,18 @@ def setup_warnings() -> list[SetupWarning]:
                 )
             )
     # An enterprise with 3+ full members should have a branch of its own, not a joint one.
-    full_at = (
-        M.select(M.enterprise, pw.fn.COUNT(M.id).alias("n"))
-        .where(m.live(M), M.status.in_(ACTIVE), M.category == "full", M.enterprise.is_null(False))
-        .group_by(M.enterprise)
-    )
+    full_at = tally.full_by_enterprise
     rows = (
-        E.select(E.id, E.name, B.id, B.name, full_at.c.n)
+        E.select(E.id, E.name, B.id, B.name)
         .join(B, on=(E.branch == B.id))
-        .join(full_at, on=(full_at.c.enterprise_id == E.id))
-        .where(m.live(E), m.live(B), B.kind == "joint", full_at.c.n >= OWN_BRANCH_FROM_FULL_MEMBERS)
-        .order_by(B.name, E.name)
+        .where(m.live(E), m.live(B), B.kind == "joint")
+        .order_by(B.name, E.name, E.id)
         .tuples()
     )
-    for enterprise_id, enterprise, branch_id, branch, n in rows:
+    for enterprise_id, enterprise, branch_id, branch in rows:
+        n = full_at.get(enterprise_id, 0)
+        if n < OWN_BRANCH_FROM_FULL_MEMBERS:
+            continue
         warnings.append(
             SetupWarning(
                 "enterprise_needs_branch",

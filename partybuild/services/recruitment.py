@@ -21,6 +21,7 @@ import peewee as pw
 
 from partybuild.domain import dates, vocab
 from partybuild.domain import recruitment as rules_
+from partybuild.domain.dates import PartialDate
 from partybuild.domain.recruitment import Rule
 from partybuild.store import models as m
 
@@ -215,6 +216,112 @@ def training_hours(
     return sum(h for day, h in signed if begin <= day <= until)
 
 
+# Each warning rule of 发展党员 is one step function: given a person's fields (``get``), the rule
+# and the rules, the reminder it would raise — (text, due date, always) — or None. ``always``: the
+# warning stands whatever the day (a step done too early); otherwise it shows from ``notice`` days
+# before the due date. One definition serves one person (the pipeline) and the whole park (the
+# grouped reminders below).
+Step = tuple[str, dt.date, bool]
+Getter = Any  # Callable[[str], Any]: a person's field by name, None when empty
+
+
+def _talk(get: Getter, rule: Rule, rules: Sequence[Rule], hours: Any) -> Step | None:
+    applied = get("applied_on")
+    if applied and not get("talked_on") and not get("activist_on"):
+        return "应派人同入党申请人谈话", rules_.add_months(dates.latest(applied), rule.value), False
+    return None
+
+
+def _application_age(get: Getter, rule: Rule, rules: Sequence[Rule], hours: Any) -> Step | None:
+    applied, activist = get("applied_on"), get("activist_on")
+    if applied and activist:
+        due = rules_.add_months(dates.earliest(applied), rule.value)
+        if dates.certainly_before(activist, due):
+            return f"递交申请书不满{rule.value}个月即确定为入党积极分子", due, True
+    return None
+
+
+def _review(get: Getter, rule: Rule, rules: Sequence[Rule], hours: Any) -> Step | None:
+    activist = get("activist_on")
+    if activist and not get("candidate_on") and get("category") == "activist":
+        last = max(dates.latest(activist), get("reviewed_on") or dt.date.min)
+        return "应对入党积极分子进行半年考察", rules_.add_months(last, rule.value), False
+    return None
+
+
+def _short_training(get: Getter, rule: Rule, rules: Sequence[Rule], hours: Any) -> Step | None:
+    step = get("prechecked_on") or get("joined_on")
+    if get("candidate_on") and step:
+        days = rules_.training_days(get("training_start"), get("training_end"))
+        signed = hours(dates.latest(step))
+        if (days or 0) < rule.value and signed < (rule.value2 or 0):
+            shown = f"{days} 天" if days is not None else "未登记天数"
+            return (
+                f"集中培训不足{rule.value}天或{rule.value2}学时（{shown}，签到 {signed:g} 学时）",
+                dates.earliest(step),
+                True,
+            )
+    return None
+
+
+def _publicity(get: Getter, rule: Rule, rules: Sequence[Rule], hours: Any) -> Step | None:
+    prechecked = get("prechecked_on")
+    if prechecked and get("candidate_on"):
+        start = get("publicized_on")
+        if start is None:
+            return "预审前未登记发展对象公示", dates.earliest(prechecked), True
+        end = rules_.last_working_day(start, rule.value)
+        if not dates.certainly_before(end, prechecked):
+            return f"公示不足{rule.value}个工作日即预审（公示至 {end:%Y-%m-%d}）", end, True
+    return None
+
+
+def _approval(get: Getter, rule: Rule, rules: Sequence[Rule], hours: Any) -> Step | None:
+    joined = get("joined_on")
+    if joined and not get("approved_on") and not get("confirmed_on") and get("applied_on"):
+        return "应报上级党委审批", rules_.add_months(dates.latest(joined), rule.value), False
+    return None
+
+
+def _probation(get: Getter, rule: Rule, rules: Sequence[Rule], hours: Any) -> Step | None:
+    joined = get("joined_on")
+    if joined and not get("confirmed_on") and get("category") == "probationary":
+        # The day the probation ends is the due date of the 转正 meeting (党章第七条).
+        end = rules_.probation_end(joined, get("extension_months"), rules)
+        return "预备期满，应讨论能否转为正式党员", end, False
+    return None
+
+
+#: The steps in the order a person's reminders are listed, with the fields each reads.
+STEPS: tuple[tuple[str, Any, tuple[str, ...]], ...] = (
+    ("talk", _talk, ("applied_on", "talked_on", "activist_on")),
+    ("application_age", _application_age, ("applied_on", "activist_on")),
+    ("review", _review, ("category", "activist_on", "candidate_on", "reviewed_on")),
+    (
+        "short_training",
+        _short_training,
+        ("candidate_on", "prechecked_on", "joined_on", "training_start", "training_end"),
+    ),
+    ("publicity", _publicity, ("candidate_on", "prechecked_on", "publicized_on")),
+    ("approval", _approval, ("applied_on", "joined_on", "approved_on", "confirmed_on")),
+    ("probation", _probation, ("category", "joined_on", "confirmed_on", "extension_months")),
+)
+
+
+def _notice(by_key: dict[str, Rule]) -> dt.timedelta:
+    rule = by_key.get("notice")
+    return dt.timedelta(days=rule.value if rule and rule.enabled else 0)
+
+
+def _enabled_steps(by_key: dict[str, Rule]) -> list[tuple[int, str, Any, tuple[str, ...], Rule]]:
+    found = []
+    for order, (key, step, fields) in enumerate(STEPS):
+        rule = by_key.get(key)
+        if rule is not None and rule.enabled:
+            found.append((order, key, step, fields, rule))
+    return found
+
+
 def person_reminders(
     person: dict[str, Any],
     rules: Sequence[Rule],
@@ -223,15 +330,19 @@ def person_reminders(
 ) -> list[Reminder]:
     """The warnings due for one person on ``on`` (see the module's docstring for when)."""
     by_key = rules_.rules_by_key(rules)
-    notice_rule = by_key.get("notice")
-    notice = dt.timedelta(days=notice_rule.value if notice_rule and notice_rule.enabled else 0)
+    notice = _notice(by_key)
     found: list[Reminder] = []
     branch = person.get("branch_name") or "未分配党组织"
+    get = person.get
 
-    def add(key: str, text: str, due: dt.date, *, always: bool = False) -> None:
-        rule = by_key.get(key)
-        if rule is None or not rule.enabled:
-            return
+    def hours(until: dt.date) -> float:
+        return training_hours(person, list(signed), until)
+
+    for _order, key, step, _fields, rule in _enabled_steps(by_key):
+        due_step = step(get, rule, rules, hours)
+        if due_step is None:
+            continue
+        text, due, always = due_step
         if always or on >= due - notice:
             found.append(
                 Reminder(
@@ -247,81 +358,162 @@ def person_reminders(
                     on > due,
                 )
             )
-
-    def get(name: str) -> dt.date | None:
-        return person.get(name)
-
-    applied, activist, candidate = get("applied_on"), get("activist_on"), get("candidate_on")
-    joined, confirmed = get("joined_on"), get("confirmed_on")
-    rule = by_key.get("talk")
-    if rule and applied and not get("talked_on") and not activist:
-        add("talk", "应派人同入党申请人谈话", rules_.add_months(dates.latest(applied), rule.value))
-    rule = by_key.get("application_age")
-    if rule and applied and activist:
-        due = rules_.add_months(dates.earliest(applied), rule.value)
-        if dates.certainly_before(activist, due):
-            add(
-                "application_age",
-                f"递交申请书不满{rule.value}个月即确定为入党积极分子",
-                due,
-                always=True,
-            )
-    rule = by_key.get("review")
-    if rule and activist and not candidate and person.get("category") == "activist":
-        last = max(dates.latest(activist), get("reviewed_on") or dt.date.min)
-        add("review", "应对入党积极分子进行半年考察", rules_.add_months(last, rule.value))
-    rule = by_key.get("short_training")
-    step = get("prechecked_on") or joined
-    if rule and candidate and step:
-        days = rules_.training_days(get("training_start"), get("training_end"))
-        hours = training_hours(person, list(signed), dates.latest(step))
-        if (days or 0) < rule.value and hours < (rule.value2 or 0):
-            shown = f"{days} 天" if days is not None else "未登记天数"
-            add(
-                "short_training",
-                f"集中培训不足{rule.value}天或{rule.value2}学时（{shown}，签到 {hours:g} 学时）",
-                dates.earliest(step),
-                always=True,
-            )
-    rule = by_key.get("publicity")
-    prechecked = get("prechecked_on")
-    if rule and prechecked and candidate:
-        start = get("publicized_on")
-        if start is None:
-            add("publicity", "预审前未登记发展对象公示", dates.earliest(prechecked), always=True)
-        else:
-            end = rules_.last_working_day(start, rule.value)
-            if not dates.certainly_before(end, prechecked):
-                add(
-                    "publicity",
-                    f"公示不足{rule.value}个工作日即预审（公示至 {end:%Y-%m-%d}）",
-                    end,
-                    always=True,
-                )
-    rule = by_key.get("approval")
-    if rule and joined and not get("approved_on") and not confirmed and applied:
-        add("approval", "应报上级党委审批", rules_.add_months(dates.latest(joined), rule.value))
-    if joined and not confirmed and person.get("category") == "probationary":
-        end = rules_.probation_end(joined, get("extension_months"), rules)
-        rule = by_key.get("probation")
-        if rule is not None and rule.enabled:
-            # The day the probation ends is the due date of the 转正 meeting (党章第七条).
-            add("probation", "预备期满，应讨论能否转为正式党员", end)
     return found
+
+
+def _pipeline_where(M: type[m.Member]) -> pw.Expression:
+    """The people of 发展党员 (:func:`pipeline_people`): live, active, not full members unless
+    their stages are recorded."""
+    return m.live(M) & M.status.in_(ACTIVE) & ((M.category != "full") | M.applied_on.is_null(False))
+
+
+def _people_rows(
+    fields: Sequence[str], where: pw.Expression, branch_id: int | None
+) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """Raw rows (id, name, branch id, *fields with their precisions) of the pipeline's people
+    that ``where`` picks, straight from the cursor (values as the database gives them: see
+    :func:`_combiner`); the field columns' names beside them."""
+    M = m.Member
+    columns = m.with_precision([M._meta.fields[n] for n in fields])
+    query = M.select(M.id, M.name, M.branch, *columns).where(_pipeline_where(M), where)
+    if branch_id is not None:
+        query = query.where(M.branch == branch_id)
+    return [c.name for c in columns], m.db_proxy.obj.execute(query).fetchall()
+
+
+def _combiner(names: list[str]) -> Any:
+    """A function from a raw row's field values (``names`` order) to the dict
+    :func:`pipeline_people` gives: each value as its field reads it (peewee's ``python_value``,
+    worked out once per distinct raw value), partial dates whole (``combine_partial``)."""
+    fields = m.Member._meta.fields
+    value_at = {n: i for i, n in enumerate(names)}
+    pairs = []  # (name, value index, precision index or None, the field's reader)
+    for i, name in enumerate(names):
+        field = fields[name]
+        if name.endswith("_precision") and name[: -len("_precision")] in value_at:
+            continue
+        precision = (
+            value_at.get(field.precision_name) if isinstance(field, m.PartialDateField) else None
+        )
+        pairs.append((name, i, precision, field.python_value))
+    read: dict[tuple[Any, Any], Any] = {}
+    of = PartialDate.of
+
+    def value(reader: Any, raw: Any) -> Any:
+        if raw is None:
+            return None
+        key = (reader, raw)
+        if key not in read:
+            read[key] = reader(raw)
+        return read[key]
+
+    def combine(values: Sequence[Any]) -> dict[str, Any]:
+        person = {}
+        for name, i, p, reader in pairs:
+            found = value(reader, values[i])
+            if found is not None and p is not None and values[p] is not None:
+                found = of(found, values[p])
+            person[name] = found
+        return person
+
+    return combine
 
 
 def recruitment_reminders(
     on: dt.date | None = None, branch_id: int | None = None
 ) -> list[Reminder]:
+    """Every reminder of :func:`person_reminders` for the whole pipeline (or one branch), in two
+    queries of the columns the steps read, the rows taken as tuples from the cursor.
+
+    The 预备期 step (most of the pipeline: every probationer) reads its few columns alone and
+    works out each distinct (入党日期, 延长预备期) once; the other steps read the people with a
+    recorded stage (申请, 积极分子 or 发展对象 dated), usually few. The same steps as
+    :func:`person_reminders`, the same order: by due date, branch, name (then member, step).
+    """
     on = on or dt.date.today()
     rules = load_rules()
-    people = pipeline_people(branch_id)
-    signed = _signed_hours([p["id"] for p in people if p.get("candidate_on")])
-    found: list[Reminder] = []
-    for person in people:
-        found.extend(person_reminders(person, rules, on, signed.get(person["id"], [])))
-    found.sort(key=lambda r: (r.due, r.branch, r.person or ""))
-    return found
+    by_key = rules_.rules_by_key(rules)
+    notice = _notice(by_key)
+    M, B = m.Member, m.Branch
+    steps = _enabled_steps(by_key)
+    # Every branch, in the recycle bin or not: a member's branch is named as it is.
+    branch_names: dict[int, str] = dict(B.select(B.id, B.name).tuples())
+    # (due, branch, person, member id, step order, reminder): sorted, then the reminders.
+    keyed: list[tuple[Any, ...]] = []
+
+    def add(key: str, rule: Rule, order: int, text: str, due: dt.date, row: Any) -> None:
+        member_id, name, branch_id_ = row[0], row[1], row[2]
+        branch = branch_names.get(branch_id_) or "未分配党组织"
+        item = Reminder(
+            "recruitment", key, text, rule.basis, due, branch, branch_id_, name, member_id, on > due
+        )
+        keyed.append((due, branch, name or "", member_id, order, item))
+
+    staged = [s for s in steps if s[1] != "probation"]
+    if staged:
+        # The people with a recorded stage (申请, 积极分子 or 发展对象 dated): usually few.
+        wanted = {f for s in staged for f in s[3]} | {"candidate_on"}
+        names, rows = _people_rows(
+            sorted(wanted),
+            M.applied_on.is_null(False)
+            | M.activist_on.is_null(False)
+            | M.candidate_on.is_null(False),
+            branch_id,
+        )
+        combine = _combiner(names)
+        people = [(row, combine(row[3:])) for row in rows]
+        signed = _signed_hours([row[0] for row, person in people if person["candidate_on"]])
+        for row, person in people:
+            mine = signed.get(row[0], [])
+
+            def hours(until: dt.date, person: dict[str, Any] = person, mine: Any = mine) -> float:
+                return training_hours(person, mine, until)
+
+            for order, key, step, _fields, rule in staged:
+                due_step = step(person.get, rule, rules, hours)
+                if due_step is None:
+                    continue
+                text, due, always = due_step
+                if always or on >= due - notice:
+                    add(key, rule, order, text, due, row)
+    probation = next((s for s in steps if s[1] == "probation"), None)
+    if probation is not None:
+        order, key, step, _fields, rule = probation
+        # Every probationer not yet confirmed: the pipeline's bulk. The query fixes the step's
+        # category (预备党员) and 转正日期 (none), so the rows carry only 入党日期 and 延长预备期;
+        # category = 'probationary' makes the pipeline's "not a full member" true. COALESCE keeps
+        # the (deleted, confirmed_on) index out of it: (deleted, category) picks far fewer rows.
+        query = M.select(
+            M.id, M.name, M.branch, M.joined_on, M.joined_on_precision, M.extension_months
+        ).where(
+            m.live(M),
+            M.category == "probationary",
+            M.status.in_(ACTIVE),
+            M.joined_on.is_null(False),
+            pw.fn.COALESCE(M.confirmed_on, M.confirmed_on).is_null(),
+        )
+        if branch_id is not None:
+            query = query.where(M.branch == branch_id)
+        combine = _combiner(["joined_on", "joined_on_precision", "extension_months"])
+        # Many probationers share an 入党日期: each distinct set of raw values is worked out once.
+        known: dict[tuple[Any, ...], tuple[str, dt.date] | None] = {}
+        for row in m.db_proxy.obj.execute(query).fetchall():
+            values = row[3:]
+            found = known.get(values, False)
+            if found is False:
+                person = combine(values)
+                person.update(category="probationary", confirmed_on=None)
+                due_step = step(person.get, rule, rules, None)
+                found = None
+                if due_step is not None:
+                    text, due, always = due_step
+                    if always or on >= due - notice:
+                        found = (text, due)
+                known[values] = found
+            if found is not None:
+                add(key, rule, order, found[0], found[1], row)
+    keyed.sort(key=lambda k: k[:5])
+    return [k[5] for k in keyed]
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -638,20 +638,27 @@ def quorum(activity_id: int) -> Quorum:
     return quorums([(activity_id, activity.branch_id)])[activity_id]
 
 
-def quorums(meetings: Sequence[tuple[int, int | None]]) -> dict[int, Quorum]:
+def quorums(
+    meetings: Sequence[tuple[int, int | None]], entitled: Mapping[int, int] | None = None
+) -> dict[int, Quorum]:
     """:func:`quorum` of many meetings ((activity id, branch id) each) in two grouped queries,
-    not two per meeting: the annual check asks for every 党员大会 of the year."""
+    not two per meeting: the annual check asks for every 党员大会 of the year. ``entitled``:
+    the live, active full members per branch when the caller has counted them already."""
     M, AA = m.Member, m.ActivityAttendee
     branches = {b for _a, b in meetings if b is not None}
-    entitled_of: dict[int, int] = {}
+    entitled_of: Mapping[int, int] = {}
     present_of: dict[int, int] = {}
     if branches:
         voting = (m.live(M), M.category == "full", M.status.in_(ACTIVE_STATUSES))
-        entitled_of = dict(
-            M.select(M.branch, pw.fn.COUNT(M.id))
-            .where(*voting, M.branch.in_(sorted(branches)))
-            .group_by(M.branch)
-            .tuples()
+        entitled_of = (
+            entitled
+            if entitled is not None
+            else dict(
+                M.select(M.branch, pw.fn.COUNT(M.id))
+                .where(*voting, M.branch.in_(sorted(branches)))
+                .group_by(M.branch)
+                .tuples()
+            )
         )
         ids = [a for a, _b in meetings]
         A = m.Activity

@@ -299,6 +299,8 @@ class Member(BaseModel):
         # (deleted, name_key) carries what search reads, so a search walks the index alone.
         indexes = (
             (("deleted", "name_key", "id", "search_text", "id_shown", "phone_shown"), False),
+            # 概览's member counts by branch and enterprise read this index alone (0013).
+            (("deleted", "branch", "enterprise", "status", "category"), False),
         ) + tuple(
             (("deleted", name), False)
             for name in (
