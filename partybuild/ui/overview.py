@@ -24,7 +24,15 @@ from PySide6.QtCharts import (
     QLineSeries,
     QValueAxis,
 )
-from PySide6.QtCore import QMargins, QPointF, Qt, Signal
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QMargins,
+    QModelIndex,
+    QPersistentModelIndex,
+    QPointF,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import (
     QColor,
     QCursor,
@@ -42,8 +50,7 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QLabel,
-    QListWidget,
-    QListWidgetItem,
+    QListView,
     QPushButton,
     QScrollArea,
     QSizePolicy,
@@ -53,7 +60,8 @@ from PySide6.QtWidgets import (
 )
 
 from partybuild.domain import vocab
-from partybuild.services import compliance, dues, report, stats
+from partybuild.services import compliance, report, stats
+from partybuild.services import reminders as reminders_
 from partybuild.ui import file_dialogs, recruitment_page
 from partybuild.ui.fonts import ui_font_family
 
@@ -206,6 +214,87 @@ def _short_team(name: str) -> str:
     return short or name
 
 
+class ReminderModel(QAbstractListModel):
+    """The reminder list: a header row per group (its count), then its items, or “无”.
+
+    Rows are plain tuples; an item's text is made when the view first asks for it, so tens of
+    thousands of reminders (200,000 members) cost a list, not tens of thousands of widgets.
+    """
+
+    HEADER, ITEM, NONE = range(3)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        # (row kind, text or Item, page, ids)
+        self.rows: list[tuple[int, object]] = []
+        self._texts: dict[int, str] = {}
+        self._header_font = _font(9.5, bold=True)
+        self._header_background = QColor("#f6efed")
+        self._late, self._soon, self._none = QColor("#a93226"), QColor("#9a6b00"), QColor("#888")
+
+    def set_groups(self, groups: list[tuple[str, list[reminders_.Item]]]) -> None:
+        self.beginResetModel()
+        rows: list[tuple[int, object]] = []
+        for title, items in groups:
+            rows.append((self.HEADER, self.tr("%s（%d）") % (title, len(items))))
+            rows.extend((self.ITEM, item) for item in items)
+            if not items:
+                rows.append((self.NONE, self.tr("无")))
+        self.rows = rows
+        self._texts = {}
+        self.endResetModel()
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self.rows)
+
+    def text(self, row: int) -> str:
+        kind, value = self.rows[row]
+        if kind == self.HEADER:
+            return value  # type: ignore[return-value]
+        if kind == self.NONE:
+            return "  " + value  # type: ignore[operator]
+        found = self._texts.get(row)
+        if found is None:
+            found = self._texts[row] = "  " + value.shown()  # type: ignore[attr-defined]
+        return found
+
+    def target(self, row: int) -> tuple[str, list[int]] | None:
+        """(page, record ids) an item opens; None for a header or “无”."""
+        kind, value = self.rows[row]
+        if kind != self.ITEM:
+            return None
+        return value.page, list(value.ids)  # type: ignore[attr-defined]
+
+    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        if self.rows[index.row()][0] == self.ITEM:
+            return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        return Qt.ItemFlag.ItemIsEnabled
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = 0) -> object:
+        if not index.isValid():
+            return None
+        row = index.row()
+        kind, value = self.rows[row]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.text(row)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self.text(row)[2:] if kind == self.ITEM else None
+        if role == Qt.ItemDataRole.UserRole:
+            return self.target(row)
+        if role == Qt.ItemDataRole.FontRole and kind == self.HEADER:
+            return self._header_font
+        if role == Qt.ItemDataRole.BackgroundRole and kind == self.HEADER:
+            return self._header_background
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if kind == self.ITEM:
+                return self._late if value.warn else self._soon  # type: ignore[attr-defined]
+            if kind == self.NONE:
+                return self._none
+        return None
+
+
 class OverviewPage(QWidget):
     """The app's first page. ``open_page(name, {"record_ids": [...]})`` drills down."""
 
@@ -288,15 +377,22 @@ class OverviewPage(QWidget):
         }
 
         # -- reminders: one list, a header per kind of reminder
-        self.reminder_list = QListWidget()
+        self.reminder_model = ReminderModel(self)
+        self.reminder_list = QListView()
         self.reminder_list.setObjectName("reminder_list")
+        self.reminder_list.setModel(self.reminder_model)
         self.reminder_list.setWordWrap(True)
+        # Rows are measured (wrapped) a batch at a time as the list is shown and scrolled:
+        # tens of thousands of reminders never hold the page up.
+        self.reminder_list.setLayoutMode(QListView.LayoutMode.Batched)
+        self.reminder_list.setBatchSize(200)
+        self.reminder_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.reminder_list.setFont(_font(9))
         self.reminder_list.setStyleSheet(
-            "QListWidget { border: none; } QListWidget::item { padding: 2px 0px; }"
+            "QListView { border: none; } QListView::item { padding: 2px 0px; }"
         )
-        self.reminder_list.itemActivated.connect(self._item_activated)
-        self.reminder_list.itemDoubleClicked.connect(self._item_activated)
+        self.reminder_list.activated.connect(self._item_activated)
+        self.reminder_list.doubleClicked.connect(self._item_activated)
         self.print_button = QPushButton(self.tr("打印…"))
         self.print_button.setToolTip(self.tr("打印提醒清单（可在预览中选择打印机）"))
         self.print_button.clicked.connect(self.print_reminders)
@@ -608,16 +704,18 @@ class OverviewPage(QWidget):
             self._open("services", self.team_bars[index][1])
 
     def _refresh_reminders(self, year: int) -> None:
-        widget = self.reminder_list
-        widget.clear()
-        try:
-            self.compliance = compliance.check_year(year)
-        except ValueError as exc:  # stored rules not understood: say so in place
-            self.compliance = None
-            self.reminder_note.setText(self.tr("无法检查三会一课：%s") % exc)
+        self.apply_reminders(reminders_.overview_reminders(year))
+
+    def apply_reminders(self, found: reminders_.OverviewReminders) -> None:
+        """Show computed reminders (:func:`services.reminders.overview_reminders`): widgets only,
+        no database work — the computing may have been done elsewhere."""
+        self.compliance = found.report
+        if found.report is None:  # stored rules not understood: say so in place
+            self.reminder_model.set_groups([])
+            self.reminder_note.setText(self.tr("无法检查三会一课：%s") % found.error)
             self.reminder_note.setStyleSheet(f"color: {ACCENT};")
             return
-        report_ = self.compliance
+        report_ = found.report
         self.reminder_note.setStyleSheet("color: #777;")
         closed = [d for d in report_.dues if not d.running]
         held = sum(d.held for d in closed)
@@ -627,82 +725,31 @@ class OverviewPage(QWidget):
             self.tr("截至%s，三会一课应开展 %d 次，已开展 %d 次，落实率 %s。双击一项查看记录。")
             % (when, len(closed), held, rate)
         )
-        groups: list[tuple[str, list[tuple[str, str, list[int], bool]]]] = [
-            (
-                self.tr("三会一课未按期开展"),
-                [
-                    (d.message(), "activities", compliance.activity_ids(d), True)
-                    for d in report_.missed
-                ],
-            ),
-            (
-                self.tr("党员大会未达法定人数"),
-                [(q.message(), "activities", [q.activity_id], True) for q in report_.quorum_flags],
-            ),
-            (
-                self.tr("组织设置"),
-                [
-                    (
-                        w.message,
-                        "enterprises" if w.enterprise_id is not None else "branches",
-                        [w.enterprise_id if w.enterprise_id is not None else w.branch_id],
-                        True,
-                    )
-                    for w in report_.setup_warnings
-                ],
-            ),
-            (
-                self.tr("企业诉求超过办结时限"),
-                [(i.message(), "issues", [i.id], True) for i in report_.overdue_issues],
-            ),
-            *recruitment_page.overview_groups(report_.as_of),
-            (  # 党费 (services.dues): arrears, back-payment past 6 months, 自行脱党 warning
-                self.tr("党费欠交"),
-                [(text, "dues", ids, True) for text, ids in dues.reminders(year)],
-            ),
-        ]
-        if report_.pending:  # the current year: the running period, not yet missed
-            groups.insert(
-                1,
-                (
-                    self.tr("本期尚待开展"),
-                    [
-                        (d.message(), "activities", compliance.activity_ids(d), False)
-                        for d in report_.pending
-                    ],
-                ),
-            )
-        for title, items in groups:
-            header = QListWidgetItem(self.tr("%s（%d）") % (title, len(items)))
-            header.setFont(_font(9.5, bold=True))
-            header.setFlags(Qt.ItemFlag.ItemIsEnabled)
-            header.setBackground(QColor("#f6efed"))
-            widget.addItem(header)
-            for text, page, ids, warn in items:
-                item = QListWidgetItem("  " + text)
-                item.setData(Qt.ItemDataRole.UserRole, (page, list(ids)))
-                item.setToolTip(text)
-                item.setForeground(QColor("#a93226" if warn else "#9a6b00"))
-                widget.addItem(item)
-            if not items:
-                none = QListWidgetItem("  " + self.tr("无"))
-                none.setFlags(Qt.ItemFlag.ItemIsEnabled)
-                none.setForeground(QColor("#888888"))
-                widget.addItem(none)
+        titles = {
+            "missed": self.tr("三会一课未按期开展"),
+            "pending": self.tr("本期尚待开展"),
+            "quorum": self.tr("党员大会未达法定人数"),
+            "setup": self.tr("组织设置"),
+            "overdue_issues": self.tr("企业诉求超过办结时限"),
+            "recruitment": self.tr("发展党员"),
+            "renewal": self.tr("党组织换届"),
+            "dues": self.tr("党费欠交"),
+        }
+        self.reminder_model.set_groups([(titles[key], items) for key, items in found.groups])
 
-    def _item_activated(self, item: QListWidgetItem) -> None:
-        data = item.data(Qt.ItemDataRole.UserRole)
-        if data:
-            page, ids = data
+    def _item_activated(self, index: QModelIndex) -> None:
+        target = self.reminder_model.target(index.row()) if index.isValid() else None
+        if target:
+            page, ids = target
             self._open(page, ids)
 
     def reminder_texts(self) -> list[str]:
         """The reminders the list shows, without headers (for tests and callers)."""
-        widget = self.reminder_list
+        model = self.reminder_model
         return [
-            widget.item(i).text().strip()
-            for i in range(widget.count())
-            if widget.item(i).data(Qt.ItemDataRole.UserRole)
+            model.text(row).strip()
+            for row in range(model.rowCount())
+            if model.target(row) is not None
         ]
 
     # -- actions -------------------------------------------------------------------------

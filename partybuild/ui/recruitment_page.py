@@ -288,18 +288,14 @@ class RecruitmentSettingsDialog(RulesDialog):
 
 
 def overview_groups(as_of: dt.date) -> list[tuple[str, list[tuple[str, str, list[int], bool]]]]:
-    """概览's two reminder groups, in its (text, page, record ids, late) shape."""
-    try:
-        people = recruitment.recruitment_reminders(as_of)
-    except ValueError as exc:
-        return [("发展党员", [(f"无法读取发展党员规则：{exc}", "recruitment", [], True)])]
-    renewal = recruitment.renewal_reminders(as_of)
+    """概览's two reminder groups, in its (text, page, record ids, late) shape
+    (:func:`services.reminders.recruitment_items`, which 概览 itself uses)."""
+    from partybuild.services.reminders import recruitment_items
+
+    titles = {"recruitment": "发展党员", "renewal": "党组织换届"}
     return [
-        (
-            "发展党员",
-            [(r.message(), "recruitment", [r.member_id or 0], r.overdue) for r in people],
-        ),
-        ("党组织换届", [(r.message(), "branches", [r.branch_id or 0], r.overdue) for r in renewal]),
+        (titles[key], [(i.shown(), i.page, list(i.ids), i.warn) for i in items])
+        for key, items in recruitment_items(as_of)
     ]
 
 
