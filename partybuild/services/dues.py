@@ -464,7 +464,11 @@ def arrears(as_of: dt.date, branch_id: int | None = None, since_months: int = 24
     first = last - since_months + 1
     start, end = month_from_index(first).earliest(), month_from_index(last).earliest()
     per: dict[int, dict[str, Any]] = {}
-    for row in _rows(start, end, branch_id).dicts():
+    D = m.Dues
+    # Only the rows that may be 未交 or 少交 (state_of: something due, and nothing or less paid):
+    # the paid months, most of the ledger, stay in the database.
+    owing = (D.due != 0) & (D.paid.is_null() | (D.paid == 0) | (D.paid < D.due))
+    for row in _rows(start, end, branch_id).where(owing).dicts():
         state = state_of(row["due"], row["paid"], row["paid_on"], row["month"], row["until"])
         if state not in ("unpaid", "short"):
             continue

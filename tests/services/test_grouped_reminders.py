@@ -12,16 +12,18 @@ import datetime as dt
 import random
 from collections.abc import Sequence
 from dataclasses import replace
+from decimal import Decimal
 from typing import Any
 
 import peewee as pw
 import pytest
 
 from partybuild.domain import dates
+from partybuild.domain import dues as dues_rules
 from partybuild.domain import recruitment as rules_
 from partybuild.domain.recruitment import Rule
 from partybuild.domain.validators import make_id_number
-from partybuild.services import compliance, recruitment, relations
+from partybuild.services import compliance, dues, recruitment, relations
 from partybuild.store import models as m
 
 D = dt.date
@@ -255,6 +257,56 @@ def old_activity_ids(due: compliance.Due) -> list[int]:
         .order_by(A.date, A.id)
         .tuples()
     ]
+
+
+def old_arrears(
+    as_of: dt.date, branch_id: int | None = None, since_months: int = 24
+) -> list[dues.Arrears]:
+    """Members with unpaid ended months in the ``since_months`` before ``as_of``."""
+    last = dues.month_index(as_of) - 1  # the current month is still open
+    first = last - since_months + 1
+    start, end = dues.month_from_index(first).earliest(), dues.month_from_index(last).earliest()
+    per: dict[int, dict[str, Any]] = {}
+    for row in dues._rows(start, end, branch_id).dicts():
+        state = dues.state_of(row["due"], row["paid"], row["paid_on"], row["month"], row["until"])
+        if state not in ("unpaid", "short"):
+            continue
+        spanned = [
+            x for x in dues.covered(row["month"], row["until"]) if dues.month_index(x) <= last
+        ]
+        if not spanned:
+            continue
+        item = per.setdefault(
+            row["member"],
+            {"name": row["name"], "branch": row["bn"], "months": [], "owed": [], "ids": []},
+        )
+        item["ids"].append(row["id"])
+        item["months"].extend(spanned)
+        share = Decimal(len(spanned)) / len(dues.covered(row["month"], row["until"]))
+        item["owed"].append(((row["due"] - (row["paid"] or 0)) * share).quantize(dues_rules.CENT))
+    result = []
+    for member_id, item in per.items():
+        months = sorted(item["months"])
+        indexes = [dues.month_index(x) for x in months]
+        run = best = 0
+        for i, index in enumerate(indexes):
+            run = run + 1 if i and index == indexes[i - 1] + 1 else 1
+            best = max(best, run)
+        late = tuple(x for x in months if last - dues.month_index(x) >= dues_rules.BACKPAY_MONTHS)
+        result.append(
+            dues.Arrears(
+                member_id,
+                item["name"],
+                item["branch"],
+                tuple(months),
+                sum(item["owed"], Decimal("0.00")),
+                best,
+                late,
+                tuple(item["ids"]),
+            )
+        )
+    result.sort(key=lambda a: (-a.longest_run, a.branch or "", a.name))
+    return result
 
 
 # --------------------------------------------------------------------------- the ledgers
@@ -497,3 +549,50 @@ def test_the_demo_ledger_gives_what_it_gave(demo: pw.Database) -> None:
         grouped[(d.branch_id, d.kind, d.slot.start.year)] == old_activity_ids(d)
         for d in report.reminders
     )
+
+
+def test_arrears_read_only_the_owing_rows_and_give_what_they_gave(db: pw.Database) -> None:
+    """党费: every state (免交, 未交, 少交, 补交, 已交), rows for several months, rows of left
+    members and in the recycle bin."""
+    build_synthetic(people=120)
+    rng = random.Random(14)
+    M, Dm = m.Member, m.Dues
+    rows = []
+    for member_id in [i for (i,) in M.select(M.id).order_by(M.id).tuples()][:80]:
+        month = D(2022, 1, 1)
+        while month <= D(2023, 12, 1):
+            span = rng.choice([1, 1, 1, 3])
+            due = Decimal(rng.choice(["0.00", "5.00", "12.50", "100.00"]))
+            paid = rng.choice([None, Decimal("0.00"), due, due - Decimal("0.01"), due / 2])
+            until_index = dues.month_index(month) + span - 1
+            until = dues.month_from_index(until_index).earliest() if span > 1 else None
+            paid_on = None if paid is None else month + dt.timedelta(days=rng.choice([3, 40, 400]))
+            rows.append(
+                {
+                    "member": member_id,
+                    "month": month,
+                    "month_precision": "month",
+                    "until": until,
+                    "until_precision": "month" if until else None,
+                    "kind": "working",
+                    "due": due,
+                    "paid": paid,
+                    "paid_on": paid_on,
+                    "deleted": rng.random() < 0.05,
+                }
+            )
+            month = dues.month_from_index(until_index + 1).earliest()
+    Dm.insert_many(rows).execute()
+    for as_of in (D(2023, 7, 15), D(2024, 1, 1), D(2024, 6, 1)):
+        for since in (24, 6):
+            new = dues.arrears(as_of, since_months=since)
+            assert new == old_arrears(as_of, since_months=since)
+    assert len(dues.arrears(D(2024, 1, 1))) > 10
+    assert dues.reminders(2023) == [
+        (a.message(), list(a.record_ids)) for a in old_arrears(D(2024, 1, 1), since_months=24)
+    ]
+
+
+def test_the_demo_ledgers_arrears_are_the_same(demo: pw.Database) -> None:
+    for as_of in (D(2023, 7, 1), D(2024, 1, 1)):
+        assert dues.arrears(as_of) == old_arrears(as_of)
