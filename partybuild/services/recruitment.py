@@ -121,7 +121,7 @@ def apply_hard_rules(values: dict[str, Any], errors: dict[str, str]) -> None:
 # --------------------------------------------------------------------------- reminders
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: tens of thousands are made at park scale
 class Reminder:
     """One step due: for a person (``member_id``) or for a branch's 换届."""
 
@@ -438,16 +438,28 @@ def recruitment_reminders(
     steps = _enabled_steps(by_key)
     # Every branch, in the recycle bin or not: a member's branch is named as it is.
     branch_names: dict[int, str] = dict(B.select(B.id, B.name).tuples())
-    # (due, branch, person, member id, step order, reminder): sorted, then the reminders.
+    # (due, branch, person, member id, step order, n): sorted, then reminders[n].
     keyed: list[tuple[Any, ...]] = []
+    made: list[Reminder] = []
 
     def add(key: str, rule: Rule, order: int, text: str, due: dt.date, row: Any) -> None:
         member_id, name, branch_id_ = row[0], row[1], row[2]
         branch = branch_names.get(branch_id_) or "未分配党组织"
-        item = Reminder(
-            "recruitment", key, text, rule.basis, due, branch, branch_id_, name, member_id, on > due
+        keyed.append((due, branch, name or "", member_id, order, len(made)))
+        made.append(
+            Reminder(
+                "recruitment",
+                key,
+                text,
+                rule.basis,
+                due,
+                branch,
+                branch_id_,
+                name,
+                member_id,
+                on > due,
+            )
         )
-        keyed.append((due, branch, name or "", member_id, order, item))
 
     staged = [s for s in steps if s[1] != "probation"]
     if staged:
@@ -512,8 +524,8 @@ def recruitment_reminders(
                 known[values] = found
             if found is not None:
                 add(key, rule, order, found[0], found[1], row)
-    keyed.sort(key=lambda k: k[:5])
-    return [k[5] for k in keyed]
+    keyed.sort()
+    return [made[k[5]] for k in keyed]
 
 
 @dataclass(frozen=True)

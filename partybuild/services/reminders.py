@@ -13,16 +13,16 @@ dozen at a time.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any, NamedTuple
 
 from partybuild.services import compliance, dues, recruitment
 
 
-@dataclass(frozen=True)
-class Item:
+class Item(NamedTuple):
     """One reminder: its text (or the function that makes it), the page and records it opens,
-    and whether it is late (red) or only due soon (amber)."""
+    and whether it is late (red) or only due soon (amber). A tuple: made by the ten thousand."""
 
     text: str | Callable[[], str]
     page: str
@@ -31,6 +31,22 @@ class Item:
 
     def shown(self) -> str:
         return self.text if isinstance(self.text, str) else self.text()
+
+
+class LazyItems(Sequence[Item]):
+    """``make(source[i])`` for each i, made when asked for: a list shows a screenful of tens of
+    thousands of reminders, so only those become items (and texts)."""
+
+    def __init__(self, source: Sequence[Any], make: Callable[[Any], Item]) -> None:
+        self.source, self.make = source, make
+
+    def __len__(self) -> int:
+        return len(self.source)
+
+    def __getitem__(self, index: int) -> Item:  # type: ignore[override]
+        if isinstance(index, slice):
+            raise TypeError("LazyItems: one item at a time")
+        return self.make(self.source[index])
 
 
 @dataclass
@@ -42,13 +58,17 @@ class OverviewReminders:
     error: str | None = None  # why ``report`` is None
     # (key, items) in the order shown; keys: missed, pending (the current year only), quorum,
     # setup, overdue_issues, recruitment, renewal, dues — the page gives each its header.
-    groups: list[tuple[str, list[Item]]] = field(default_factory=list)
+    groups: list[tuple[str, Sequence[Item]]] = field(default_factory=list)
 
     def texts(self) -> list[str]:
         return [item.shown() for _key, items in self.groups for item in items]
 
 
-def recruitment_items(as_of: dt.date) -> list[tuple[str, list[Item]]]:
+def _person_item(r: recruitment.Reminder) -> Item:
+    return Item(r.message, "recruitment", (r.member_id or 0,), r.overdue)
+
+
+def recruitment_items(as_of: dt.date) -> list[tuple[str, Sequence[Item]]]:
     """发展党员 and 换届 (services.recruitment), or one item saying the rules are unreadable."""
     try:
         people = recruitment.recruitment_reminders(as_of)
@@ -58,7 +78,7 @@ def recruitment_items(as_of: dt.date) -> list[tuple[str, list[Item]]]:
     return [
         (
             "recruitment",
-            [Item(r.message, "recruitment", (r.member_id or 0,), r.overdue) for r in people],
+            LazyItems(people, _person_item),
         ),
         (
             "renewal",
@@ -78,7 +98,7 @@ def overview_reminders(year: int, today: dt.date | None = None) -> OverviewRemin
     def activities(due: compliance.Due) -> list[int]:
         return opened[(due.branch_id, due.kind, due.slot.start.year)]
 
-    groups: list[tuple[str, list[Item]]] = [
+    groups: list[tuple[str, Sequence[Item]]] = [
         ("missed", [Item(d.message, "activities", activities(d)) for d in report.missed]),
         (
             "quorum",

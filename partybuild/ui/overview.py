@@ -9,9 +9,10 @@ annual summary is one button away.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from PySide6.QtCharts import (
@@ -217,50 +218,65 @@ def _short_team(name: str) -> str:
 class ReminderModel(QAbstractListModel):
     """The reminder list: a header row per group (its count), then its items, or “无”.
 
-    Rows are plain tuples; an item's text is made when the view first asks for it, so tens of
-    thousands of reminders (200,000 members) cost a list, not tens of thousands of widgets.
+    Rows are not stored one by one: a row is found from the groups' starting rows, and an item
+    (and its text) is made when the view first asks for it — tens of thousands of reminders
+    (200,000 members) cost a few numbers, not tens of thousands of widgets.
     """
 
     HEADER, ITEM, NONE = range(3)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        # (row kind, text or Item, page, ids)
-        self.rows: list[tuple[int, object]] = []
+        self.groups: list[tuple[str, Sequence[reminders_.Item]]] = []
+        self.starts: list[int] = []  # the header row of each group
+        self.total = 0
         self._texts: dict[int, str] = {}
         self._header_font = _font(9.5, bold=True)
         self._header_background = QColor("#f6efed")
         self._late, self._soon, self._none = QColor("#a93226"), QColor("#9a6b00"), QColor("#888")
 
-    def set_groups(self, groups: list[tuple[str, list[reminders_.Item]]]) -> None:
+    def set_groups(self, groups: list[tuple[str, Sequence[reminders_.Item]]]) -> None:
         self.beginResetModel()
-        rows: list[tuple[int, object]] = []
+        self.groups, self.starts, row = [], [], 0
         for title, items in groups:
-            rows.append((self.HEADER, self.tr("%s（%d）") % (title, len(items))))
-            rows.extend((self.ITEM, item) for item in items)
-            if not items:
-                rows.append((self.NONE, self.tr("无")))
-        self.rows = rows
+            header = self.tr("%s（%d）") % (title, len(items))
+            self.groups.append((header, items))
+            self.starts.append(row)
+            row += 1 + max(len(items), 1)
+        self.total = row
         self._texts = {}
         self.endResetModel()
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self.rows)
+        return 0 if parent.isValid() else self.total
+
+    def _at(self, row: int) -> tuple[int, object]:
+        """(kind, the header text, “无” or the item) of a row."""
+        group = bisect.bisect_right(self.starts, row) - 1
+        header, items = self.groups[group]
+        offset = row - self.starts[group] - 1
+        if offset < 0:
+            return self.HEADER, header
+        if not items:
+            return self.NONE, self.tr("无")
+        return self.ITEM, items[offset]
 
     def text(self, row: int) -> str:
-        kind, value = self.rows[row]
-        if kind == self.HEADER:
-            return value  # type: ignore[return-value]
-        if kind == self.NONE:
-            return "  " + value  # type: ignore[operator]
         found = self._texts.get(row)
         if found is None:
-            found = self._texts[row] = "  " + value.shown()  # type: ignore[attr-defined]
-        return found
+            kind, value = self._at(row)
+            if kind == self.HEADER:
+                found = value  # type: ignore[assignment]
+            elif kind == self.NONE:
+                found = "  " + value  # type: ignore[operator]
+            else:
+                found = "  " + value.shown()  # type: ignore[attr-defined]
+            self._texts[row] = found  # type: ignore[assignment]
+        return found  # type: ignore[return-value]
 
     def target(self, row: int) -> tuple[str, list[int]] | None:
         """(page, record ids) an item opens; None for a header or “无”."""
-        kind, value = self.rows[row]
+        kind, value = self._at(row)
         if kind != self.ITEM:
             return None
         return value.page, list(value.ids)  # type: ignore[attr-defined]
@@ -268,7 +284,7 @@ class ReminderModel(QAbstractListModel):
     def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
-        if self.rows[index.row()][0] == self.ITEM:
+        if self._at(index.row())[0] == self.ITEM:
             return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
         return Qt.ItemFlag.ItemIsEnabled
 
@@ -276,9 +292,9 @@ class ReminderModel(QAbstractListModel):
         if not index.isValid():
             return None
         row = index.row()
-        kind, value = self.rows[row]
         if role == Qt.ItemDataRole.DisplayRole:
             return self.text(row)
+        kind, value = self._at(row)
         if role == Qt.ItemDataRole.ToolTipRole:
             return self.text(row)[2:] if kind == self.ITEM else None
         if role == Qt.ItemDataRole.UserRole:
