@@ -139,7 +139,10 @@ class Reminder:
     def message(self) -> str:
         who = f"{self.branch}·{self.person}" if self.person else self.branch
         late = "（已超期）" if self.overdue else ""
-        return f"{who}：{self.rule}，期限 {self.due:%Y-%m-%d}{late}"
+        # isoformat, not strftime: the same text for a 4-digit year, and no import of ``time``
+        # per call (strftime's), which an import hook (PySide's) makes slow by the ten thousand.
+        day = self.due.isoformat() if self.due.year >= 1000 else f"{self.due:%Y-%m-%d}"
+        return f"{who}：{self.rule}，期限 {day}{late}"
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {"branch": self.branch}

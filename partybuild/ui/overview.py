@@ -9,7 +9,6 @@ annual summary is one button away.
 
 from __future__ import annotations
 
-import bisect
 import datetime as dt
 import re
 from collections.abc import Callable, Sequence
@@ -25,15 +24,7 @@ from PySide6.QtCharts import (
     QLineSeries,
     QValueAxis,
 )
-from PySide6.QtCore import (
-    QAbstractListModel,
-    QMargins,
-    QModelIndex,
-    QPersistentModelIndex,
-    QPointF,
-    Qt,
-    Signal,
-)
+from PySide6.QtCore import QEvent, QMargins, QPointF, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QCursor,
@@ -41,6 +32,7 @@ from PySide6.QtGui import (
     QKeyEvent,
     QMouseEvent,
     QPainter,
+    QPalette,
     QPen,
     QResizeEvent,
 )
@@ -51,7 +43,8 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QLabel,
-    QListView,
+    QListWidget,
+    QListWidgetItem,
     QPushButton,
     QScrollArea,
     QSizePolicy,
@@ -215,100 +208,76 @@ def _short_team(name: str) -> str:
     return short or name
 
 
-class ReminderModel(QAbstractListModel):
+class ReminderList(QListWidget):
     """The reminder list: a header row per group (its count), then its items, or “无”.
 
-    Rows are not stored one by one: a row is found from the groups' starting rows, and an item
-    (and its text) is made when the view first asks for it — tens of thousands of reminders
-    (200,000 members) cost a few numbers, not tens of thousands of widgets.
+    Filled with one ``addItems`` of all texts: Qt makes the rows itself, with no Python object
+    per row (200,000 members can mean tens of thousands of reminders). Items are red, the
+    list's text colour; only headers, “无” and what is merely due soon (amber) are set one by
+    one. What a row opens is kept in ``targets`` beside the rows.
     """
 
-    HEADER, ITEM, NONE = range(3)
+    LATE, SOON, NONE = "#a93226", "#9a6b00", "#888888"
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.groups: list[tuple[str, Sequence[reminders_.Item]]] = []
-        self.starts: list[int] = []  # the header row of each group
-        self.total = 0
-        self._texts: dict[int, str] = {}
-        self._header_font = _font(9.5, bold=True)
-        self._header_background = QColor("#f6efed")
-        self._late, self._soon, self._none = QColor("#a93226"), QColor("#9a6b00"), QColor("#888")
+        self.targets: list[tuple[str, list[int]] | None] = []
+        palette = self.palette()
+        self.header_colour = palette.color(QPalette.ColorRole.Text)
+        palette.setColor(QPalette.ColorRole.Text, QColor(self.LATE))
+        self.setPalette(palette)
 
     def set_groups(self, groups: list[tuple[str, Sequence[reminders_.Item]]]) -> None:
-        self.beginResetModel()
-        self.groups, self.starts, row = [], [], 0
+        texts: list[str] = []
+        targets: list[tuple[str, list[int]] | None] = []
+        headers: list[int] = []
+        nones: list[int] = []
+        soon: list[int] = []
         for title, items in groups:
-            header = self.tr("%s（%d）") % (title, len(items))
-            self.groups.append((header, items))
-            self.starts.append(row)
-            row += 1 + max(len(items), 1)
-        self.total = row
-        self._texts = {}
-        self.endResetModel()
+            headers.append(len(texts))
+            texts.append(self.tr("%s（%d）") % (title, len(items)))
+            targets.append(None)
+            for item in items:
+                if not item.warn:
+                    soon.append(len(texts))
+                texts.append("  " + item.shown())
+                targets.append((item.page, list(item.ids)))
+            if not items:
+                nones.append(len(texts))
+                texts.append("  " + self.tr("无"))
+                targets.append(None)
+        self.clear()
+        self.targets = targets
+        self.addItems(texts)
+        header_font = _font(9.5, bold=True)
+        for row in headers:
+            item = self.item(row)
+            item.setFont(header_font)
+            item.setFlags(Qt.ItemFlag.ItemIsEnabled)
+            item.setBackground(QColor("#f6efed"))
+            item.setForeground(self.header_colour)
+        for row in nones:
+            item = self.item(row)
+            item.setFlags(Qt.ItemFlag.ItemIsEnabled)
+            item.setForeground(QColor(self.NONE))
+        for row in soon:
+            self.item(row).setForeground(QColor(self.SOON))
 
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else self.total
+    def target(self, item: QListWidgetItem) -> tuple[str, list[int]] | None:
+        """(page, record ids) a row opens; None for a header or “无”."""
+        row = self.row(item)
+        return self.targets[row] if 0 <= row < len(self.targets) else None
 
-    def _at(self, row: int) -> tuple[int, object]:
-        """(kind, the header text, “无” or the item) of a row."""
-        group = bisect.bisect_right(self.starts, row) - 1
-        header, items = self.groups[group]
-        offset = row - self.starts[group] - 1
-        if offset < 0:
-            return self.HEADER, header
-        if not items:
-            return self.NONE, self.tr("无")
-        return self.ITEM, items[offset]
-
-    def text(self, row: int) -> str:
-        found = self._texts.get(row)
-        if found is None:
-            kind, value = self._at(row)
-            if kind == self.HEADER:
-                found = value  # type: ignore[assignment]
-            elif kind == self.NONE:
-                found = "  " + value  # type: ignore[operator]
+    def viewportEvent(self, event: QEvent) -> bool:  # noqa: N802
+        """An item's tooltip is its text (made here, not stored on every row)."""
+        if event.type() == QEvent.Type.ToolTip:
+            item = self.itemAt(event.pos())  # type: ignore[attr-defined]
+            if item is not None and self.target(item) is not None:
+                QToolTip.showText(event.globalPos(), item.text()[2:], self)  # type: ignore[attr-defined]
             else:
-                found = "  " + value.shown()  # type: ignore[attr-defined]
-            self._texts[row] = found  # type: ignore[assignment]
-        return found  # type: ignore[return-value]
-
-    def target(self, row: int) -> tuple[str, list[int]] | None:
-        """(page, record ids) an item opens; None for a header or “无”."""
-        kind, value = self._at(row)
-        if kind != self.ITEM:
-            return None
-        return value.page, list(value.ids)  # type: ignore[attr-defined]
-
-    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        if self._at(index.row())[0] == self.ITEM:
-            return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-        return Qt.ItemFlag.ItemIsEnabled
-
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = 0) -> object:
-        if not index.isValid():
-            return None
-        row = index.row()
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self.text(row)
-        kind, value = self._at(row)
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return self.text(row)[2:] if kind == self.ITEM else None
-        if role == Qt.ItemDataRole.UserRole:
-            return self.target(row)
-        if role == Qt.ItemDataRole.FontRole and kind == self.HEADER:
-            return self._header_font
-        if role == Qt.ItemDataRole.BackgroundRole and kind == self.HEADER:
-            return self._header_background
-        if role == Qt.ItemDataRole.ForegroundRole:
-            if kind == self.ITEM:
-                return self._late if value.warn else self._soon  # type: ignore[attr-defined]
-            if kind == self.NONE:
-                return self._none
-        return None
+                QToolTip.hideText()
+            return True
+        return super().viewportEvent(event)
 
 
 class OverviewPage(QWidget):
@@ -393,22 +362,15 @@ class OverviewPage(QWidget):
         }
 
         # -- reminders: one list, a header per kind of reminder
-        self.reminder_model = ReminderModel(self)
-        self.reminder_list = QListView()
+        self.reminder_list = ReminderList()
         self.reminder_list.setObjectName("reminder_list")
-        self.reminder_list.setModel(self.reminder_model)
         self.reminder_list.setWordWrap(True)
-        # Rows are measured (wrapped) a batch at a time as the list is shown and scrolled:
-        # tens of thousands of reminders never hold the page up.
-        self.reminder_list.setLayoutMode(QListView.LayoutMode.Batched)
-        self.reminder_list.setBatchSize(200)
-        self.reminder_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.reminder_list.setFont(_font(9))
         self.reminder_list.setStyleSheet(
-            "QListView { border: none; } QListView::item { padding: 2px 0px; }"
+            "QListWidget { border: none; } QListWidget::item { padding: 2px 0px; }"
         )
-        self.reminder_list.activated.connect(self._item_activated)
-        self.reminder_list.doubleClicked.connect(self._item_activated)
+        self.reminder_list.itemActivated.connect(self._item_activated)
+        self.reminder_list.itemDoubleClicked.connect(self._item_activated)
         self.print_button = QPushButton(self.tr("打印…"))
         self.print_button.setToolTip(self.tr("打印提醒清单（可在预览中选择打印机）"))
         self.print_button.clicked.connect(self.print_reminders)
@@ -727,7 +689,7 @@ class OverviewPage(QWidget):
         no database work — the computing may have been done elsewhere."""
         self.compliance = found.report
         if found.report is None:  # stored rules not understood: say so in place
-            self.reminder_model.set_groups([])
+            self.reminder_list.set_groups([])
             self.reminder_note.setText(self.tr("无法检查三会一课：%s") % found.error)
             self.reminder_note.setStyleSheet(f"color: {ACCENT};")
             return
@@ -751,21 +713,21 @@ class OverviewPage(QWidget):
             "renewal": self.tr("党组织换届"),
             "dues": self.tr("党费欠交"),
         }
-        self.reminder_model.set_groups([(titles[key], items) for key, items in found.groups])
+        self.reminder_list.set_groups([(titles[key], items) for key, items in found.groups])
 
-    def _item_activated(self, index: QModelIndex) -> None:
-        target = self.reminder_model.target(index.row()) if index.isValid() else None
+    def _item_activated(self, item: QListWidgetItem) -> None:
+        target = self.reminder_list.target(item)
         if target:
             page, ids = target
             self._open(page, ids)
 
     def reminder_texts(self) -> list[str]:
         """The reminders the list shows, without headers (for tests and callers)."""
-        model = self.reminder_model
+        widget = self.reminder_list
         return [
-            model.text(row).strip()
-            for row in range(model.rowCount())
-            if model.target(row) is not None
+            widget.item(i).text().strip()
+            for i, target in enumerate(widget.targets)
+            if target is not None
         ]
 
     # -- actions -------------------------------------------------------------------------

@@ -173,11 +173,11 @@ def test_overview_reminds_of_arrears_and_opens_the_unpaid_months(
     texts = [t for t in overview.reminder_texts() if "欠交党费" in t]
     lapsed = dues.arrears(dt.date(2024, 1, 1))[0]
     assert len(texts) == 1 and texts[0].startswith(f"{lapsed.name}（") and "自行脱党" in texts[0]
-    model = overview.reminder_model
-    index = next(
-        model.index(i) for i in range(model.rowCount()) if "欠交党费" in model.index(i).data()
+    widget = overview.reminder_list
+    item = next(
+        widget.item(i) for i in range(widget.count()) if "欠交党费" in widget.item(i).text()
     )
-    overview.reminder_list.activated.emit(index)
+    overview._item_activated(item)
     page = window.current_page()
     assert isinstance(page, DuesPage)
     assert page.model.total == len(lapsed.record_ids) == 8

@@ -104,14 +104,14 @@ def test_the_reminders_list_the_gaps(overview: OverviewPage) -> None:
 def test_a_reminder_opens_the_branchs_records_of_that_kind(
     overview: OverviewPage, qtbot: QtBot
 ) -> None:
-    model = overview.reminder_model
-    index = next(
-        model.index(i)
-        for i in range(model.rowCount())
-        if "7月未开展主题党日" in model.index(i).data()
+    widget = overview.reminder_list
+    item = next(
+        widget.item(i)
+        for i in range(widget.count())
+        if "7月未开展主题党日" in widget.item(i).text()
     )
     with qtbot.waitSignal(overview.open_page) as signal:
-        overview.reminder_list.activated.emit(index)
+        widget.itemActivated.emit(item)
     page, filters = signal.args
     themes = m.Activity.select().where(m.Activity.id.in_(filters["record_ids"]))
     assert page == "activities" and len(filters["record_ids"]) == 10  # 12 months, 2 missed
@@ -239,12 +239,12 @@ def test_a_year_before_any_branch_shows_zeros_and_owes_nothing(overview: Overvie
 def _headers(page: OverviewPage) -> dict[str, int]:
     import re
 
-    model = page.reminder_model
+    widget = page.reminder_list
     found = {}
-    for i in range(model.rowCount()):
-        index = model.index(i)
-        if not index.data(Qt.ItemDataRole.UserRole):
-            hit = re.fullmatch(r"(.+)（(\d+)）", index.data())
+    for i in range(widget.count()):
+        item = widget.item(i)
+        if not item.data(Qt.ItemDataRole.UserRole):
+            hit = re.fullmatch(r"(.+)（(\d+)）", item.text())
             if hit:
                 found[hit[1]] = int(hit[2])
     return found
