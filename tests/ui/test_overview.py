@@ -302,3 +302,26 @@ def test_the_overview_fits_the_window_without_scrolling_sideways(
     assert labels == ["待办", "办理中", "已解决", "无法解决"]
     needed = sum(QFontMetrics(legend.font()).horizontalAdvance(t) + 24 for t in labels)
     assert legend.geometry().width() >= needed
+
+
+def test_the_reminders_can_be_computed_in_another_thread(overview: OverviewPage) -> None:
+    """services.reminders computes (no Qt, the thread's own connection); the page only applies."""
+    import threading
+
+    from partybuild.services import reminders
+
+    found: dict[str, reminders.OverviewReminders] = {}
+
+    def work() -> None:
+        try:
+            found["done"] = reminders.overview_reminders(2023)
+        finally:
+            m.db_proxy.obj.close()  # this thread's connection
+
+    shown = overview.reminder_texts()
+    worker = threading.Thread(target=work)
+    worker.start()
+    worker.join()
+    overview.apply_reminders(found["done"])
+    assert overview.reminder_texts() == shown == found["done"].texts()
+    assert len(shown) > 10
