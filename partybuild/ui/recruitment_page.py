@@ -287,18 +287,6 @@ class RecruitmentSettingsDialog(RulesDialog):
 # --------------------------------------------------------------------------- 概览
 
 
-def overview_groups(as_of: dt.date) -> list[tuple[str, list[tuple[str, str, list[int], bool]]]]:
-    """概览's two reminder groups, in its (text, page, record ids, late) shape
-    (:func:`services.reminders.recruitment_items`, which 概览 itself uses)."""
-    from partybuild.services.reminders import recruitment_items
-
-    titles = {"recruitment": "发展党员", "renewal": "党组织换届"}
-    return [
-        (titles[key], [(i.shown(), i.page, list(i.ids), i.warn) for i in items])
-        for key, items in recruitment_items(as_of)
-    ]
-
-
 def renewal_card(as_of: dt.date) -> tuple[list[int], str]:
     """应换届党组织: the branches whose term has run out on ``as_of``; the note counts those due
     within 6 months."""
