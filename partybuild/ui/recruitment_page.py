@@ -1,6 +1,6 @@
 """发展党员 page: the pipeline by stage with what is due next and when, above the ledger of
 people (the same table, form, import and export as every ledger); 发展党员规则 settings; and
-what 概览 shows of 发展党员 and 换届."""
+概览's 应换届党组织 card (its reminders come from services.reminders)."""
 
 from __future__ import annotations
 
