@@ -6,8 +6,10 @@ Target (issue 12): the overview's reminders for the whole park at 200,000 member
 
 - *compute*: ``services.reminders.overview_reminders`` — every group of the list (三会一课,
   quorum, branch setup, overdue problems, 发展党员, 换届, 党费), all the database work;
-- *apply*: those reminders put into the page's list and the page painted once (what the user
-  waits for before the list shows; rows further down are measured as the list scrolls);
+- *apply*: those reminders put into the page's list, laid out and painted once (what the user
+  waits for before the list shows), beside a *bare list*: a plain QListWidget of the same size
+  and font given the same rows' texts, made beforehand — Qt's own cost of wrapping tens of
+  thousands of rows, which the page cannot go below while it lists every reminder;
 - *bare SQL*: sqlite3 alone fetching the rows the reminders are made of, with the same grouping
   (the member tally, the probationers and people with stages, the year's activities and
   general meetings' attendance, the issues, the 24 months of 党费) — no peewee, no rules, no
@@ -121,7 +123,7 @@ def alternate(
 def measure(label: str, path: Path) -> None:
     import json
 
-    from PySide6.QtWidgets import QApplication
+    from PySide6.QtWidgets import QApplication, QListWidget
 
     from partybuild.services import report
     from partybuild.services.reminders import overview_reminders
@@ -159,11 +161,30 @@ def measure(label: str, path: Path) -> None:
         page.reminder_list.viewport().repaint()
         app.processEvents()
 
-    shown = median_ms(apply)
+    apply()
+    rows = [page.reminder_list.item(i).text() for i in range(page.reminder_list.count())]
+    bare_list = QListWidget()
+    bare_list.setWordWrap(True)
+    bare_list.setFont(page.reminder_list.font())
+    bare_list.resize(page.reminder_list.size())
+    bare_list.show()
+
+    def bare_apply() -> None:
+        """The same rows' texts, made beforehand, into a plain QListWidget of the same size and
+        font, painted once: Qt's own cost of laying out (wrapping) and painting them."""
+        bare_list.clear()
+        bare_list.addItems(rows)
+        bare_list.viewport().repaint()
+        app.processEvents()
+
+    shown, bare_shown = alternate(apply, bare_apply)
+    bare_list.close()
     total = compute + shown
     print(
-        f"  {label:<16} {compute:8.0f} ms {shown:7.0f} ms {total:8.0f} ms {bare:8.0f} ms"
-        f" {total / bare:6.1f}× {count:7d} {calls:10,d} {listed:9,d}"
+        f"  {label:<16} {compute:8.0f} ms {bare:8.0f} ms {compute / bare:5.1f}×"
+        f" {shown:8.0f} ms {bare_shown:8.0f} ms {shown / bare_shown:5.1f}×"
+        f" {total:8.0f} ms {total / (bare + bare_shown):5.1f}× {count:5d} {calls:10,d}"
+        f" {listed:9,d}"
     )
     page.close()
     page.deleteLater()
@@ -198,12 +219,14 @@ def main() -> None:
     from tests.benchmarks import roster
 
     print(
-        "概览 reminders (medians of 5; apply = into the list + one paint; ratio = total / bare"
-        " SQL):"
+        "概览 reminders (medians of 5, turn about with their baselines): compute beside bare SQL,"
+        " apply (into the list, laid out, painted once) beside a bare QListWidget of the same"
+        " rows, total beside both:"
     )
     print(
-        f"  {'ledger':<16} {'compute':>11} {'apply':>10} {'total':>11} {'bare SQL':>11}"
-        f" {'ratio':>7} {'SQL':>7} {'py calls':>10} {'reminders':>9}"
+        f"  {'ledger':<16} {'compute':>11} {'bare SQL':>11} {'ratio':>6} {'apply':>11}"
+        f" {'bare list':>11} {'ratio':>6} {'total':>11} {'ratio':>6} {'SQL':>5} {'py calls':>10}"
+        f" {'reminders':>9}"
     )
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
