@@ -299,6 +299,23 @@ class Member(BaseModel):
         # (deleted, name_key) carries what search reads, so a search walks the index alone.
         indexes = (
             (("deleted", "name_key", "id", "search_text", "id_shown", "phone_shown"), False),
+            # The year's member figures and the 党员 card read this index alone (0011).
+            (
+                (
+                    "deleted",
+                    "category",
+                    "status",
+                    "branch",
+                    "joined_on",
+                    "joined_on_precision",
+                    "confirmed_on",
+                    "confirmed_on_precision",
+                    "applied_on",
+                    "activist_on",
+                    "candidate_on",
+                ),
+                False,
+            ),
         ) + tuple(
             (("deleted", name), False)
             for name in (
