@@ -560,7 +560,7 @@ class Collection:
 
 
 def collection(
-    start: dt.date, end: dt.date, branch_id: int | None = None
+    start: dt.date, end: dt.date, branch_id: int | None = None, *, members: bool = True
 ) -> dict[int | None, Collection]:
     """Per branch (None: members without a branch) the period's dues and what was paid for it.
 
@@ -568,17 +568,18 @@ def collection(
     the import refuse more places), so on SQLite, which stores them as floating point, each
     rounds to its fen exactly as reading it does (:class:`models.MoneyField`); should a stored
     amount be off the fen after all, the query says so and the period is summed amount by amount,
-    as read (:func:`_collection_as_read`).
+    as read (:func:`_collection_as_read`). ``members=False``: the paying members need not
+    be counted (``Collection.members`` may then be 0), for the figures that do not show them.
     """
     D, M = m.Dues, m.Member
     rows = _collection_rows(start, end, branch_id)
     fen = pw.fn.ROUND(D.due * 100), pw.fn.ROUND(pw.fn.COALESCE(D.paid, 0) * 100)
     off = [(pw.fn.ABS(f * 100 - r) > 0.001) for f, r in zip((D.due, D.paid), fen, strict=True)]
     sums = {}
-    for branch, members, due, paid, off_fen in (
+    for branch, paying, due, paid, off_fen in (
         rows.select(
             M.branch,
-            pw.fn.COUNT(D.member.distinct()),
+            pw.fn.COUNT(D.member.distinct()) if members else pw.Value(0),
             pw.fn.SUM(fen[0]),
             pw.fn.SUM(fen[1]),
             pw.fn.SUM(pw.Case(None, [(off[0] | off[1], 1)], 0)),
@@ -588,7 +589,7 @@ def collection(
     ):
         if off_fen:
             return _collection_as_read(rows)
-        sums[branch] = Collection(_yuan(due), _yuan(paid), int(members))
+        sums[branch] = Collection(_yuan(due), _yuan(paid), int(paying))
     return sums
 
 
@@ -634,7 +635,7 @@ def period_figures(
 ) -> dict[str, Any]:
     """Months from ``start`` to ``end``: 应交, 实交 (what was paid for those months), 收缴率 and
     the members with an ended month of the period 未交 or 少交 (as of the period's end or today)."""
-    parts = list(collection(start, end, branch_id).values())
+    parts = list(collection(start, end, branch_id, members=False).values())
     return _figures(parts, len(_owing(start, end, branch_id, today)))
 
 
@@ -642,7 +643,7 @@ def period_figures_by_branch(
     start: dt.date, end: dt.date, today: dt.date | None = None
 ) -> dict[int | None, dict[str, Any]]:
     """:func:`period_figures` of every branch at once (key: the branch id; None: no branch)."""
-    per = collection(start, end)
+    per = collection(start, end, members=False)
     owing: dict[int | None, int] = {}
     for a in _owing(start, end, None, today):
         owing[a.branch_id] = owing.get(a.branch_id, 0) + 1
