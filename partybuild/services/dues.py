@@ -573,16 +573,12 @@ def collection(
     """
     D, M = m.Dues, m.Member
     rows = _collection_rows(start, end, branch_id)
-    fen = pw.fn.ROUND(D.due * 100), pw.fn.ROUND(pw.fn.COALESCE(D.paid, 0) * 100)
-    off = [(pw.fn.ABS(f * 100 - r) > 0.001) for f, r in zip((D.due, D.paid), fen, strict=True)]
     sums = {}
     for branch, paying, due, paid, off_fen in (
         rows.select(
             M.branch,
             pw.fn.COUNT(D.member.distinct()) if members else pw.Value(0),
-            pw.fn.SUM(fen[0]),
-            pw.fn.SUM(fen[1]),
-            pw.fn.SUM(pw.Case(None, [(off[0] | off[1], 1)], 0)),
+            *_in_fen(D),
         )
         .group_by(M.branch)
         .tuples()
@@ -591,6 +587,31 @@ def collection(
             return _collection_as_read(rows)
         sums[branch] = Collection(_yuan(due), _yuan(paid), int(paying))
     return sums
+
+
+def _in_fen(D: type[m.Dues]) -> tuple[pw.Function, pw.Function, pw.Function]:
+    """SQL: the sum of the dues and of the payments in whole fen, and how many rows have an
+    amount off the fen."""
+    fen = pw.fn.ROUND(D.due * 100), pw.fn.ROUND(pw.fn.COALESCE(D.paid, 0) * 100)
+    off = [(pw.fn.ABS(f * 100 - r) > 0.001) for f, r in zip((D.due, D.paid), fen, strict=True)]
+    return pw.fn.SUM(fen[0]), pw.fn.SUM(fen[1]), pw.fn.SUM(pw.Case(None, [(off[0] | off[1], 1)], 0))
+
+
+def _total(start: dt.date, end: dt.date, branch_id: int | None) -> Collection:
+    """The period's dues and payments of live members (of one branch): :func:`collection`
+    summed, without reading the member rows (a member's live rows are picked by id)."""
+    D, M = m.Dues, m.Member
+    if branch_id is None:
+        whose = D.member.not_in(M.select(M.id).where(M.deleted == True))  # noqa: E712
+    else:
+        whose = D.member.in_(M.select(M.id).where(m.live(M), M.branch == branch_id))
+    query = D.select(*_in_fen(D)).where(m.live(D), D.month.between(start, end), whose)
+    due, paid, off_fen = query.tuples().get()
+    if off_fen:
+        parts = collection(start, end, branch_id).values()
+        due_sum = sum((c.due for c in parts), Decimal("0.00"))
+        return Collection(due_sum, sum((c.paid for c in parts), Decimal("0.00")), 0)
+    return Collection(_yuan(due), _yuan(paid), 0)
 
 
 def _yuan(fen: object) -> Decimal:
@@ -635,8 +656,7 @@ def period_figures(
 ) -> dict[str, Any]:
     """Months from ``start`` to ``end``: 应交, 实交 (what was paid for those months), 收缴率 and
     the members with an ended month of the period 未交 or 少交 (as of the period's end or today)."""
-    parts = list(collection(start, end, branch_id, members=False).values())
-    return _figures(parts, len(_owing(start, end, branch_id, today)))
+    return _figures([_total(start, end, branch_id)], len(_owing(start, end, branch_id, today)))
 
 
 def period_figures_by_branch(

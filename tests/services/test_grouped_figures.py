@@ -170,6 +170,11 @@ def test_an_amount_off_the_fen_is_summed_as_it_reads(ledger: pw.Database) -> Non
         )
         start, end = dt.date(2023, 1, 1), dt.date(2023, 12, 31)
         assert dues.collection(start, end) == oracle.collection(start, end)
+        for branch_id in (None, row.member.branch_id):
+            _same(
+                dues.period_figures(start, end, branch_id, TODAY),
+                oracle.dues_period_figures(start, end, branch_id, TODAY),
+            )
         transaction.rollback()
 
 
