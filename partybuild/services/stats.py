@@ -13,6 +13,11 @@ attendance of a deleted training, the services of a deleted team). Definitions:
 - ``issues.pending``: received by the period's end and not closed then (a problem solved after
   the period counts as pending in it); ``issues.overdue``: of those, past 办结时限 at the end of
   the period (or today, if sooner).
+
+Each section is one or two grouped queries (counts by kind, status or category in one pass, a
+condition counted with ``SUM(CASE …)``), for the park, one branch, or every branch at once
+(:func:`compute_branches`, grouped by the branch column): the annual summary's branch table costs
+the same few queries as the park's figures, not a set per branch.
 """
 
 from __future__ import annotations

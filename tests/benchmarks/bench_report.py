@@ -166,7 +166,11 @@ def alternate(pairs: list[tuple[Callable[[], object], Callable[[], object]]]) ->
 
 def line(label: str, ours: list[float], bare: list[float], base: str, target: float | None) -> None:
     o, b = statistics.median(ours), statistics.median(bare)
-    met = "" if target is None else f"   target ≤ {target:g}×: {'met' if o / b <= target else 'NOT met'}"
+    met = (
+        ""
+        if target is None
+        else f"   target ≤ {target:g}×: {'met' if o / b <= target else 'NOT met'}"
+    )
     print(
         f"  {label:28s} {o * 1000:7.0f} ms   {base:28s} {b * 1000:6.0f} ms   ratio {o / b:5.1f}×{met}"
     )
