@@ -270,7 +270,10 @@ def _unique_checks(
                 where = "回收站中" if other.deleted else ""
                 errors[column.name] = f"与{where}已有记录“{ledger.title(other)}”重复"
     # Composite natural keys (activities, trainings, services) are unique indexes too.
-    for fields, unique in model._meta.indexes:
+    for index in model._meta.indexes:
+        if not isinstance(index, tuple):
+            continue  # a named index (models.Member's partial member_stages): never unique
+        fields, unique = index
         if not unique or any(values.get(name) is None for name in fields):
             continue
         query = model.select().where(*[model._meta.fields[n] == values[n] for n in fields])
