@@ -1,5 +1,12 @@
 """The main window: navigation by ledger, one page each, actions in menu and toolbar, and the
-database in use and the page's record count in the status bar."""
+database in use and the page's record count in the status bar.
+
+The window appears before the overview's figures: its first page is built with its layout only
+(``OverviewPage(defer=True)``) and, once the window has been shown, the figures are computed in a
+worker thread on its own connection (``ui/background.py``) and put on the page when they arrive
+(``figures_shown``); F5 and coming back to the overview do the same. Closing the window abandons
+what is still being computed, so a quit never waits for it.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +15,8 @@ import re
 from pathlib import Path
 
 import peewee as pw
-from PySide6.QtCore import QSettings, QSize, Qt
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtCore import QSettings, QSize, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -76,6 +83,12 @@ def _page_class(name: str) -> type[LedgerPage]:
     return LedgerPage
 
 
+def shiboken_ok(widget: QWidget) -> bool:
+    import shiboken6
+
+    return shiboken6.isValid(widget)
+
+
 def _plain(text: str) -> str:
     """A menu text as read: without its mnemonic (&F, (&F)) and trailing ellipsis."""
     text = re.sub(r"\(&\w\)", "", text).replace("&", "")
@@ -111,6 +124,7 @@ class MainWindow(QMainWindow):
     def __init__(self, database: pw.Database) -> None:
         super().__init__()
         self.database = database
+        self._shown = False
         self.setWindowTitle(APP_NAME)
         self.resize(1360, 840)
 
@@ -163,8 +177,10 @@ class MainWindow(QMainWindow):
         if name == "overview":
             from partybuild.ui.overview import OverviewPage  # QtCharts: only when it is shown
 
-            page = OverviewPage()
+            page = OverviewPage(defer=True)  # its figures come in the background (showEvent)
             page.open_page.connect(self.open_filtered)
+            if self._shown:
+                QTimer.singleShot(0, page.refresh_in_background)
             return page
         if name == "recycle-bin":
             try:
@@ -216,7 +232,9 @@ class MainWindow(QMainWindow):
         refresh = refresh and not fresh
         if isinstance(page, LedgerPage):
             page.clear_drill()  # coming back by the navigation shows the whole ledger again
-        if refresh and hasattr(page, "refresh") and not isinstance(page, LedgerPage):
+        if refresh and hasattr(page, "refresh_in_background"):
+            page.refresh_in_background()  # the overview: the page stays usable meanwhile
+        elif refresh and hasattr(page, "refresh") and not isinstance(page, LedgerPage):
             page.refresh()
         is_ledger = isinstance(page, LedgerPage)
         for action in (self.new_action, self.edit_action, self.delete_action, self.find_action):
@@ -244,9 +262,28 @@ class MainWindow(QMainWindow):
 
     def refresh_all(self) -> None:
         for page in self.pages.values():
-            if hasattr(page, "refresh"):
+            if hasattr(page, "refresh_in_background"):
+                page.refresh_in_background()
+            elif hasattr(page, "refresh"):
                 page.refresh()
         self._update_count()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        super().showEvent(event)
+        if not self._shown:
+            self._shown = True
+            # After the first paint's turn of the event loop, not before it.
+            QTimer.singleShot(0, self._start_background_figures)
+
+    def _start_background_figures(self) -> None:
+        page = self.pages.built("overview")
+        if (
+            page is not None
+            and shiboken_ok(page)
+            and getattr(page, "figures_pending", False)
+            and not page.computing
+        ):
+            page.refresh_in_background()
 
     # -- actions ------------------------------------------------------------------------
     def _action(self, text: str, slot, shortcut: QKeySequence | str | None = None) -> QAction:  # noqa: ANN001
@@ -551,4 +588,7 @@ class MainWindow(QMainWindow):
                 event.ignore()
                 return
         self.save_settings()
+        overview = self.pages.built("overview")
+        if overview is not None and hasattr(overview, "cancel_background"):
+            overview.cancel_background()  # a quit does not wait for figures nobody will see
         super().closeEvent(event)

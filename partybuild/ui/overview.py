@@ -12,7 +12,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCharts import (
     QBarCategoryAxis,
@@ -206,13 +208,81 @@ def _short_team(name: str) -> str:
     return short or name
 
 
+ReminderItem = tuple[str, str, list[int], bool]  # (text, page, record ids, late)
+
+
+@dataclass
+class Figures:
+    """Everything the page shows for a year, read by :func:`gather` (no widgets: it may run in a
+    worker thread on its own connection, see ``ui/background.py``)."""
+
+    year: int
+    stats: dict = field(default_factory=dict)
+    card_ids: dict[str, list[int]] = field(default_factory=dict)
+    renewal: tuple[list[int], str] = ([], "")
+    month_rows: list[Any] = field(default_factory=list)
+    issue_cells: dict[tuple[str, str], list[int]] = field(default_factory=dict)
+    teams: list[Any] = field(default_factory=list)
+    compliance: compliance.ComplianceReport | None = None
+    compliance_error: str = ""
+    missed: list[ReminderItem] = field(default_factory=list)
+    pending: list[ReminderItem] = field(default_factory=list)
+    recruitment: list[tuple[str, list[ReminderItem]]] = field(default_factory=list)
+    dues: list[ReminderItem] = field(default_factory=list)
+
+
+def gather(year: int) -> Figures:
+    """Read the year's figures, charts and reminders (services only)."""
+    period = stats.Period.year(year)
+    f = Figures(year=year, stats=stats.year_stats(year))
+    for kind in ("standalone", "joint", "regional"):
+        f.card_ids[kind] = report.branch_ids(period, kind)
+    f.card_ids["members"] = report.party_member_ids(period)
+    for kind in ("rotation", "lecture", "party_lesson"):
+        f.card_ids[kind] = report.training_ids(period, kind)
+    for kind in ("volunteer", "commando"):
+        f.card_ids[kind] = report.team_ids(period, kind)
+    f.card_ids["services"] = report.service_ids(period)
+    f.card_ids["resolved"] = report.resolved_issue_ids(period)
+    f.card_ids["pending"] = report.pending_issue_ids(period)
+    f.renewal = recruitment_page.renewal_card(min(period.end, dt.date.today()))
+    f.month_rows = report.trainings_by_month(year)
+    f.issue_cells = report.issues_by_category_and_state(year)
+    f.teams = report.services_by_team(year)
+    try:
+        f.compliance = compliance.check_year(year)
+    except ValueError as exc:  # stored rules not understood: said in place
+        f.compliance_error = str(exc)
+        return f
+    report_ = f.compliance
+    f.missed = [
+        (d.message(), "activities", compliance.activity_ids(d), True) for d in report_.missed
+    ]
+    f.pending = [
+        (d.message(), "activities", compliance.activity_ids(d), False) for d in report_.pending
+    ]
+    f.recruitment = recruitment_page.overview_groups(report_.as_of)
+    f.dues = [(text, "dues", ids, True) for text, ids in dues.reminders(year)]
+    return f
+
+
 class OverviewPage(QWidget):
-    """The app's first page. ``open_page(name, {"record_ids": [...]})`` drills down."""
+    """The app's first page. ``open_page(name, {"record_ids": [...]})`` drills down.
+
+    ``OverviewPage()`` computes its figures at once; ``OverviewPage(defer=True)`` (the main
+    window's first page) shows its layout empty and gets them from :meth:`refresh_in_background`
+    (the figures arrive in a worker thread; ``figures_shown`` is emitted when they are on the page);
+    :meth:`wait_for_figures` takes them now, for whatever needs them (a card's click, the buttons).
+    """
 
     open_page = Signal(str, dict)
+    figures_shown = Signal()
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *, defer: bool = False) -> None:
         super().__init__(parent)
+        self._job = None  # the background computation in flight (ui/background.Job)
+        self._generation = 0  # a refresh started later wins over an earlier one still running
+        self.shown_year: int | None = None  # the year whose figures are on the page
         self.setObjectName("page_overview")
         self.figures: dict = {}
         self.compliance: compliance.ComplianceReport | None = None
@@ -272,7 +342,7 @@ class OverviewPage(QWidget):
             card = Card(self.tr(caption), page, self.tr(unit))
             card.setObjectName("card")
             card.setAccessibleName(f"card_{key}")
-            card.clicked.connect(lambda c=card: self._open(c.page, c.record_ids))
+            card.clicked.connect(lambda c=card: self._open_card(c))
             self.cards[key] = card
             grid.addWidget(card, i // 6, i % 6)
         self.card_grid = grid
@@ -351,7 +421,14 @@ class OverviewPage(QWidget):
         outer.addWidget(scroll)
 
         self.year_combo.currentIndexChanged.connect(self.refresh)
-        self.set_year(report.latest_year_with_data())
+        if defer:
+            self.year_combo.blockSignals(True)
+            self.set_year(report.latest_year_with_data())
+            self.year_combo.blockSignals(False)
+            self.title.setText(self.tr("%d年党建工作概览") % self.year())
+            self.message.setText(self.tr("正在统计…"))
+        else:
+            self.set_year(report.latest_year_with_data())
 
     # -- layout ------------------------------------------------------------------------
     WIDE = 1200  # below this page width the charts and reminders go two to a row
@@ -408,58 +485,124 @@ class OverviewPage(QWidget):
     def _open(self, page: str, record_ids: list[int] | tuple[int, ...]) -> None:
         self.open_page.emit(page, {"record_ids": list(record_ids)})
 
+    def _open_card(self, card: Card) -> None:
+        self.wait_for_figures()  # clicked before the figures arrived: what it counts, not 0
+        self._open(card.page, card.record_ids)
+
     # -- refresh -----------------------------------------------------------------------
     def refresh(self) -> None:
-        year = self.year()
-        self.title.setText(self.tr("%d年党建工作概览") % year)
-        self.figures = stats.year_stats(year)
-        self._refresh_cards(year)
-        self._refresh_training_chart(year)
-        self._refresh_issue_chart(year)
-        self._refresh_service_chart(year)
-        self._refresh_reminders(year)
+        """Compute the year's figures and show them, now, on this thread."""
+        self._generation += 1
+        self._forget_job()
+        self.show_figures(gather(self.year()))
 
-    def _refresh_cards(self, year: int) -> None:
-        period = stats.Period.year(year)
+    def refresh_in_background(self) -> None:
+        """Compute the year's figures in a worker thread with its own connection and show them
+        when they arrive; the page stays usable meanwhile (see ui/background.py)."""
+        from partybuild.ui import background
+
+        self._generation += 1
+        self._forget_job()
+        generation, year = self._generation, self.year()
+
+        def work(cancel: object) -> Figures:
+            with background.own_connection(cancel):  # type: ignore[arg-type]
+                return gather(year)
+
+        def done(figures: Figures) -> None:
+            if generation == self._generation:
+                self._job = None
+                self.show_figures(figures)
+
+        def failed(exc: BaseException) -> None:
+            if generation != self._generation:
+                return
+            self._job = None
+            from partybuild.services.errors import storage_message
+
+            self._say(self.tr("无法统计：%s") % storage_message(exc, None), error=True)
+
+        if self.message.text() == "":
+            self.message.setText(self.tr("正在统计…"))
+        self._job = background.run(work, done, failed, owner=self, name="overview")
+
+    @property
+    def computing(self) -> bool:
+        """A worker thread is computing the figures now."""
+        return self._job is not None
+
+    @property
+    def figures_pending(self) -> bool:
+        """The figures on the page are not (yet) those of the chosen year."""
+        return self._job is not None or self.shown_year != self.year()
+
+    def wait_for_figures(self) -> None:
+        """The chosen year's figures on the page now: the worker's, waited for, else computed."""
+        if self._job is not None:
+            self._job.take()  # delivers on this thread (done/failed above)
+            self._job = None
+        if self.shown_year != self.year():
+            self.refresh()
+
+    def cancel_background(self) -> None:
+        """Abandon a computation in flight (the window is closing)."""
+        self._forget_job()
+
+    def _forget_job(self) -> None:
+        if self._job is not None:
+            self._job.cancel()
+            self._job = None
+
+    def show_figures(self, data: Figures) -> None:
+        """Put computed figures on the page (UI thread)."""
+        year = data.year
+        self.title.setText(self.tr("%d年党建工作概览") % year)
+        if self.message.text() == self.tr("正在统计…"):
+            self.message.setText("")
+        self.figures = data.stats
+        self._refresh_cards(data)
+        self._refresh_training_chart(data)
+        self._refresh_issue_chart(data)
+        self._refresh_service_chart(data)
+        self._refresh_reminders(data)
+        self.shown_year = year
+        self.figures_shown.emit()
+
+    def _refresh_cards(self, data: Figures) -> None:
+        year = data.year
+        ids = data.card_ids
         f = self.figures
         cov, t = f["enterprises_covered"], f["trainings"]
         for kind in ("standalone", "joint", "regional"):
-            self.cards[kind].set_records(
-                report.branch_ids(period, kind), self.tr("覆盖企业 %d 家") % cov[kind]
-            )
+            self.cards[kind].set_records(ids[kind], self.tr("覆盖企业 %d 家") % cov[kind])
         members = f["members"]
         self.cards["members"].set_records(
-            report.party_member_ids(period),
+            ids["members"],
             self.tr("正式 %d，预备 %d\n当年入党 %d")
             % (members["full"], members["probationary"], members["joined"]),
         )
         for kind in ("rotation", "lecture", "party_lesson"):
             self.cards[kind].set_records(
-                report.training_ids(period, kind),
-                self.tr("签到 %d 人次") % t[kind]["attendances"],
+                ids[kind], self.tr("签到 %d 人次") % t[kind]["attendances"]
             )
         for kind in ("volunteer", "commando"):
-            self.cards[kind].set_records(
-                report.team_ids(period, kind), self.tr("%d年底在册") % year
-            )
+            self.cards[kind].set_records(ids[kind], self.tr("%d年底在册") % year)
         services = f["services"]
         self.cards["services"].set_records(
-            report.service_ids(period), self.tr("参加 %d 人次") % services["participants"]
+            ids["services"], self.tr("参加 %d 人次") % services["participants"]
         )
         issues = f["issues"]
         self.cards["resolved"].set_records(
-            report.resolved_issue_ids(period),
+            ids["resolved"],
             self.tr("其中项目建设 %d 件") % issues["resolved_by_category"]["project"],
         )
         self.cards["pending"].set_records(
-            report.pending_issue_ids(period), self.tr("已超期 %d 件") % issues["overdue"]
+            ids["pending"], self.tr("已超期 %d 件") % issues["overdue"]
         )
-        self.cards["renewal"].set_records(
-            *recruitment_page.renewal_card(min(period.end, dt.date.today()))
-        )
+        self.cards["renewal"].set_records(*data.renewal)
 
-    def _refresh_training_chart(self, year: int) -> None:
-        self.month_rows = report.trainings_by_month(year)
+    def _refresh_training_chart(self, data: Figures) -> None:
+        self.month_rows = data.month_rows
         chart = self.training_chart.reset()
         months = [str(r.month) for r in self.month_rows]
         trainings = QBarSet(self.tr("培训（期/次）"))
@@ -508,8 +651,9 @@ class OverviewPage(QWidget):
         if 0 <= index < len(self.month_rows):
             self._open("trainings", self.month_rows[index].signed_training_ids)
 
-    def _refresh_issue_chart(self, year: int) -> None:
-        self.issue_cells = report.issues_by_category_and_state(year)
+    def _refresh_issue_chart(self, data: Figures) -> None:
+        year = data.year
+        self.issue_cells = data.issue_cells
         chart = self.issue_chart.reset()
         chart.setTitle(self.tr("企业诉求（%d年受理）") % year)
         # QtCharts elides every category label to “…” when a row is lower than a label: the
@@ -548,8 +692,8 @@ class OverviewPage(QWidget):
         if 0 <= index < len(self.issue_categories):
             self._open("issues", self.issue_cells.get((self.issue_categories[index], state), []))
 
-    def _refresh_service_chart(self, year: int) -> None:
-        teams = report.services_by_team(year)
+    def _refresh_service_chart(self, data: Figures) -> None:
+        teams = data.teams
         shown, rest = teams[:MAX_TEAM_BARS], teams[MAX_TEAM_BARS:]
         # (axis label, full name, colour group, service ids), busiest at the top.
         bars: list[tuple[str, str, str, list[int]]] = [
@@ -607,14 +751,12 @@ class OverviewPage(QWidget):
         if 0 <= index < len(self.team_bars):
             self._open("services", self.team_bars[index][1])
 
-    def _refresh_reminders(self, year: int) -> None:
+    def _refresh_reminders(self, data: Figures) -> None:
         widget = self.reminder_list
         widget.clear()
-        try:
-            self.compliance = compliance.check_year(year)
-        except ValueError as exc:  # stored rules not understood: say so in place
-            self.compliance = None
-            self.reminder_note.setText(self.tr("无法检查三会一课：%s") % exc)
+        self.compliance = data.compliance
+        if data.compliance is None:  # stored rules not understood: say so in place
+            self.reminder_note.setText(self.tr("无法检查三会一课：%s") % data.compliance_error)
             self.reminder_note.setStyleSheet(f"color: {ACCENT};")
             return
         report_ = self.compliance
@@ -628,13 +770,7 @@ class OverviewPage(QWidget):
             % (when, len(closed), held, rate)
         )
         groups: list[tuple[str, list[tuple[str, str, list[int], bool]]]] = [
-            (
-                self.tr("三会一课未按期开展"),
-                [
-                    (d.message(), "activities", compliance.activity_ids(d), True)
-                    for d in report_.missed
-                ],
-            ),
+            (self.tr("三会一课未按期开展"), data.missed),
             (
                 self.tr("党员大会未达法定人数"),
                 [(q.message(), "activities", [q.activity_id], True) for q in report_.quorum_flags],
@@ -655,23 +791,12 @@ class OverviewPage(QWidget):
                 self.tr("企业诉求超过办结时限"),
                 [(i.message(), "issues", [i.id], True) for i in report_.overdue_issues],
             ),
-            *recruitment_page.overview_groups(report_.as_of),
-            (  # 党费 (services.dues): arrears, back-payment past 6 months, 自行脱党 warning
-                self.tr("党费欠交"),
-                [(text, "dues", ids, True) for text, ids in dues.reminders(year)],
-            ),
+            *data.recruitment,
+            # 党费 (services.dues): arrears, back-payment past 6 months, 自行脱党 warning
+            (self.tr("党费欠交"), data.dues),
         ]
         if report_.pending:  # the current year: the running period, not yet missed
-            groups.insert(
-                1,
-                (
-                    self.tr("本期尚待开展"),
-                    [
-                        (d.message(), "activities", compliance.activity_ids(d), False)
-                        for d in report_.pending
-                    ],
-                ),
-            )
+            groups.insert(1, (self.tr("本期尚待开展"), data.pending))
         for title, items in groups:
             header = QListWidgetItem(self.tr("%s（%d）") % (title, len(items)))
             header.setFont(_font(9.5, bold=True))
@@ -698,6 +823,7 @@ class OverviewPage(QWidget):
 
     def reminder_texts(self) -> list[str]:
         """The reminders the list shows, without headers (for tests and callers)."""
+        self.wait_for_figures()
         widget = self.reminder_list
         return [
             widget.item(i).text().strip()
@@ -756,6 +882,7 @@ class OverviewPage(QWidget):
         self._busy(work, self.tr("年度总结已保存：%s") % path)
 
     def save_reminders_pdf(self) -> None:
+        self.wait_for_figures()
         if self.compliance is None:
             return
         report_ = self.compliance
@@ -773,6 +900,7 @@ class OverviewPage(QWidget):
         self._busy(lambda: write_reminders_pdf(report_, path), self.tr("提醒清单已保存：%s") % path)
 
     def export_reminders(self) -> None:
+        self.wait_for_figures()
         if self.compliance is None:
             return
         report_ = self.compliance
@@ -793,6 +921,7 @@ class OverviewPage(QWidget):
 
     def print_reminders(self) -> None:
         """Print preview of the reminder list (the printer is chosen in the preview)."""
+        self.wait_for_figures()
         if self.compliance is None:
             return
         from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
