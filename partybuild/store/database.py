@@ -445,7 +445,9 @@ class OpeningCheck:
 
     @staticmethod
     def _refuse(action: int, arg1: str | None) -> int:
-        if action in _READ_ACTIONS or action == sqlite3.SQLITE_PRAGMA:
+        if action in _READ_ACTIONS or (
+            action == sqlite3.SQLITE_PRAGMA and (arg1 or "").lower() not in _WRITING_PRAGMAS
+        ):
             return sqlite3.SQLITE_OK  # a damaged file may still be read (to show, to copy out)
         if action == sqlite3.SQLITE_TRANSACTION and (arg1 or "").upper() == "ROLLBACK":
             return sqlite3.SQLITE_OK
