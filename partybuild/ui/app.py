@@ -223,7 +223,6 @@ def database_is_empty() -> bool:
 
 def offer_demo_if_empty(parent) -> bool:  # noqa: ANN001 - QWidget | None
     """On a first start, offer the demo ledger so there is something to look at and try."""
-    from partybuild.services.demo import build_demo
     from partybuild.store.database import current_account
     from partybuild.store.models import db_proxy
 
@@ -240,5 +239,7 @@ def offer_demo_if_empty(parent) -> bool:  # noqa: ANN001 - QWidget | None
     )
     if answer != QMessageBox.StandardButton.Yes:
         return False
+    from partybuild.services.demo import build_demo  # only then: it is a big module
+
     build_demo(db_proxy.obj)
     return True

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import peewee as pw
 from PySide6.QtCore import QSettings, QSize, Qt, QTimer
@@ -39,10 +41,11 @@ from PySide6.QtWidgets import (
 
 from partybuild import APP_NAME, __version__
 from partybuild.ledgers import spec
-from partybuild.ui import file_dialogs
 from partybuild.ui.accounts_ui import apply_account, fit_actions
 from partybuild.ui.lazy_pages import LazyPages
-from partybuild.ui.ledger_page import LedgerPage
+
+if TYPE_CHECKING:
+    from partybuild.ui.ledger_page import LedgerPage
 
 # Page names are a contract (``partybuild screenshot --page NAME``) — keep them.
 PAGES: tuple[tuple[str, str], ...] = (
@@ -70,6 +73,13 @@ PAGE_KEYS: dict[str, str] = {
 }
 
 
+def is_ledger_page(page: object) -> bool:
+    """``is_ledger_page(page)`` without importing ledger_page (records, queries, the
+    table model) before a ledger page is first built: until then no page can be one."""
+    module = sys.modules.get("partybuild.ui.ledger_page")
+    return module is not None and isinstance(page, module.LedgerPage)
+
+
 def _page_class(name: str) -> type[LedgerPage]:
     """发展党员 is a ledger page with its pipeline above; every other ledger a plain one."""
     if name == "recruitment":
@@ -80,6 +90,8 @@ def _page_class(name: str) -> type[LedgerPage]:
         from partybuild.ui.dues_page import DuesPage
 
         return DuesPage
+    from partybuild.ui.ledger_page import LedgerPage
+
     return LedgerPage
 
 
@@ -216,12 +228,12 @@ class MainWindow(QMainWindow):
 
     def _go_to_by_key(self, name: str) -> None:
         page = self.go_to(name)
-        if isinstance(page, LedgerPage):
+        if is_ledger_page(page):
             page.focus_table()  # the keys go on where the eyes are: the rows
 
     def open_filtered(self, name: str, filters: dict) -> None:
         page = self.go_to(name)
-        if isinstance(page, LedgerPage):
+        if is_ledger_page(page):
             ids = filters.pop("record_ids", None)
             page.show_only(ids, **filters)
 
@@ -230,13 +242,13 @@ class MainWindow(QMainWindow):
         page = self.current_page()  # built now if this is its first visit: it has just read
         self.stack.setCurrentIndex(row)
         refresh = refresh and not fresh
-        if isinstance(page, LedgerPage):
+        if is_ledger_page(page):
             page.clear_drill()  # coming back by the navigation shows the whole ledger again
         if refresh and hasattr(page, "refresh_in_background"):
             page.refresh_in_background()  # the overview: the page stays usable meanwhile
-        elif refresh and hasattr(page, "refresh") and not isinstance(page, LedgerPage):
+        elif refresh and hasattr(page, "refresh") and not is_ledger_page(page):
             page.refresh()
-        is_ledger = isinstance(page, LedgerPage)
+        is_ledger = is_ledger_page(page)
         for action in (self.new_action, self.edit_action, self.delete_action, self.find_action):
             action.setEnabled(is_ledger)
         fit_actions(self)  # what the signed-in account may do on this page
@@ -244,7 +256,7 @@ class MainWindow(QMainWindow):
 
     def _update_count(self) -> None:
         page = self.current_page()
-        if isinstance(page, LedgerPage):
+        if is_ledger_page(page):
             model = page.model
             filtered = self.tr("（已筛选）") if model.filters.active() else ""
             if model.counting:  # a search's first rows, its count a moment later
@@ -398,7 +410,7 @@ class MainWindow(QMainWindow):
 
     def _ledger_page(self) -> LedgerPage | None:
         page = self.current_page()
-        return page if isinstance(page, LedgerPage) else None
+        return page if is_ledger_page(page) else None
 
     def _new(self) -> None:
         if (page := self._ledger_page()) is not None:
@@ -497,6 +509,8 @@ class MainWindow(QMainWindow):
         folder = str(settings.value("folders/backup", ""))
         stamp = dt.date.today().strftime("%Y%m%d")
         suggested = f"党建台账备份-{stamp}.sqlite3"
+        from partybuild.ui import file_dialogs
+
         path, _ = file_dialogs.save_file(
             self,
             self.tr("备份数据库"),
@@ -518,6 +532,8 @@ class MainWindow(QMainWindow):
 
         settings = QSettings()
         folder = str(settings.value("folders/backup", ""))
+        from partybuild.ui import file_dialogs
+
         path = file_dialogs.open_file(
             self,
             self.tr("从备份恢复"),
@@ -577,7 +593,7 @@ class MainWindow(QMainWindow):
         settings = QSettings()
         settings.setValue("window/geometry", self.saveGeometry())
         for page in self.pages.values():
-            if isinstance(page, LedgerPage):
+            if is_ledger_page(page):
                 page.save_state()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802

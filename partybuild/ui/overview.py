@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCharts import (
     QBarCategoryAxis,
@@ -55,9 +55,10 @@ from PySide6.QtWidgets import (
 )
 
 from partybuild.domain import vocab
-from partybuild.services import compliance, dues, report, stats
-from partybuild.ui import file_dialogs, recruitment_page
 from partybuild.ui.fonts import ui_font_family
+
+if TYPE_CHECKING:
+    from partybuild.services import compliance, report
 
 ACCENT = "#c0392b"
 STATE_COLOURS = {
@@ -231,8 +232,21 @@ class Figures:
     dues: list[ReminderItem] = field(default_factory=list)
 
 
-def gather(year: int) -> Figures:
-    """Read the year's figures, charts and reminders (services only)."""
+def _figure_modules():  # noqa: ANN202
+    """The services behind the figures, imported when they are first computed, not at start-up:
+    the window's first paint needs none of them (``python -X importtime``)."""
+    from partybuild.services import compliance, dues, report, stats
+    from partybuild.ui import recruitment_page
+
+    return compliance, dues, recruitment_page, report, stats
+
+
+def gather(year: int | None) -> Figures:
+    """Read the year's figures, charts and reminders (services only); ``None``: the latest year
+    with data, as the page opens on."""
+    compliance, dues, recruitment_page, report, stats = _figure_modules()
+    if year is None:
+        year = report.latest_year_with_data()
     period = stats.Period.year(year)
     f = Figures(year=year, stats=stats.year_stats(year))
     for kind in ("standalone", "joint", "regional"):
@@ -283,6 +297,7 @@ class OverviewPage(QWidget):
         self._job = None  # the background computation in flight (ui/background.Job)
         self._generation = 0  # a refresh started later wins over an earlier one still running
         self.shown_year: int | None = None  # the year whose figures are on the page
+        self._year_chosen = not defer  # deferred: the latest year with data, found by gather
         self.setObjectName("page_overview")
         self.figures: dict = {}
         self.compliance: compliance.ComplianceReport | None = None
@@ -422,12 +437,11 @@ class OverviewPage(QWidget):
 
         self.year_combo.currentIndexChanged.connect(self.refresh)
         if defer:
-            self.year_combo.blockSignals(True)
-            self.set_year(report.latest_year_with_data())
-            self.year_combo.blockSignals(False)
-            self.title.setText(self.tr("%d年党建工作概览") % self.year())
+            self.title.setText(self.tr("党建工作概览"))
             self.message.setText(self.tr("正在统计…"))
         else:
+            from partybuild.services import report
+
             self.set_year(report.latest_year_with_data())
 
     # -- layout ------------------------------------------------------------------------
@@ -470,6 +484,7 @@ class OverviewPage(QWidget):
 
     # -- year --------------------------------------------------------------------------
     def set_year(self, year: int) -> None:
+        self._year_chosen = True
         index = self.year_combo.findData(year)
         if index < 0:
             self.year_combo.addItem(self.tr("%d年") % year, year)
@@ -503,7 +518,9 @@ class OverviewPage(QWidget):
 
         self._generation += 1
         self._forget_job()
-        generation, year = self._generation, self.year()
+        generation = self._generation
+        year = self.year() if self._year_chosen else None
+        _figure_modules()  # imported here, on the UI thread, after the first paint
 
         def work(cancel: object) -> Figures:
             with background.own_connection(cancel):  # type: ignore[arg-type]
@@ -534,14 +551,18 @@ class OverviewPage(QWidget):
     @property
     def figures_pending(self) -> bool:
         """The figures on the page are not (yet) those of the chosen year."""
-        return self._job is not None or self.shown_year != self.year()
+        return self._job is not None or not self._year_chosen or self.shown_year != self.year()
 
     def wait_for_figures(self) -> None:
         """The chosen year's figures on the page now: the worker's, waited for, else computed."""
         if self._job is not None:
             self._job.take()  # delivers on this thread (done/failed above)
             self._job = None
-        if self.shown_year != self.year():
+        if not self._year_chosen:
+            from partybuild.services import report
+
+            self.set_year(report.latest_year_with_data())  # computes them
+        elif self.shown_year != self.year():
             self.refresh()
 
     def cancel_background(self) -> None:
@@ -556,6 +577,15 @@ class OverviewPage(QWidget):
     def show_figures(self, data: Figures) -> None:
         """Put computed figures on the page (UI thread)."""
         year = data.year
+        if year != self.year() or not self._year_chosen:  # the page opens on the latest year
+            index = self.year_combo.findData(year)
+            self.year_combo.blockSignals(True)
+            if index < 0:
+                self.year_combo.addItem(self.tr("%d年") % year, year)
+                index = self.year_combo.count() - 1
+            self.year_combo.setCurrentIndex(index)
+            self.year_combo.blockSignals(False)
+            self._year_chosen = True
         self.title.setText(self.tr("%d年党建工作概览") % year)
         if self.message.text() == self.tr("正在统计…"):
             self.message.setText("")
@@ -833,6 +863,8 @@ class OverviewPage(QWidget):
 
     # -- actions -------------------------------------------------------------------------
     def _ask_path(self, title: str, name: str, filters: str) -> tuple[Path | None, str]:
+        from partybuild.ui import file_dialogs
+
         path, chosen = file_dialogs.save_file(self, title, name, filters)
         return (Path(path) if path else None), chosen
 
@@ -869,6 +901,8 @@ class OverviewPage(QWidget):
             path = path.with_name(path.name + (".xlsx" if chosen == xlsx else ".pdf"))
 
         def work() -> None:
+            from partybuild.services import report
+
             summary = report.build_summary(year)
             if path.suffix.lower() == ".xlsx":
                 from partybuild.services.report_xlsx import write_summary_xlsx
@@ -933,6 +967,8 @@ class OverviewPage(QWidget):
         dialog = QPrintPreviewDialog(printer, self)
         dialog.setWindowTitle(self.tr("打印提醒清单"))
         dialog.paintRequested.connect(lambda p: print_reminders(report_, p))
+        from partybuild.ui import file_dialogs
+
         file_dialogs.guard_print_preview(dialog, printer)
         self.preview_dialog = dialog
         self._printer = printer  # the dialog does not own it
