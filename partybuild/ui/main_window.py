@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import peewee as pw
-from PySide6.QtCore import QSettings, QSize, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
+from PySide6.QtCore import QEvent, QObject, QSettings, QSize, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -136,7 +136,6 @@ class MainWindow(QMainWindow):
     def __init__(self, database: pw.Database) -> None:
         super().__init__()
         self.database = database
-        self._shown = False
         self.setWindowTitle(APP_NAME)
         self.resize(1360, 840)
 
@@ -189,10 +188,9 @@ class MainWindow(QMainWindow):
         if name == "overview":
             from partybuild.ui.overview import OverviewPage  # QtCharts: only when it is shown
 
-            page = OverviewPage(defer=True)  # its figures come in the background (showEvent)
+            page = OverviewPage(defer=True)  # its figures come in the background, once painted
             page.open_page.connect(self.open_filtered)
-            if self._shown:
-                QTimer.singleShot(0, page.refresh_in_background)
+            page.installEventFilter(self)
             return page
         if name == "recycle-bin":
             try:
@@ -280,12 +278,13 @@ class MainWindow(QMainWindow):
                 page.refresh()
         self._update_count()
 
-    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
-        super().showEvent(event)
-        if not self._shown:
-            self._shown = True
-            # After the first paint's turn of the event loop, not before it.
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        """The overview's first paint (its layout, empty) starts its figures: after the window
+        is on the screen, never before — not even their modules' import."""
+        if event.type() == QEvent.Type.Paint and watched is self.pages.built("overview"):
+            watched.removeEventFilter(self)
             QTimer.singleShot(0, self._start_background_figures)
+        return super().eventFilter(watched, event)
 
     def _start_background_figures(self) -> None:
         page = self.pages.built("overview")

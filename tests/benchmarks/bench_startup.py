@@ -18,6 +18,13 @@ Two kinds of runs: ordinary starts (the day's backup already made by a warm-up, 
 but the first of a day) and **backup-day** starts (the day's copies removed before each run: the
 copy and its verification follow the window). After every backup-day run the backups folder holds
 only whole, verified copies (the benchmark checks it: no temporary file left by a busy quit).
+
+Bytecode: an installed partybuild starts from compiled bytecode (pip compiles at install; a
+source checkout writes ``__pycache__`` on its first run). Where ``PYTHONDONTWRITEBYTECODE`` is set
+(as on the project's build machines) every start would compile about sixty modules from source
+again — work no user's start does, which the bare window (all compiled) never pays. The measured
+processes therefore run without that variable, after the warm-up has written the bytecode, for
+the app and the bare window alike. (Measured both ways on the demo ledger: see the README.)
 """
 
 from __future__ import annotations
@@ -92,6 +99,8 @@ def child(kind: str, db: str, mode: str) -> None:
 
 def one(kind: str, db: str, mode: str = "settle") -> dict[str, float]:
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "QT_LOGGING_RULES": "qt.qpa.*=false"}
+    if os.environ.get("BENCH_STARTUP_FROM_SOURCE") != "1":
+        env.pop("PYTHONDONTWRITEBYTECODE", None)  # see the docstring: bytecode, as installed
     t0 = time.perf_counter()
     proc = subprocess.Popen(
         [sys.executable, "-m", "tests.benchmarks.bench_startup", "child", kind, db, mode],
