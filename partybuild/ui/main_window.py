@@ -181,6 +181,8 @@ class MainWindow(QMainWindow):
         self.nav.setCurrentRow(0)
         self._page_changed(0, refresh=False)
         self.nav.currentRowChanged.connect(self._page_changed)
+        # The window's first paint (the sidebar is always in it) starts the overview's figures.
+        self.nav.viewport().installEventFilter(self)
         self.restore_settings()
 
     # -- pages --------------------------------------------------------------------------
@@ -190,7 +192,6 @@ class MainWindow(QMainWindow):
 
             page = OverviewPage(defer=True)  # its figures come in the background, once painted
             page.open_page.connect(self.open_filtered)
-            page.installEventFilter(self)
             return page
         if name == "recycle-bin":
             try:
@@ -279,9 +280,9 @@ class MainWindow(QMainWindow):
         self._update_count()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
-        """The overview's first paint (its layout, empty) starts its figures: after the window
-        is on the screen, never before — not even their modules' import."""
-        if event.type() == QEvent.Type.Paint and watched is self.pages.built("overview"):
+        """The window's first paint (the overview's layout, empty) starts the figures: after the
+        window is on the screen, never before — not even their modules' import."""
+        if event.type() == QEvent.Type.Paint and watched is self.nav.viewport():
             watched.removeEventFilter(self)
             QTimer.singleShot(0, self._start_background_figures)
         return super().eventFilter(watched, event)

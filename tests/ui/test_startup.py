@@ -65,6 +65,7 @@ def wait_for_the_figures(qtbot: QtBot, page: OverviewPage) -> None:
 def open_window(database: pw.Database, qtbot: QtBot) -> MainWindow:
     window = MainWindow(database)
     qtbot.addWidget(window)
+    window.resize(1360, 840)  # the overview fills it: its own area is never painted, the rest is
     window.show()
     qtbot.waitExposed(window)
     return window
