@@ -92,8 +92,12 @@ def child(kind: str, db: str, mode: str) -> None:
         print(f"settled {check.seconds if check is not None else 0:.3f}", flush=True)
     sys.stdin.readline()  # the parent's clock is on the quit now
     window.close()
-    if startup is not None:
+    if startup is not None:  # the app's own quit: ui.app.run's end, then ui.app.end_process
         startup.stop()
+        app.quit()
+        from partybuild.ui.app import end_process
+
+        end_process(0)
     app.quit()
 
 

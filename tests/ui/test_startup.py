@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import shutil
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -267,3 +270,36 @@ def test_a_damaged_file_is_refused_after_the_window_and_never_written(
     assert "partybuild restore" in refused[0]
     close_database()
     assert hashlib.sha256(demo_copy.read_bytes()).hexdigest() == before
+
+
+def test_the_process_ends_at_once_with_everything_on_disk(tmp_path: Path) -> None:
+    """The GUI's quit ends the process without the interpreter's teardown: the database is
+    closed first (its WAL folded back in), the settings written, the exit code kept."""
+    path = tmp_path / "ledger.sqlite3"
+    code = (
+        "import sys\n"
+        "from PySide6.QtCore import QSettings\n"
+        "from partybuild.services import records\n"
+        "from partybuild.store.database import open_database\n"
+        "from partybuild.ui.app import end_process, make_application\n"
+        "make_application()\n"
+        "open_database(sys.argv[1])\n"
+        "records.create('branches', {'name': '退出前联合党支部', 'kind': 'joint'})\n"
+        "QSettings().setValue('window/test', 'kept')\n"
+        "end_process(3)\n"
+        "raise SystemExit('end_process returned')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
+    assert done.returncode == 3, done.stderr
+    assert not path.with_name(path.name + "-wal").exists()  # closed: nothing left in the WAL
+    open_database(path)
+    assert [b.name for b in m.Branch.select()] == ["退出前联合党支部"]
+    from PySide6.QtCore import QSettings
+
+    assert QSettings().value("window/test") == "kept"
