@@ -300,6 +300,19 @@ def test_the_process_ends_at_once_with_everything_on_disk(tmp_path: Path) -> Non
     assert not path.with_name(path.name + "-wal").exists()  # closed: nothing left in the WAL
     open_database(path)
     assert [b.name for b in m.Branch.select()] == ["退出前联合党支部"]
-    from PySide6.QtCore import QSettings
-
-    assert QSettings().value("window/test") == "kept"
+    # Read back by another process (this one's QSettings keeps the folder it first used).
+    read = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from PySide6.QtCore import QSettings\n"
+            "from partybuild.ui.app import make_application\n"
+            "make_application()\n"
+            "print(QSettings().value('window/test'))\n",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
+    assert read.stdout.strip() == "kept", read.stderr
