@@ -292,14 +292,23 @@ def _read_only_uri(path: Path) -> str:
     return f"file:{quote(str(path.resolve()))}?{mode}"
 
 
-def _run_check(con: sqlite3.Connection, pragma: str, budget: float) -> list[str] | None:
-    """The pragma's result lines, or None when it did not finish within ``budget`` seconds."""
+def _run_check(
+    con: sqlite3.Connection, pragma: str, budget: float, cancel: Cancel | None = None
+) -> list[str] | None:
+    """The pragma's result lines, or None when it did not finish within ``budget`` seconds.
+    Raises :class:`Cancelled` when ``cancel`` is set meanwhile (no verdict)."""
     deadline = time.monotonic() + budget
-    con.set_progress_handler(lambda: int(time.monotonic() > deadline), 10_000)
+
+    def stop() -> int:
+        return int(time.monotonic() > deadline or (cancel is not None and cancel.is_set))
+
+    con.set_progress_handler(stop, 10_000)
     try:
         return [r[0] for r in con.execute(pragma).fetchall()]
     except sqlite3.OperationalError as exc:
         if "interrupt" in str(exc).lower():
+            if cancel is not None:
+                cancel.check()  # abandoned, not out of time: no cheaper check after it
             return None
         raise
     finally:
@@ -310,6 +319,7 @@ def check_connection(
     con: sqlite3.Connection,
     integrity_budget: float | None = INTEGRITY_BUDGET_S,
     quick_budget: float = QUICK_BUDGET_S,
+    cancel: Cancel | None = None,
 ) -> str | None:
     """SQLite's own damage check; the first problem it reports, or None.
 
@@ -319,9 +329,9 @@ def check_connection(
         if integrity_budget is None:
             result: list[str] | None = [r[0] for r in con.execute("PRAGMA integrity_check")]
         else:
-            result = _run_check(con, "PRAGMA integrity_check(20)", integrity_budget)
+            result = _run_check(con, "PRAGMA integrity_check(20)", integrity_budget, cancel)
             if result is None:
-                result = _run_check(con, "PRAGMA quick_check(20)", quick_budget)
+                result = _run_check(con, "PRAGMA quick_check(20)", quick_budget, cancel)
     except sqlite3.DatabaseError as exc:
         if _is_damage(exc):
             return str(exc)
@@ -408,7 +418,7 @@ class OpeningCheck:
             if cancel is not None:
                 cancel.watch(con)
             try:
-                problem = check_connection(con)
+                problem = check_connection(con, cancel=cancel)
                 if cancel is not None:
                     cancel.check()  # interrupted: no verdict
             except sqlite3.DatabaseError as exc:
