@@ -316,3 +316,38 @@ def test_the_process_ends_at_once_with_everything_on_disk(tmp_path: Path) -> Non
         env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
     )
     assert read.stdout.strip() == "kept", read.stderr
+
+
+FIRST_WINDOW = """
+import sys
+from partybuild.store.database import open_database
+from partybuild.ui.app import Startup, make_application
+
+app = make_application()
+startup = Startup(open_database(sys.argv[1], check_later=True))
+window = startup.open_window()
+window.resize(1360, 840)
+window.show()
+window.grab()  # painted: what the user sees first
+heavy = ("openpyxl", "xlsxwriter", "docx", "PIL", "reportlab", "pypinyin", "python_calamine",
+         "PySide6.QtPrintSupport", "PySide6.QtPdf", "partybuild.services.compliance",
+         "partybuild.services.report", "partybuild.services.demo", "partybuild.ui.ledger_page",
+         "partybuild.ui.file_dialogs", "playhouse.migrations")
+print(",".join(sorted(m for m in sys.modules if m in heavy or m.split(".")[0] in heavy)) or "-")
+startup.stop()
+"""
+
+
+def test_the_first_window_loads_only_what_it_shows(demo_copy: Path) -> None:
+    """Nothing of the figures, the ledger pages, Excel, Word, PDF or pinyin before the first
+    window: they follow it (``python -X importtime``)."""
+    result = subprocess.run(
+        [sys.executable, "-c", FIRST_WINDOW, str(demo_copy)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=Path(__file__).resolve().parents[2],
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "-"
