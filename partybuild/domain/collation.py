@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import TypeVar
 
 from pypinyin import Style, lazy_pinyin
+from pypinyin.constants import PHRASES_DICT, RE_HANS
+from pypinyin.seg import mmseg
 from pypinyin.seg.simpleseg import seg
 
 # Surnames whose reading differs from the character's most common one (通用规范汉字表 readings
@@ -76,13 +78,22 @@ def _word_readings(word: str) -> tuple[str, ...]:
     )
 
 
+def _segments(text: str) -> list[str]:
+    """pypinyin's ``seg(text)``. A text of Chinese characters only (almost every name) is one
+    run, so its character-by-character split into runs is skipped: the phrase segmentation of
+    the run is what ``seg`` would do next."""
+    if PHRASES_DICT and RE_HANS.match(text):
+        return list(mmseg.seg.cut(text))
+    return seg(text)
+
+
 def _syllables(text: str, *, surname: bool) -> list[str]:
     text = text.strip()
     if not text:
         return []
     # lazy_pinyin(text) is its segments' readings one after the other: the same segmentation
     # (pypinyin's own seg), each segment read as lazy_pinyin reads it, cached.
-    readings = [r for word in seg(text) for r in _word_readings(word)]
+    readings = [r for word in _segments(text) for r in _word_readings(word)]
     # lazy_pinyin keeps a run of non-Chinese characters as one item; only a leading Chinese
     # character is a surname.
     if surname and text[0] in SURNAME_READINGS and readings:
