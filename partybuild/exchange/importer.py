@@ -1391,10 +1391,11 @@ class _Planner:
         """Field → parsed value, links resolved to an id or a new row of the file."""
         plain, links = row.sheet.layout()
         parsed = row.parsed
-        data: dict[str, Any] = {}
-        for name, key in plain:
-            value = parsed.get(key)
-            data[name] = None if value is ERR else value
+        data: dict[str, Any] = {name: parsed.get(key) for name, key in plain}
+        if row.failed:  # a cell that could not be read (ERR) goes on as empty
+            for name, value in data.items():
+                if value is ERR:
+                    data[name] = None
         for name, target, keys, header in links:
             parts = tuple(parsed.get(k) for k in keys)
             if ERR in parts or all(p is None for p in parts):
@@ -1815,6 +1816,8 @@ class _FastColumn:
         self.link_model = column.link_model
         self.null = column.field.null
         self.default = column.field.default
+        self.is_link = column.kind == spec.LINK
+        self.remember = column.kind not in _UNREMEMBERED
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._column, name)
@@ -1861,18 +1864,18 @@ def clean_values(
     for column in _fast_columns(ledger):
         name = column.name
         raw = data.get(name)
-        if column.kind == spec.LINK or raw is None:
+        if raw is None or column.is_link:
             value = raw
         else:
-            kind = type(raw)
-            seen = (
-                memo.setdefault(name, {})
-                if memo is not None
-                and (kind is str or kind is dt.date)
-                and column.kind not in _UNREMEMBERED
-                else None
-            )
-            value = seen.get(raw, _MISSING) if seen is not None else _MISSING
+            seen = None
+            value = _MISSING
+            if memo is not None and column.remember:
+                kind = type(raw)
+                if kind is str or kind is dt.date:
+                    seen = memo.get(name)
+                    if seen is None:
+                        seen = memo[name] = {}
+                    value = seen.get(raw, _MISSING)
             if value is _MISSING:
                 try:
                     value = clean(raw, column)
