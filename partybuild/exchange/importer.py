@@ -2130,7 +2130,9 @@ def _insert_bulk(sheet_spec: SheetSpec, rows: list[PlannedRow], stamp: dict[str,
     columns = ", ".join(f'"{f.column_name}"' for f in fields)
     table = model._meta.table_name
     links = {c.name for c in sheet_spec.ledger.columns if c.kind == spec.LINK}
-    converters = [(n, f.db_value, n in links) for n, f in zip(names, fields, strict=False)]
+    converters = [
+        (n, f.db_value, n in links, _unconverted(f)) for n, f in zip(names, fields, strict=False)
+    ]
     tail = tuple(
         f.db_value(v)
         for f, v in zip(
@@ -2141,10 +2143,13 @@ def _insert_bulk(sheet_spec: SheetSpec, rows: list[PlannedRow], stamp: dict[str,
     for row in rows:
         values = row.values
         cells = []
-        for name, convert, link in converters:
+        for name, convert, link, plain in converters:
             value = values[name]
             if value is not None:
-                value = convert(_final(value) if link else value)
+                if link:
+                    value = convert(_final(value))
+                elif type(value) is not plain:
+                    value = convert(value)
             cells.append(value)
         cells.extend(dates.precision_of(values[name]) for name in partial)
         if derived:
@@ -2161,6 +2166,18 @@ def _insert_bulk(sheet_spec: SheetSpec, rows: list[PlannedRow], stamp: dict[str,
     sql = f'INSERT INTO "{table}" ({columns}) VALUES ({marks})'
     with _fts_batched(database, table):
         database.cursor().executemany(sql, params)
+
+
+def _unconverted(f: pw.Field) -> type | None:
+    """The type of value a field binds as it is (peewee's ``db_value`` returns it unchanged):
+    text for text fields, int for integer fields; None when every value goes through it."""
+    if type(f).db_value is not pw.Field.db_value:
+        return None
+    if type(f).adapt is pw.CharField.adapt:
+        return str
+    if type(f).adapt is pw.IntegerField.adapt:
+        return int
+    return None
 
 
 # Rows per INSERT on PostgreSQL: large enough that round trips do not count, small enough that
