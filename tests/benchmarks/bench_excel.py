@@ -2,7 +2,10 @@
 
 Targets (issue 4): import ≤ 2× openpyxl reading the same file (``read_only=True,
 values_only=True``), export ≤ 1.5× openpyxl writing the same values (``write_only=True``).
-Issue 12: import ≤ 4× bare python-calamine, export ≤ 1.5× bare xlsxwriter (constant_memory).
+Issue 12: import ≤ 4× bare python-calamine, export ≤ 1.5× bare xlsxwriter (constant_memory);
+the dry run (read and plan, what 预检 waits for) ≤ 3× bare python-calamine, each alternating with
+its own calamine read; the same import into PostgreSQL (a throwaway cluster as ``tests/pg.py``
+starts, the same registry imported into it first) ≤ 1.2× SQLite, alternating run by run.
 The roster is the full-field one of ``roster.py`` (every column filled), from its cache.
 Each measured step runs in a fresh child process, so its peak memory (max RSS) is its own.
 """
