@@ -222,18 +222,46 @@ def _enterprises(
 
 
 def _members(period: Period, scope: _Scope) -> dict[int | None, dict[str, int]]:
-    """On the roll at the period's end by category, and who joined in it (two queries)."""
+    """On the roll at the period's end by category, and who joined in it (three queries).
+
+    The roll is counted as two index reads instead of one rule applied to every member: the
+    live members by category and status (``member_figures`` alone, as a bare count reads it),
+    less the exceptions — full or probationary members whose 入党 is not certainly by the end
+    (off the roll), and full members on the roll whose 转正 is not (still probationary then).
+    An exception's date is on or after 1 January of the year after the period's end whatever its
+    precision (NULL, "month" or "year", models.certainly_by), so the exceptions come from range
+    reads of the 入党 and 转正 date indexes, and the full rule runs on those rows only.
+    """
     M = m.Member
     key = scope.key(M.branch)
-    # A full member confirmed (转正) after the period's end was still probationary then.
-    late = (M.category == "full") & ~_existing(M.confirmed_on, period)
-    query = members_at_end(period).select(*key, M.category, pw.fn.COUNT(M.id), _when(late))
     counts: dict[int | None, dict[str, int]] = {}
+    on_roll = M.select(*key, M.category, pw.fn.COUNT(M.id)).where(
+        m.live(M), M.status.in_(("normal", "mobile"))
+    )
     # Grouped as the figures' index (migration 0011) is ordered: category, status, branch.
-    for row in scope.narrow(query, M.branch).group_by(M.category, M.status, *key).tuples():
-        k, (category, n, late_n) = scope.split(row)
+    for row in scope.narrow(on_roll, M.branch).group_by(M.category, M.status, *key).tuples():
+        k, (category, n) = scope.split(row)
         c = counts.setdefault(k, _zeros(vocab.MEMBER_CATEGORY.codes))
         c[category] = c.get(category, 0) + n
+    after = period.end + dt.timedelta(days=1)
+    floor = dt.date(after.year, 1, 1)
+    # The roll's conditions are counted, not filtered: in the WHERE clause they would lead the
+    # planner to walk the figures' index instead of the two date ranges.
+    counted = M.status.in_(("normal", "mobile")) & M.category.in_(("full", "probationary"))
+    joined_by_end = _existing(M.joined_on, period)
+    # A full member confirmed (转正) after the period's end was still probationary then.
+    late = (M.category == "full") & joined_by_end & ~_existing(M.confirmed_on, period)
+    exceptions = M.select(
+        *key, M.category, _when(counted & ~joined_by_end), _when(counted & late)
+    ).where(
+        m.live(M),
+        # Bounded on both sides (every date is by date.max) so the planner reads the ranges.
+        M.joined_on.between(floor, dt.date.max) | M.confirmed_on.between(floor, dt.date.max),
+    )
+    for row in scope.narrow(exceptions, M.branch).group_by(M.category, *key).tuples():
+        k, (category, off_n, late_n) = scope.split(row)
+        c = counts.setdefault(k, _zeros(vocab.MEMBER_CATEGORY.codes))
+        c[category] -= _int(off_n)
         c["full"] -= _int(late_n)
         c["probationary"] += _int(late_n)
     joined: dict[int | None, int] = {}
