@@ -222,7 +222,7 @@ def _enterprises(
 
 
 def _members(period: Period, scope: _Scope) -> dict[int | None, dict[str, int]]:
-    """On the roll at the period's end by category, and who joined in it (three queries).
+    """On the roll at the period's end by category, and who joined in it (two queries).
 
     The roll is counted as two index reads instead of one rule applied to every member: the
     live members by category and status (``member_figures`` alone, as a bare count reads it),
@@ -230,7 +230,9 @@ def _members(period: Period, scope: _Scope) -> dict[int | None, dict[str, int]]:
     (off the roll), and full members on the roll whose 转正 is not (still probationary then).
     An exception's date is on or after 1 January of the year after the period's end whatever its
     precision (NULL, "month" or "year", models.certainly_by), so the exceptions come from range
-    reads of the 入党 and 转正 date indexes, and the full rule runs on those rows only.
+    reads of the 入党 and 转正 date indexes, and the full rule runs on those rows only. The 入党
+    range starts at the period's start if that is sooner, so the same rows also count who joined
+    in the period (:func:`member_years.joined_query`'s rule, as a condition).
     """
     M = m.Member
     key = scope.key(M.branch)
@@ -247,28 +249,34 @@ def _members(period: Period, scope: _Scope) -> dict[int | None, dict[str, int]]:
     floor = dt.date(after.year, 1, 1)
     # The roll's conditions are counted, not filtered: in the WHERE clause they would lead the
     # planner to walk the figures' index instead of the two date ranges.
-    counted = M.status.in_(("normal", "mobile")) & M.category.in_(("full", "probationary"))
+    party = M.category.in_(member_years.PARTY)
+    counted = M.status.in_(("normal", "mobile")) & party
     joined_by_end = _existing(M.joined_on, period)
     # A full member confirmed (转正) after the period's end was still probationary then.
     late = (M.category == "full") & joined_by_end & ~_existing(M.confirmed_on, period)
+    joined_in = party & (M.joined_on >= period.start) & m.certainly_by(M.joined_on, period.end)
     exceptions = M.select(
-        *key, M.category, _when(counted & ~joined_by_end), _when(counted & late)
+        *key,
+        M.category,
+        _when(counted & ~joined_by_end),
+        _when(counted & late),
+        _when(joined_in),
     ).where(
         m.live(M),
         # Bounded on both sides (every date is by date.max) so the planner reads the ranges.
-        M.joined_on.between(floor, dt.date.max) | M.confirmed_on.between(floor, dt.date.max),
+        M.joined_on.between(min(period.start, floor), dt.date.max)
+        | M.confirmed_on.between(floor, dt.date.max),
     )
-    for row in scope.narrow(exceptions, M.branch).group_by(M.category, *key).tuples():
-        k, (category, off_n, late_n) = scope.split(row)
-        c = counts.setdefault(k, _zeros(vocab.MEMBER_CATEGORY.codes))
-        c[category] -= _int(off_n)
-        c["full"] -= _int(late_n)
-        c["probationary"] += _int(late_n)
     joined: dict[int | None, int] = {}
-    query = member_years.joined_query(period).select(*key, pw.fn.COUNT(M.id))
-    for row in scope.narrow(query, M.branch).group_by(*key).tuples():
-        k, (n,) = scope.split(row)
-        joined[k] = n
+    for row in scope.narrow(exceptions, M.branch).group_by(M.category, *key).tuples():
+        k, (category, off_n, late_n, joined_n) = scope.split(row)
+        if _int(off_n) or _int(late_n):
+            c = counts.setdefault(k, _zeros(vocab.MEMBER_CATEGORY.codes))
+            c[category] -= _int(off_n)
+            c["full"] -= _int(late_n)
+            c["probationary"] += _int(late_n)
+        if _int(joined_n):
+            joined[k] = joined.get(k, 0) + _int(joined_n)
     return {
         k: {
             **_totalled(counts.get(k, _zeros(vocab.MEMBER_CATEGORY.codes))),
