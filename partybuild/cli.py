@@ -207,9 +207,11 @@ def _delegate(module: str, function: str) -> Callable[[argparse.Namespace], int]
 
 
 def cmd_gui(args: argparse.Namespace) -> int:
-    from partybuild.ui.app import run
+    from partybuild.ui.app import end_process, run
 
-    return run(getattr(args, "db", None))
+    code = run(getattr(args, "db", None))
+    end_process(code)  # a prompt quit (ui/app.py); does not return
+    return code
 
 
 # --------------------------------------------------------------------------- parser

@@ -157,6 +157,59 @@ def test_import_killed_at_any_moment(two_states: tuple[Path, Path], tmp_path: Pa
     assert outcomes["before"] and outcomes["after"]
 
 
+DEFERRING_IMPORT = """
+import sys
+from partybuild.exchange import importer
+importer.DEFER_INDEXES_FROM = 1  # the large-import path (indexes built after the insert)
+from partybuild.cli import main
+sys.exit(main(["import", sys.argv[1], "--db", sys.argv[2]]))
+"""
+
+
+def schema(path: Path) -> list[tuple[str, str, str]]:
+    con = sqlite3.connect(path)
+    try:
+        return con.execute(
+            "SELECT type, name, sql FROM sqlite_master ORDER BY type, name"
+        ).fetchall()
+    finally:
+        con.close()
+
+
+def test_import_with_deferred_indexes_killed_at_any_moment(
+    two_states: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """A large import drops the table's indexes and its search trigger and makes them again
+    after the insert, inside its one transaction: killed anywhere, the database holds nothing or
+    everything, with every index and trigger as it was."""
+    demo_file, _ = two_states
+    workbook = tmp_path / "demo.xlsx"
+    main = [sys.executable, str(ROOT / "main.py")]
+    subprocess.run([*main, "export", "--db", str(demo_file), "-o", str(workbook)], check=True)
+    empty = tmp_path / "empty.sqlite3"
+    open_database(empty)
+    close_database()
+    run = [sys.executable, "-c", DEFERRING_IMPORT, str(workbook)]
+    done = tmp_path / "done.sqlite3"
+    done.write_bytes(empty.read_bytes())
+    duration = timed([*run, str(done)])
+    before, after, indexes = snapshot(empty), snapshot(done), schema(empty)
+    assert before != after and schema(done) == indexes
+    outcomes = {"before": 0, "after": 0}
+    points = 8
+    for i in range(points):
+        db = tmp_path / f"import{i}.sqlite3"
+        db.write_bytes(empty.read_bytes())
+        fraction = (i / (points - 1)) ** 0.5 * 1.3
+        kill_after([*run, str(db)], duration * fraction)
+        assert integrity(db) == "ok", f"kill point {i}"
+        state = snapshot(db)
+        assert state in (before, after), f"kill point {i}: a partial import"
+        assert schema(db) == indexes, f"kill point {i}: indexes or triggers changed"
+        outcomes["before" if state == before else "after"] += 1
+    assert outcomes["before"] and outcomes["after"]
+
+
 def audit_restores(path: Path) -> int:
     con = sqlite3.connect(path)
     try:

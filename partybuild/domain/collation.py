@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import TypeVar
 
 from pypinyin import Style, lazy_pinyin
+from pypinyin.constants import PHRASES_DICT, RE_HANS
+from pypinyin.seg import mmseg
 from pypinyin.seg.simpleseg import seg
 
 # Surnames whose reading differs from the character's most common one (通用规范汉字表 readings
@@ -76,13 +78,58 @@ def _word_readings(word: str) -> tuple[str, ...]:
     )
 
 
+def _segments(text: str) -> list[str]:
+    """pypinyin's ``seg(text)``. A text of Chinese characters only (almost every name) is one
+    run, so its character-by-character split into runs is skipped: the phrase segmentation of
+    the run is what ``seg`` would do next."""
+    if PHRASES_DICT and RE_HANS.match(text):
+        if _PREFIXES is None:
+            return list(mmseg.seg.cut(text))
+        return _cut(text, _PREFIXES)
+    return seg(text)
+
+
+def _cut(text: str, prefixes: set[str]) -> list[str]:
+    """``mmseg.seg.cut`` (forward maximum matching, phrases only), step for step without the
+    generator: at each place the longest phrase of the dictionary among the prefixes that
+    match in a row, else one character; a run that matches to its end without a phrase is
+    split into characters."""
+    words: list[str] = []
+    remain = text
+    while remain:
+        length = len(remain)
+        valid = 0
+        end = 0
+        while end < length and remain[: end + 1] in prefixes:
+            end += 1
+            if remain[:end] in PHRASES_DICT:
+                valid = end
+        if valid:
+            words.append(remain[:valid])
+            remain = remain[valid:]
+        elif end < length:
+            words.append(remain[0])
+            remain = remain[1:]
+        else:
+            words.extend(remain)
+            break
+    return words
+
+
+# The phrase prefixes mmseg's segmenter matches against; None (then its own generator runs)
+# when pypinyin keeps them elsewhere or segments in its other mode.
+_PREFIXES: set[str] | None = getattr(getattr(mmseg.seg, "_prefix_set", None), "_set", None)
+if getattr(mmseg.seg, "_no_non_phrases", None) is not True or not isinstance(_PREFIXES, set):
+    _PREFIXES = None
+
+
 def _syllables(text: str, *, surname: bool) -> list[str]:
     text = text.strip()
     if not text:
         return []
     # lazy_pinyin(text) is its segments' readings one after the other: the same segmentation
     # (pypinyin's own seg), each segment read as lazy_pinyin reads it, cached.
-    readings = [r for word in seg(text) for r in _word_readings(word)]
+    readings = [r for word in _segments(text) for r in _word_readings(word)]
     # lazy_pinyin keeps a run of non-Chinese characters as one item; only a leading Chinese
     # character is a surname.
     if surname and text[0] in SURNAME_READINGS and readings:

@@ -11,6 +11,7 @@ only the problem; the caller prefixes the field label (e.g. "身份证号：").
 from __future__ import annotations
 
 import datetime
+import operator
 import re
 
 __all__ = [
@@ -50,7 +51,7 @@ def id_check_char(first17: str) -> str:
     """Return the GB 11643 check character ('0'-'9' or 'X') for the first 17 digits."""
     if len(first17) != _ID_LENGTH - 1 or not _is_ascii_digits(first17):
         raise ValueError("身份证号本体码应为17位数字")
-    total = sum(int(ch) * w for ch, w in zip(first17, _ID_WEIGHTS, strict=True))
+    total = sum(map(operator.mul, map(int, first17), _ID_WEIGHTS))
     return _ID_CHECK_MAP[total % 11]
 
 

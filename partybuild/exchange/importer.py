@@ -10,12 +10,15 @@
    flagged; a sheet lacking a required field or a default of record (类别) says so once. The
    user's word — ``--map`` or the wizard's 列对应 step — comes as a :class:`Mapping`.
 2. **Plan** (:func:`plan`): links are resolved by natural title — against the file's own rows
-   first, then the database (one query per linked ledger, IN-lists in chunks) — and each row is
-   cleaned by the same field cleaning and rules as the form (``services.records``). Every row
+   first, then the database (one query per linked ledger; the keys of a sheet bound as one
+   array) — and each row is cleaned by the same field cleaning and rules as the form
+   (``services.records``), each distinct text of a column once. Every row
    becomes new / update / unchanged / invalid, with the reason in Chinese and the row number as
    Excel shows it. A key twice in one file makes both rows invalid, never an overwrite.
 3. **Apply** (:func:`apply`): in one transaction, after an online backup of an SQLite database;
-   with ``skip_invalid`` only the valid rows go in. Unchanged rows are not written; updates keep
+   new rows in bulk (``executemany`` on SQLite, the indexes of a table that more than doubles
+   built after the insert; ``execute_values`` on PostgreSQL); with ``skip_invalid`` only the
+   valid rows go in. Unchanged rows are not written; updates keep
    the record's id and bump its version.
 
 Validation per row mirrors :func:`partybuild.services.records.validate` field for field, but finds
@@ -27,6 +30,7 @@ two give the same answers.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -96,6 +100,7 @@ class _Err:
 
 
 ERR = _Err()
+_MISSING = object()
 
 
 # --------------------------------------------------------------------------- the plan
@@ -908,6 +913,9 @@ def _read_sheet(
     constants = choice.constants
     examples = _example_signatures().get(sheet_spec.name, set())
     probe = _example_probe(sheet_spec.name, choice)
+    # Each column's text cells are parsed once per distinct text: a roster's 50,000 学历, 民族,
+    # 所属党组织 cells hold a few dozen words (the parse depends on the text alone). ID numbers
+    # and phones are different in every row and not remembered.
     parsers = [
         (
             index,
@@ -915,6 +923,7 @@ def _read_sheet(
             rd.parser(col.kind, col.vocabulary, epoch, rd.unit_of(sheet_spec.name, col.field)),
             choice.headers.get(index, col.header),
             col.link or col.field or col.key,
+            None if col.kind in _UNREMEMBERED else {},
         )
         for index, col in choice.mapping.items()
     ]
@@ -966,10 +975,25 @@ def _read_sheet(
             raw = tuple(row) + (None,) * (width - length)
         planned = PlannedRow(sheet, number, raw)
         parsed = planned.parsed
-        for index, key, parse, header, fail in parsers:
+        for index, key, parse, header, fail, seen in parsers:
             value = raw[index]
             if value is None:
                 parsed[key] = None
+                continue
+            if seen is not None and type(value) is str:
+                got = seen.get(value, _MISSING)
+                if got is _MISSING:
+                    try:
+                        got = parse(value)
+                    except rd.CellError as exc:
+                        got = _Refused(str(exc))
+                    seen[value] = got
+                if type(got) is _Refused:
+                    parsed[key] = ERR
+                    planned.failed.add(fail)
+                    planned.reasons.append(_reason(header, str(got)))
+                else:
+                    parsed[key] = got
                 continue
             if type(value) is rd.Formula:  # never read as empty: what it shows is unknown
                 parsed[key] = ERR
@@ -1150,8 +1174,22 @@ def _fetch(model: type[m.BaseModel], name: str, values: Iterable[Any]) -> list[d
     # Only what planning reads: timestamps cost a parse per row and are not compared.
     skip = {"created_at", "updated_at", "deleted_at", "updated_by"}
     fields = [f for n, f in model._meta.fields.items() if n not in skip]
-    for chunk in _chunks(wanted):
-        found.extend(model.select(*fields).where(column.in_(list(chunk))).dicts())
+    database = m.db_proxy.obj
+    converted = [column.db_value(v) for v in wanted]
+    kinds = {type(v) for v in converted}
+    if kinds == {str} or kinds == {int}:
+        # The keys as one parameter (a JSON array on SQLite, an array on PostgreSQL): one query
+        # whatever their number, each key a search of the column's index. IN-lists of 500 took
+        # a hundred queries for 50,000 members, most of their time peewee building them.
+        if isinstance(database, pw.SqliteDatabase):
+            keys = pw.SQL("(SELECT value FROM json_each(?))", [json.dumps(converted)])
+            condition = pw.Expression(column, pw.OP.IN, keys)
+        else:
+            condition = pw.Expression(column, "= ANY", pw.SQL("(%s)", [converted]))
+        found.extend(model.select(*fields).where(condition).dicts())
+    else:
+        for chunk in _chunks(wanted):
+            found.extend(model.select(*fields).where(column.in_(list(chunk))).dicts())
     if m.partial_fields(model):  # a date to the month is one value with its precision
         found = [m.combine_partial(model, row) for row in found]
     return found
@@ -1268,6 +1306,9 @@ class _Planner:
         self.targets = {name: TargetIndex(name) for name in lay.TARGETS}
         self.total = sum(len(s.rows) for s in plan.sheets)
         self.done = 0
+        self.memo: dict[str, dict[Any, Any]] = {}  # clean_values' remembered cleanings
+        # find()'s answers for links that name no row of the file (they depend on nothing else)
+        self.found: dict[tuple[Any, ...], tuple[Any, str | None, PlannedRow | None]] = {}
 
     def tick(self, n: int = 1) -> None:
         self.done += n
@@ -1291,6 +1332,7 @@ class _Planner:
 
     # -- one ledger (all its sheets in the file)
     def plan_group(self, sheet_spec: SheetSpec, sheets: list[SheetPlan]) -> None:
+        self.memo, self.found = {}, {}  # per ledger: its columns, its links
         for sheet in sheets:
             if sheet.problem:  # the sheet as a whole is refused: said once, rows not planned
                 for row in sheet.rows:
@@ -1353,10 +1395,11 @@ class _Planner:
         """Field → parsed value, links resolved to an id or a new row of the file."""
         plain, links = row.sheet.layout()
         parsed = row.parsed
-        data: dict[str, Any] = {}
-        for name, key in plain:
-            value = parsed.get(key)
-            data[name] = None if value is ERR else value
+        data: dict[str, Any] = {name: parsed.get(key) for name, key in plain}
+        if row.failed:  # a cell that could not be read (ERR) goes on as empty
+            for name, value in data.items():
+                if value is ERR:
+                    data[name] = None
         for name, target, keys, header in links:
             parts = tuple(parsed.get(k) for k in keys)
             if ERR in parts or all(p is None for p in parts):
@@ -1375,6 +1418,20 @@ class _Planner:
         self, target: str, parts: tuple[Any, ...], header: str, row: PlannedRow
     ) -> tuple[Any, str | None, PlannedRow | None]:
         """(id or new row of the file, error, the row of the file it names)."""
+        index = self.targets[target]
+        if target != "trainings" and parts not in index.file:
+            # Named by no row of the file, the answer is the database's alone: the same for
+            # every row (a roster's 50,000 rows name a few hundred branches and enterprises).
+            key = (target, parts, header)
+            answer = self.found.get(key)
+            if answer is None:
+                answer = self.found[key] = self._find(target, parts, header, row)
+            return answer
+        return self._find(target, parts, header, row)
+
+    def _find(
+        self, target: str, parts: tuple[Any, ...], header: str, row: PlannedRow
+    ) -> tuple[Any, str | None, PlannedRow | None]:
         index = self.targets[target]
         if target == "trainings" and parts[1] is None:
             if parts[0] is None:
@@ -1456,7 +1513,7 @@ class _Planner:
                         f"{_label(row, sheet_spec, name)}：为空；新增的行不会默认记为"
                         f"“{default_text(col)}”，请填写"
                     )
-        values, errors = clean_values(ledger, merged, row.record_id)
+        values, errors = clean_values(ledger, merged, row.record_id, self.memo)
         for name, text in errors.items():
             if name in row.failed:
                 continue
@@ -1763,6 +1820,8 @@ class _FastColumn:
         self.link_model = column.link_model
         self.null = column.field.null
         self.default = column.field.default
+        self.is_link = column.kind == spec.LINK
+        self.remember = column.kind not in _UNREMEMBERED
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._column, name)
@@ -1778,13 +1837,30 @@ def _fast_columns(ledger: spec.Ledger) -> tuple[_FastColumn, ...]:
     return columns
 
 
+class _Refused(str):
+    """A remembered refusal of :func:`records.clean_value`: its message."""
+
+
+# Kinds whose values are unique per row (ID numbers, phones, credit codes): remembering them
+# would only cost a lookup each.
+_UNREMEMBERED = frozenset({spec.LINK, spec.ID_NUMBER, spec.PHONE, spec.CREDIT_CODE})
+
+
 def clean_values(
-    ledger: spec.Ledger, data: dict[str, Any], record_id: int | None = None
+    ledger: spec.Ledger,
+    data: dict[str, Any],
+    record_id: int | None = None,
+    memo: dict[str, dict[Any, Any]] | None = None,
 ) -> tuple[dict[str, Any], dict[str, str]]:
     """Field cleaning and domain rules of :func:`records.validate`, without its queries.
 
     Links arrive resolved (an id, or a new row of the same file) and unique keys are checked in
-    bulk by the caller, so nothing here touches the database.
+    bulk by the caller, so nothing here touches the database. With ``memo`` (one per sheet
+    group), the cleaning of a text or plain date a column repeats — a branch's 50,000 学历 and
+    岗位 cells hold a few dozen words — is done once: ``records.clean_value`` depends on the
+    value and the column alone. Only exact ``str`` and ``date`` values are remembered, so a
+    1998-11 month (a PartialDate equal to 1998-11-01) or an Excel error text never shares an
+    entry with another value.
     """
     errors: dict[str, str] = {}
     values: dict[str, Any] = {}
@@ -1792,13 +1868,27 @@ def clean_values(
     for column in _fast_columns(ledger):
         name = column.name
         raw = data.get(name)
-        if column.kind == spec.LINK or raw is None:
+        if raw is None or column.is_link:
             value = raw
         else:
-            try:
-                value = clean(raw, column)
-            except ValueError as exc:
-                errors[name] = str(exc)
+            seen = None
+            value = _MISSING
+            if memo is not None and column.remember:
+                kind = type(raw)
+                if kind is str or kind is dt.date:
+                    seen = memo.get(name)
+                    if seen is None:
+                        seen = memo[name] = {}
+                    value = seen.get(raw, _MISSING)
+            if value is _MISSING:
+                try:
+                    value = clean(raw, column)
+                except ValueError as exc:
+                    value = _Refused(str(exc))
+                if seen is not None:
+                    seen[raw] = value
+            if type(value) is _Refused:
+                errors[name] = str(value)
                 values[name] = None
                 continue
         if value is None:
@@ -1979,20 +2069,21 @@ def _write_group(
     if "updated_by" in model._meta.fields:
         stamp["updated_by"] = who
     bulk: list[PlannedRow] = []
-    for row in new:
-        if row.referenced:  # later sheets link to it: its id is needed now
-            values = {k: _final(v) for k, v in row.values.items()}
-            row.record_id = model.insert(**values, **stamp).execute()
-            step(1)
-        else:
-            bulk.append(row)
-            if len(bulk) >= 2000:
-                _insert_bulk(sheet_spec, bulk, stamp)
-                step(len(bulk))
-                bulk = []
-    if bulk:
-        _insert_bulk(sheet_spec, bulk, stamp)
-        step(len(bulk))
+    with _indexes_deferred(m.db_proxy.obj, model._meta.table_name, len(new)):
+        for row in new:
+            if row.referenced:  # later sheets link to it: its id is needed now
+                values = {k: _final(v) for k, v in row.values.items()}
+                row.record_id = model.insert(**values, **stamp).execute()
+                step(1)
+            else:
+                bulk.append(row)
+                if len(bulk) >= 2000:
+                    _insert_bulk(sheet_spec, bulk, stamp)
+                    step(len(bulk))
+                    bulk = []
+        if bulk:
+            _insert_bulk(sheet_spec, bulk, stamp)
+            step(len(bulk))
     updates = {"updated_at": now}
     if "updated_by" in model._meta.fields:
         updates["updated_by"] = who
@@ -2017,16 +2108,13 @@ def _write_group(
 
 
 def _insert_bulk(sheet_spec: SheetSpec, rows: list[PlannedRow], stamp: dict[str, Any]) -> None:
-    """Many rows at once: ``executemany`` on SQLite (several times faster than SQL per row)."""
+    """Many rows in one statement's worth of round trips: ``executemany`` on SQLite (several
+    times faster than SQL per row), ``execute_values`` on PostgreSQL (a thousand rows a
+    statement; peewee's ``insert_many`` there went in batches of about 45 rows, building every
+    value's SQL node by node). Both bind the same values, made here once."""
     model = sheet_spec.model
     database = m.db_proxy.obj
     names = [c.name for c in sheet_spec.ledger.columns]
-    if not isinstance(database, pw.SqliteDatabase):
-        dicts = [{**{k: _final(v) for k, v in r.values.items()}, **stamp} for r in rows]
-        per_batch = max(1, 900 // (len(names) + len(stamp)))
-        for chunk in _chunks(dicts, per_batch):
-            model.insert_many(list(chunk)).execute()
-        return
     # A partial date's precision column is written beside it (PartialDateField).
     partial = [c.name for c in sheet_spec.ledger.columns if c.kind == spec.PARTIAL_DATE]
     precision = [f"{name}_precision" for name in partial]
@@ -2044,10 +2132,11 @@ def _insert_bulk(sheet_spec: SheetSpec, rows: list[PlannedRow], stamp: dict[str,
     }
     fields = [model._meta.fields[n] for n in (*names, *precision, *derived, *stamp)]
     columns = ", ".join(f'"{f.column_name}"' for f in fields)
-    marks = ", ".join("?" * len(fields))
-    sql = f'INSERT INTO "{model._meta.table_name}" ({columns}) VALUES ({marks})'
+    table = model._meta.table_name
     links = {c.name for c in sheet_spec.ledger.columns if c.kind == spec.LINK}
-    converters = [(n, f.db_value, n in links) for n, f in zip(names, fields, strict=False)]
+    converters = [
+        (n, f.db_value, n in links, _unconverted(f)) for n, f in zip(names, fields, strict=False)
+    ]
     tail = tuple(
         f.db_value(v)
         for f, v in zip(
@@ -2058,18 +2147,80 @@ def _insert_bulk(sheet_spec: SheetSpec, rows: list[PlannedRow], stamp: dict[str,
     for row in rows:
         values = row.values
         cells = []
-        for name, convert, link in converters:
+        for name, convert, link, plain in converters:
             value = values[name]
             if value is not None:
-                value = convert(_final(value) if link else value)
+                if link:
+                    value = convert(_final(value))
+                elif type(value) is not plain:
+                    value = convert(value)
             cells.append(value)
         cells.extend(dates.precision_of(values[name]) for name in partial)
         if derived:
             computed = model.derived(values)
             cells.extend(computed.get(name) for name in derived)
         params.append((*cells, *tail))
-    with _fts_batched(database, model._meta.table_name):
+    if not isinstance(database, pw.SqliteDatabase):
+        from psycopg2.extras import execute_values
+
+        sql = f'INSERT INTO "{table}" ({columns}) VALUES %s'
+        execute_values(database.cursor(), sql, params, page_size=PG_PAGE)
+        return
+    marks = ", ".join("?" * len(fields))
+    sql = f'INSERT INTO "{table}" ({columns}) VALUES ({marks})'
+    with _fts_batched(database, table):
         database.cursor().executemany(sql, params)
+
+
+def _unconverted(f: pw.Field) -> type | None:
+    """The type of value a field binds as it is (peewee's ``db_value`` returns it unchanged):
+    text for text fields, int for integer fields; None when every value goes through it."""
+    if type(f).db_value is not pw.Field.db_value:
+        return None
+    if type(f).adapt is pw.CharField.adapt:
+        return str
+    if type(f).adapt is pw.IntegerField.adapt:
+        return int
+    return None
+
+
+# Rows per INSERT on PostgreSQL: large enough that round trips do not count, small enough that
+# one statement's text stays a few megabytes.
+PG_PAGE = 1000
+
+
+# A table that more than doubles is indexed faster after the insert than during it: SQLite
+# then builds each index from sorted keys instead of keeping 20 B-trees in step row by row
+# (50,000 members into an empty table: about half the insert's time). Only indexes that cannot
+# refuse a row are set aside, so a clash still fails the insert itself; unique ones stay. Like
+# the search trigger below, the DROP and the CREATE are inside the import's one transaction: a
+# failure or kill leaves the schema and its indexes as they were.
+DEFER_INDEXES_FROM = 5_000
+
+
+@contextmanager
+def _indexes_deferred(database: pw.Database, table: str, adding: int) -> Iterator[None]:
+    if not isinstance(database, pw.SqliteDatabase) or adding < DEFER_INDEXES_FROM:
+        yield
+        return
+    (present,) = database.execute_sql(f'SELECT COUNT(*) FROM "{table}"').fetchone()
+    if adding <= present:
+        yield
+        return
+    indexes = [
+        (name, sql)
+        for name, sql in database.execute_sql(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ?"
+            " AND sql IS NOT NULL",
+            (table,),
+        ).fetchall()
+        if not re.match(r"\s*CREATE\s+UNIQUE\b", sql, re.IGNORECASE)
+    ]
+    for name, _sql in indexes:
+        database.execute_sql(f'DROP INDEX "{name}"')
+    yield
+    for _name, sql in indexes:
+        database.execute_sql(sql)
 
 
 # SQLite's default page cache (2 MiB) is smaller than the member table's indexes, so a bulk

@@ -13,6 +13,10 @@ copied to ``backups/…-before-restore-…`` (so a write another process committ
 waited is in that copy), and the prepared contents replace them in the same, single transaction.
 A kill at any moment leaves the database before or after, and "after" includes the audit entry.
 A shared PostgreSQL database is backed up on its server (pg_dump).
+
+The app takes the day's copy in a background thread once its window is up (``ui/app.py``), with
+the same guarantees; a quit meanwhile abandons it (``cancel``: the copy stops within a step, the
+check is interrupted, the temporary file removed, no copy named) and the next start takes it.
 """
 
 from __future__ import annotations
@@ -32,6 +36,8 @@ from partybuild.store import database as store
 from partybuild.store import models as m
 from partybuild.store.database import (
     BUSY_TIMEOUT_MS,
+    Cancel,
+    Cancelled,
     CopyDamaged,
     DatabaseDamaged,
     DatabaseRefused,
@@ -110,16 +116,19 @@ def _prune(path: Path) -> None:
         old.unlink(missing_ok=True)
 
 
-def backup_now(reason: str, db_path: Path | None = None) -> Path:
+def backup_now(reason: str, db_path: Path | None = None, cancel: Cancel | None = None) -> Path:
     """An automatic copy (``reason`` like ``import``, ``daily``), then prune to the newest N.
 
     The copy is verified before it gets its name; a damaged database raises BackupError with the
     damage line (and no copy is kept), a full disk or a read-only folder one line saying so.
+    Setting ``cancel`` meanwhile raises :class:`Cancelled` with nothing kept.
     """
     path = db_path or _sqlite_path()
     target = _automatic_target(path, reason)
     try:
-        backup_sqlite(path, target)
+        backup_sqlite(path, target, cancel=cancel)
+    except Cancelled:
+        raise
     except CopyDamaged as exc:
         raise BackupError(str(DatabaseDamaged(path, str(exc)))) from exc
     except (OSError, sqlite3.Error) as exc:
@@ -128,15 +137,21 @@ def backup_now(reason: str, db_path: Path | None = None) -> Path:
     return target
 
 
-def daily_backup_if_due(db_path: Path | None = None) -> Path | None:
-    """The first start of a day copies the database (if there is anything to copy)."""
+def daily_backup_due(db_path: Path | None = None) -> bool:
+    """No automatic copy of this database was made today (and there is something to copy)."""
     path = db_path or _sqlite_path()
     if not path.exists() or path.stat().st_size == 0:
-        return None
+        return False
     today = dt.date.today().strftime("%Y%m%d")
-    if any(f"-{today}-" in p.name for p in automatic_backups(path)):
+    return not any(f"-{today}-" in p.name for p in automatic_backups(path))
+
+
+def daily_backup_if_due(db_path: Path | None = None, cancel: Cancel | None = None) -> Path | None:
+    """The first start of a day copies the database (if there is anything to copy)."""
+    path = db_path or _sqlite_path()
+    if not daily_backup_due(path):
         return None
-    return backup_now("daily", path)
+    return backup_now("daily", path, cancel=cancel)
 
 
 def backup_to(target: Path) -> Path:

@@ -398,6 +398,7 @@ class Arrears:
     longest_run: int
     backpay_late: tuple[PartialDate, ...]  # unpaid months past the 6-month back-payment window
     record_ids: tuple[int, ...] = ()  # the unpaid rows (概览 opens them)
+    branch_id: int | None = None  # the member's branch (stats counts arrears per branch)
 
     @property
     def lapse(self) -> bool:
@@ -458,17 +459,20 @@ def _rows(start: dt.date, end: dt.date, branch_id: int | None = None) -> pw.Mode
     return query
 
 
+def _maybe_owing(model: type[m.Dues]) -> pw.Expression:
+    """SQL: the rows that can be 未交 or 少交 (:func:`state_of` decides, row by row): nothing
+    paid, less than the due, or under a fen. Amounts compare here as stored; rounded to the fen
+    they keep their order, so every row short after rounding is short as stored too."""
+    return model.paid.is_null() | (model.paid < model.due) | (model.paid < Decimal("0.01"))
+
+
 def arrears(as_of: dt.date, branch_id: int | None = None, since_months: int = 24) -> list[Arrears]:
     """Members with unpaid ended months in the ``since_months`` before ``as_of``."""
     last = month_index(as_of) - 1  # the current month is still open
     first = last - since_months + 1
     start, end = month_from_index(first).earliest(), month_from_index(last).earliest()
     per: dict[int, dict[str, Any]] = {}
-    D = m.Dues
-    # Only the rows that may be 未交 or 少交 (state_of: something due, and nothing or less paid):
-    # the paid months, most of the ledger, stay in the database.
-    owing = (D.due != 0) & (D.paid.is_null() | (D.paid == 0) | (D.paid < D.due))
-    for row in _rows(start, end, branch_id).where(owing).dicts():
+    for row in _rows(start, end, branch_id).where(_maybe_owing(m.Dues)).dicts():
         state = state_of(row["due"], row["paid"], row["paid_on"], row["month"], row["until"])
         if state not in ("unpaid", "short"):
             continue
@@ -477,7 +481,14 @@ def arrears(as_of: dt.date, branch_id: int | None = None, since_months: int = 24
             continue
         item = per.setdefault(
             row["member"],
-            {"name": row["name"], "branch": row["bn"], "months": [], "owed": [], "ids": []},
+            {
+                "name": row["name"],
+                "branch": row["bn"],
+                "branch_id": row["branch"],
+                "months": [],
+                "owed": [],
+                "ids": [],
+            },
         )
         item["ids"].append(row["id"])
         item["months"].extend(spanned)
@@ -502,6 +513,7 @@ def arrears(as_of: dt.date, branch_id: int | None = None, since_months: int = 24
                 best,
                 late,
                 tuple(item["ids"]),
+                item["branch_id"],
             )
         )
     result.sort(key=lambda a: (-a.longest_run, a.branch or "", a.name))
@@ -548,16 +560,90 @@ class Collection:
 
 
 def collection(
-    start: dt.date, end: dt.date, branch_id: int | None = None
+    start: dt.date, end: dt.date, branch_id: int | None = None, *, members: bool = True
 ) -> dict[int | None, Collection]:
-    """Per branch (None: members without a branch) the period's dues and what was paid for it."""
-    sums: dict[int | None, list[Any]] = {}
-    for row in _rows(start, end, branch_id).dicts():
-        item = sums.setdefault(row["branch"], [Decimal("0.00"), Decimal("0.00"), set()])
-        item[0] += row["due"]
-        item[1] += row["paid"] or 0
-        item[2].add(row["member"])
-    return {k: Collection(v[0], v[1], len(v[2])) for k, v in sums.items()}
+    """Per branch (None: members without a branch) the period's dues and what was paid for it.
+
+    Summed in SQL in whole fen, one row per branch. The amounts are kept to the fen (the form and
+    the import refuse more places), so on SQLite, which stores them as floating point, each
+    rounds to its fen exactly as reading it does (:class:`models.MoneyField`); should a stored
+    amount be off the fen after all, the query says so and the period is summed amount by amount,
+    as read (:func:`_collection_as_read`). ``members=False``: the paying members need not
+    be counted (``Collection.members`` may then be 0), for the figures that do not show them.
+    """
+    D, M = m.Dues, m.Member
+    rows = _collection_rows(start, end, branch_id)
+    sums = {}
+    for branch, paying, due, paid, off_fen in (
+        rows.select(
+            M.branch,
+            pw.fn.COUNT(D.member.distinct()) if members else pw.Value(0),
+            *_in_fen(D),
+        )
+        .group_by(M.branch)
+        .tuples()
+    ):
+        if off_fen:
+            return _collection_as_read(rows)
+        sums[branch] = Collection(_yuan(due), _yuan(paid), int(paying))
+    return sums
+
+
+def _in_fen(D: type[m.Dues]) -> tuple[pw.Function, pw.Function, pw.Function]:
+    """SQL: the sum of the dues and of the payments in whole fen, and how many rows have an
+    amount off the fen."""
+    fen = pw.fn.ROUND(D.due * 100), pw.fn.ROUND(pw.fn.COALESCE(D.paid, 0) * 100)
+    off = [(pw.fn.ABS(f * 100 - r) > 0.001) for f, r in zip((D.due, D.paid), fen, strict=True)]
+    return pw.fn.SUM(fen[0]), pw.fn.SUM(fen[1]), pw.fn.SUM(pw.Case(None, [(off[0] | off[1], 1)], 0))
+
+
+def _total(start: dt.date, end: dt.date, branch_id: int | None) -> Collection:
+    """The period's dues and payments of live members (of one branch): :func:`collection`
+    summed, without reading the member rows (a member's live rows are picked by id)."""
+    D, M = m.Dues, m.Member
+    if branch_id is None:
+        whose = D.member.not_in(M.select(M.id).where(M.deleted == True))  # noqa: E712
+    else:
+        whose = D.member.in_(M.select(M.id).where(m.live(M), M.branch == branch_id))
+    query = D.select(*_in_fen(D)).where(m.live(D), D.month.between(start, end), whose)
+    due, paid, off_fen = query.tuples().get()
+    if off_fen:
+        parts = collection(start, end, branch_id).values()
+        due_sum = sum((c.due for c in parts), Decimal("0.00"))
+        return Collection(due_sum, sum((c.paid for c in parts), Decimal("0.00")), 0)
+    return Collection(_yuan(due), _yuan(paid), 0)
+
+
+def _yuan(fen: object) -> Decimal:
+    return (Decimal(int(fen or 0)) / 100).quantize(rules_mod.CENT)
+
+
+def _collection_rows(start: dt.date, end: dt.date, branch_id: int | None) -> pw.ModelSelect:
+    D, M = m.Dues, m.Member
+    rows = (
+        D.select()
+        .join(M, on=(D.member == M.id))
+        .where(m.live(D), m.live(M), D.month.between(start, end))
+    )
+    return rows.where(M.branch == branch_id) if branch_id is not None else rows
+
+
+def _collection_as_read(rows: pw.ModelSelect) -> dict[int | None, Collection]:
+    """:func:`collection` from the amounts as each row reads them, grouped by amount."""
+    D, M = m.Dues, m.Member
+    sums: dict[int | None, list[Decimal]] = {}
+    for branch, due, paid, n in (
+        rows.select(M.branch, D.due, D.paid, pw.fn.COUNT(D.id))
+        .group_by(M.branch, D.due, D.paid)
+        .tuples()
+    ):
+        item = sums.setdefault(branch, [Decimal("0.00"), Decimal("0.00")])
+        item[0] += due * n
+        item[1] += (paid or 0) * n
+    members = dict(
+        rows.select(M.branch, pw.fn.COUNT(D.member.distinct())).group_by(M.branch).tuples()
+    )
+    return {k: Collection(v[0], v[1], members[k]) for k, v in sums.items()}
 
 
 def year_figures(year: int, branch_id: int | None = None, today: dt.date | None = None) -> dict:
@@ -570,23 +656,50 @@ def period_figures(
 ) -> dict[str, Any]:
     """Months from ``start`` to ``end``: 应交, 实交 (what was paid for those months), 收缴率 and
     the members with an ended month of the period 未交 or 少交 (as of the period's end or today)."""
-    parts = collection(start, end, branch_id).values()
-    due = sum((c.due for c in parts), Decimal("0.00"))
-    paid = sum((c.paid for c in parts), Decimal("0.00"))
+    return _figures([_total(start, end, branch_id)], len(_owing(start, end, branch_id, today)))
+
+
+def period_figures_by_branch(
+    start: dt.date, end: dt.date, today: dt.date | None = None
+) -> dict[int | None, dict[str, Any]]:
+    """:func:`period_figures` of every branch at once (key: the branch id; None: no branch)."""
+    per = collection(start, end, members=False)
+    owing: dict[int | None, int] = {}
+    for a in _owing(start, end, None, today):
+        owing[a.branch_id] = owing.get(a.branch_id, 0) + 1
+    return {
+        k: _figures([per[k]] if k in per else [], owing.get(k, 0))
+        for k in per.keys() | owing.keys()
+    }
+
+
+def empty_figures() -> dict[str, Any]:
+    """The figures of a period without dues."""
+    return _figures([], 0)
+
+
+def _owing(
+    start: dt.date, end: dt.date, branch_id: int | None, today: dt.date | None
+) -> list[Arrears]:
     as_of = min(today or dt.date.today(), end + dt.timedelta(days=1))
     span = month_index(end) - month_index(start) + 1
-    owing = [
+    return [
         a
         for a in arrears(as_of, branch_id, span + 1)
         if any(start <= x.earliest() <= end for x in a.months)
     ]
+
+
+def _figures(parts: list[Collection], members_in_arrears: int) -> dict[str, Any]:
+    due = sum((c.due for c in parts), Decimal("0.00"))
+    paid = sum((c.paid for c in parts), Decimal("0.00"))
     total = Collection(due, paid, 0)
     return {
         "due": rules_mod.money_text(due),
         "paid": rules_mod.money_text(paid),
         # A share, as the other rates of ``stats`` (trainings.rate): 0.9674 is 96.7 %.
         "rate": None if total.due == 0 else float((paid / due).quantize(Decimal("0.0001"))),
-        "members_in_arrears": len(owing),
+        "members_in_arrears": members_in_arrears,
     }
 
 

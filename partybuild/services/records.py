@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -48,13 +49,17 @@ def _db() -> pw.Database:
 # --------------------------------------------------------------------------- field cleaning
 
 
+# C0 control characters but tab and newline, and DEL (one search instead of a test a character).
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
+
+
 def _clean_text(value: Any, column: Column) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str):
         raise ValueError("应为文字")
     text = v.normalize_text(value) if column.kind != spec.LONGTEXT else value.strip()
-    if any(ord(ch) < 32 and ch not in "\n\t" for ch in text) or "\x7f" in text:
+    if _CONTROL.search(text) is not None:
         raise ValueError("含有不可见的控制字符")
     if column.kind != spec.LONGTEXT and "\n" in text:
         raise ValueError("不能换行")
@@ -270,7 +275,10 @@ def _unique_checks(
                 where = "回收站中" if other.deleted else ""
                 errors[column.name] = f"与{where}已有记录“{ledger.title(other)}”重复"
     # Composite natural keys (activities, trainings, services) are unique indexes too.
-    for fields, unique in model._meta.indexes:
+    for index in model._meta.indexes:
+        if not isinstance(index, tuple):
+            continue  # a named index (models.Member's partial member_stages): never unique
+        fields, unique = index
         if not unique or any(values.get(name) is None for name in fields):
             continue
         query = model.select().where(*[model._meta.fields[n] == values[n] for n in fields])

@@ -40,7 +40,13 @@ def _exists_at(field: pw.Field, end: dt.date) -> pw.Expression:
 
 
 def _ids(query: pw.ModelSelect, model: type[m.BaseModel]) -> list[int]:
-    return [row[0] for row in query.select(model.id).order_by(model.id).tuples()]
+    """The records' ids, ascending. Read straight off the cursor (ids need no conversion into row
+    tuples) and sorted here: at 200,000 members a card's 160,000 ids come off the figures' index
+    (migration 0011) in its own order, and sorting them in Python is cheaper than in SQL."""
+    cursor = model._meta.database.execute(query.select(model.id).order_by())
+    ids = [row[0] for row in cursor]
+    ids.sort()
+    return ids
 
 
 # --------------------------------------------------------------------------- records behind figures
@@ -584,14 +590,16 @@ def _sections(
 
 
 def _branch_rows(period: stats.Period, check: compliance.ComplianceReport) -> list[BranchRow]:
-    """Per branch, the figures of ``stats --branch`` (the same function, so they agree)."""
+    """Per branch, the figures of ``stats --branch`` (the same definitions, grouped by branch in
+    :func:`stats.compute_branches`, so they agree)."""
     B = m.Branch
     rows = []
     order = {code: i for i, code in enumerate(vocab.BRANCH_KIND.codes)}
     branches = list(B.select().where(m.live(B), _exists_at(B.founded_on, period.end)))
     branches.sort(key=lambda b: (order.get(b.kind, 9), b.id))
+    figures = stats.compute_branches(period, branches)
     for branch in branches:
-        f = stats.compute(period, branch)
+        f = figures[branch.id]
         held, due = check.due_for_branch(branch.id)
         rows.append(
             BranchRow(

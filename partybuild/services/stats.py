@@ -13,6 +13,11 @@ attendance of a deleted training, the services of a deleted team). Definitions:
 - ``issues.pending``: received by the period's end and not closed then (a problem solved after
   the period counts as pending in it); ``issues.overdue``: of those, past 办结时限 at the end of
   the period (or today, if sooner).
+
+Each section is one or two grouped queries (counts by kind, status or category in one pass, a
+condition counted with ``SUM(CASE …)``), for the park, one branch, or every branch at once
+(:func:`compute_branches`, grouped by the branch column): the annual summary's branch table costs
+the same few queries as the park's figures, not a set per branch.
 """
 
 from __future__ import annotations
@@ -68,114 +73,290 @@ def members_at_end(period: Period) -> pw.ModelSelect:
     )
 
 
-def _count(query: pw.ModelSelect) -> int:
-    return int(query.count())
+@dataclass(frozen=True)
+class _Scope:
+    """Whose figures a query computes: the park, one branch (``branch_id``), or every branch at
+    once (``grouped``: the query groups by the branch column and answers for all of them)."""
+
+    branch_id: int | None = None
+    grouped: bool = False
+
+    def key(self, field: pw.Field) -> list[pw.Field]:
+        """The group column to select and group by first (none unless grouped)."""
+        return [field] if self.grouped else []
+
+    def narrow(self, query: pw.ModelSelect, field: pw.Field) -> pw.ModelSelect:
+        return query.where(field == self.branch_id) if self.branch_id is not None else query
+
+    def split(self, row: tuple[Any, ...]) -> tuple[int | None, tuple[Any, ...]]:
+        """(the branch a grouped row is for, or None; the rest of the row)."""
+        return (row[0], row[1:]) if self.grouped else (None, row)
+
+
+def _when(condition: pw.Expression) -> pw.Function:
+    """SQL: how many rows of the group meet ``condition`` (a NULL condition counts as not met,
+    as in a WHERE clause)."""
+    return pw.fn.SUM(pw.Case(None, [(condition, 1)], 0))
+
+
+def _int(value: object) -> int:
+    return int(value or 0)
 
 
 def compute(period: Period, branch: m.Branch | None = None) -> dict[str, Any]:
     """All figures for a period, optionally for one branch only."""
-    B, E, M = m.Branch, m.Enterprise, m.Member
+    scope = _Scope(branch.id if branch is not None else None)
+    figures = _figures(period, scope)[None]
+    return _result(period, branch.name if branch is not None else None, figures)
 
-    branches = B.select().where(m.live(B), _existing(B.founded_on, period))
-    if branch is not None:
-        branches = branches.where(B.id == branch.id)
-    branch_counts = {code: 0 for code in vocab.BRANCH_KIND.codes}
-    for kind, n in branches.select(B.kind, pw.fn.COUNT(B.id)).group_by(B.kind).tuples():
-        branch_counts[kind] = n
 
-    enterprises = E.select().where(m.live(E))
-    covered = {code: 0 for code in vocab.BRANCH_KIND.codes}
-    covered_q = (
-        E.select(B.kind, pw.fn.COUNT(E.id))
-        .join(B, on=(E.branch == B.id))
-        .where(m.live(E), m.live(B), _existing(B.founded_on, period))
-    )
-    if branch is not None:
-        covered_q = covered_q.where(B.id == branch.id)
-        enterprises = enterprises.where(E.branch == branch.id)
-    for kind, n in covered_q.group_by(B.kind).tuples():
-        covered[kind] = n
+def compute_branches(period: Period, branches: list[m.Branch]) -> dict[int, dict[str, Any]]:
+    """The figures of :func:`compute` for each of ``branches`` (by id), from one grouped query per
+    kind of figure instead of one set of queries per branch (the annual summary's 附表1)."""
+    per = _figures(period, _Scope(grouped=True))
+    empty = _figures_of({})
+    return {b.id: _result(period, b.name, per.get(b.id, empty)) for b in branches}
 
-    members = members_at_end(period)
-    if branch is not None:
-        members = members.where(M.branch == branch.id)
-    member_counts = {code: 0 for code in vocab.MEMBER_CATEGORY.codes}
-    for cat, n in members.select(M.category, pw.fn.COUNT(M.id)).group_by(M.category).tuples():
-        member_counts[cat] = n
-    # A full member confirmed (转正) after the period's end was still probationary then.
-    late = _count(members.where(M.category == "full", ~_existing(M.confirmed_on, period)))
-    member_counts["full"] -= late
-    member_counts["probationary"] += late
 
+def _result(period: Period, name: str | None, figures: dict[str, Any]) -> dict[str, Any]:
     return {
         "period": {"from": period.start.isoformat(), "to": period.end.isoformat()},
-        "branch": branch.name if branch is not None else None,
-        "branches": {**branch_counts, "total": sum(branch_counts.values())},
-        "enterprises": {
-            "total": _count(enterprises),
-            "covered": sum(covered.values()),
-            "in_service": _count(enterprises.where(E.in_service == True)),  # noqa: E712
-        },
-        "enterprises_covered": covered,
-        "members": {
-            **member_counts,
-            "total": sum(member_counts.values()),
-            "joined": member_years.joined_in(period, branch),
-        },
-        "activities": _activities(period, branch),
-        "trainings": _trainings(period, branch),
-        "teams": _teams(period, branch),
-        "services": _services(period, branch),
-        "issues": _issues(period, branch),
-        "recruitment": recruitment.period_figures(
-            period.start, period.end, branch.id if branch is not None else None
-        ),
-        "dues": dues.period_figures(period.start, period.end, branch.id if branch else None),
+        "branch": name,
+        **figures,
     }
 
 
-def _activities(period: Period, branch: m.Branch | None) -> dict[str, int]:
-    A, B = m.Activity, m.Branch
-    q = (
-        A.select(A.kind, pw.fn.COUNT(A.id))
-        .join(B)
-        .where(m.live(A), m.live(B), A.date.between(period.start, period.end))
-    )
-    if branch is not None:
-        q = q.where(A.branch == branch.id)
-    counts = {code: 0 for code in vocab.ACTIVITY_KIND.codes}
-    for kind, n in q.group_by(A.kind).tuples():
-        counts[kind] = n
+_SECTIONS = (
+    "branches",
+    "enterprises",
+    "enterprises_covered",
+    "members",
+    "activities",
+    "trainings",
+    "teams",
+    "services",
+    "issues",
+    "recruitment",
+    "dues",
+)
+
+
+def _figures(period: Period, scope: _Scope) -> dict[int | None, dict[str, Any]]:
+    """Every section's figures per key (the branch, when grouped; else None), one or two grouped
+    queries per section."""
+    parts: dict[int | None, dict[str, Any]] = {}
+
+    def put(section: str, values: dict[int | None, Any]) -> None:
+        for key, value in values.items():
+            parts.setdefault(key, {})[section] = value
+
+    put("branches", _branches(period, scope))
+    enterprises, covered = _enterprises(period, scope)
+    put("enterprises", enterprises)
+    put("enterprises_covered", covered)
+    put("members", _members(period, scope))
+    put("activities", _activities(period, scope))
+    put("trainings", _trainings(period, scope))
+    put("teams", _teams(period, scope))
+    put("services", _services(period, scope))
+    put("issues", _issues(period, scope))
+    put("recruitment", _recruitment(period, scope))
+    put("dues", _dues(period, scope))
+    if not scope.grouped:
+        parts.setdefault(None, {})
+    return {key: _figures_of(values) for key, values in parts.items()}
+
+
+def _figures_of(found: dict[str, Any]) -> dict[str, Any]:
+    """A complete set of figures: the sections a key has rows in, zeros for the others."""
+    return {section: found.get(section) or _EMPTY[section]() for section in _SECTIONS}
+
+
+def _zeros(codes: tuple[str, ...] | list[str]) -> dict[str, int]:
+    return {code: 0 for code in codes}
+
+
+def _totalled(counts: dict[str, int]) -> dict[str, int]:
     return {**counts, "total": sum(counts.values())}
 
 
-def _trainings(period: Period, branch: m.Branch | None) -> dict[str, Any]:
+def _branches(period: Period, scope: _Scope) -> dict[int | None, dict[str, int]]:
+    B = m.Branch
+    key = scope.key(B.id)
+    query = B.select(*key, B.kind, pw.fn.COUNT(B.id)).where(
+        m.live(B), _existing(B.founded_on, period)
+    )
+    counts: dict[int | None, dict[str, int]] = {}
+    for row in scope.narrow(query, B.id).group_by(*key, B.kind).tuples():
+        k, (kind, n) = scope.split(row)
+        counts.setdefault(k, _zeros(vocab.BRANCH_KIND.codes))[kind] = n
+    return {k: _totalled(v) for k, v in counts.items()}
+
+
+def _enterprises(
+    period: Period, scope: _Scope
+) -> tuple[dict[int | None, dict[str, int]], dict[int | None, dict[str, int]]]:
+    """Live enterprises (of the branch), those 纳入联系服务, and those whose branch is live and
+    exists at the period's end, by its kind — one pass, the branch joined where it counts."""
+    E, B = m.Enterprise, m.Branch
+    key = scope.key(E.branch)
+    counting = (m.live(B) & _existing(B.founded_on, period)) & (E.branch == B.id)
+    query = (
+        E.select(*key, B.kind, pw.fn.COUNT(E.id), _when(E.in_service == True))  # noqa: E712
+        .join(B, pw.JOIN.LEFT_OUTER, on=counting)
+        .where(m.live(E))
+    )
+    totals: dict[int | None, dict[str, int]] = {}
+    covered: dict[int | None, dict[str, int]] = {}
+    for row in scope.narrow(query, E.branch).group_by(*key, B.kind).tuples():
+        k, (kind, n, in_service) = scope.split(row)
+        total = totals.setdefault(k, {"total": 0, "covered": 0, "in_service": 0})
+        total["total"] += n
+        total["in_service"] += _int(in_service)
+        by_kind = covered.setdefault(k, _zeros(vocab.BRANCH_KIND.codes))
+        if kind is not None:
+            by_kind[kind] = n
+    for k, total in totals.items():
+        total["covered"] = sum(covered[k].values())
+    return totals, covered
+
+
+def _members(period: Period, scope: _Scope) -> dict[int | None, dict[str, int]]:
+    """On the roll at the period's end by category, and who joined in it (two queries).
+
+    The roll is counted as two index reads instead of one rule applied to every member: the
+    live members by category and status (``member_figures`` alone, as a bare count reads it),
+    less the exceptions — full or probationary members whose 入党 is not certainly by the end
+    (off the roll), and full members on the roll whose 转正 is not (still probationary then).
+    An exception's date is on or after 1 January of the year after the period's end whatever its
+    precision (NULL, "month" or "year", models.certainly_by), so the exceptions come from range
+    reads of the 入党 and 转正 date indexes, and the full rule runs on those rows only. The 入党
+    range starts at the period's start if that is sooner, so the same rows also count who joined
+    in the period (:func:`member_years.joined_query`'s rule, as a condition).
+    """
+    M = m.Member
+    key = scope.key(M.branch)
+    counts: dict[int | None, dict[str, int]] = {}
+    on_roll = M.select(*key, M.category, pw.fn.COUNT(M.id)).where(
+        m.live(M), M.status.in_(("normal", "mobile"))
+    )
+    # Grouped as the figures' index (migration 0011) is ordered: category, status, branch.
+    for row in scope.narrow(on_roll, M.branch).group_by(M.category, M.status, *key).tuples():
+        k, (category, n) = scope.split(row)
+        c = counts.setdefault(k, _zeros(vocab.MEMBER_CATEGORY.codes))
+        c[category] = c.get(category, 0) + n
+    after = period.end + dt.timedelta(days=1)
+    floor = dt.date(after.year, 1, 1)
+    # The roll's conditions are counted, not filtered: in the WHERE clause they would lead the
+    # planner to walk the figures' index instead of the two date ranges.
+    party = M.category.in_(member_years.PARTY)
+    counted = M.status.in_(("normal", "mobile")) & party
+    joined_by_end = _existing(M.joined_on, period)
+    # A full member confirmed (转正) after the period's end was still probationary then.
+    late = (M.category == "full") & joined_by_end & ~_existing(M.confirmed_on, period)
+    joined_in = party & (M.joined_on >= period.start) & m.certainly_by(M.joined_on, period.end)
+    exceptions = M.select(
+        *key,
+        M.category,
+        _when(counted & ~joined_by_end),
+        _when(counted & late),
+        _when(joined_in),
+    ).where(
+        m.live(M),
+        # Bounded on both sides (every date is by date.max) so the planner reads the ranges.
+        M.joined_on.between(min(period.start, floor), dt.date.max)
+        | M.confirmed_on.between(floor, dt.date.max),
+    )
+    joined: dict[int | None, int] = {}
+    for row in scope.narrow(exceptions, M.branch).group_by(M.category, *key).tuples():
+        k, (category, off_n, late_n, joined_n) = scope.split(row)
+        if _int(off_n) or _int(late_n):
+            c = counts.setdefault(k, _zeros(vocab.MEMBER_CATEGORY.codes))
+            c[category] -= _int(off_n)
+            c["full"] -= _int(late_n)
+            c["probationary"] += _int(late_n)
+        if _int(joined_n):
+            joined[k] = joined.get(k, 0) + _int(joined_n)
+    return {
+        k: {
+            **_totalled(counts.get(k, _zeros(vocab.MEMBER_CATEGORY.codes))),
+            "joined": joined.get(k, 0),
+        }
+        for k in counts.keys() | joined.keys()
+    }
+
+
+def _activities(period: Period, scope: _Scope) -> dict[int | None, dict[str, int]]:
+    A, B = m.Activity, m.Branch
+    key = scope.key(A.branch)
+    query = (
+        A.select(*key, A.kind, pw.fn.COUNT(A.id))
+        .join(B)
+        .where(m.live(A), m.live(B), A.date.between(period.start, period.end))
+    )
+    counts: dict[int | None, dict[str, int]] = {}
+    for row in scope.narrow(query, A.branch).group_by(*key, A.kind).tuples():
+        k, (kind, n) = scope.split(row)
+        counts.setdefault(k, _zeros(vocab.ACTIVITY_KIND.codes))[kind] = n
+    return {k: _totalled(v) for k, v in counts.items()}
+
+
+def _trainings(period: Period, scope: _Scope) -> dict[int | None, dict[str, Any]]:
+    """Per kind: sessions, and the attendance rows by status. A branch's sessions are the
+    trainings its members have attendance rows at; the park's are all trainings of the period."""
     T, A, M = m.Training, m.Attendance, m.Member
     in_period = m.live(T) & T.start_date.between(period.start, period.end)
     # Attendance of a deleted member does not count; a non-member row has no member to check.
     member_ok = A.member.is_null() | (m.live(M))
+    key = scope.key(M.branch)
+    whole_park = not scope.grouped and scope.branch_id is None
+    # The park's sessions are counted apart (below); a branch's are its trainings with rows.
+    sessions = pw.Value(0) if whole_park else pw.fn.COUNT(A.training.distinct())
     rows = (
-        A.select()
+        A.select(
+            *key,
+            T.kind,
+            pw.fn.COUNT(A.id),
+            _when(A.status == "signed"),
+            _when(A.status == "leave"),
+            _when(A.status == "absent"),
+            sessions,
+        )
         .join(T)
         .switch(A)
         .join(M, pw.JOIN.LEFT_OUTER)
         .where(in_period, m.live(A), member_ok)
     )
-    sessions = T.select().where(in_period)
-    if branch is not None:
-        rows = rows.where(M.branch == branch.id)
-        sessions = sessions.where(T.id.in_(rows.select(A.training)))
+    found: dict[int | None, dict[str, list[int]]] = {}
+    for row in scope.narrow(rows, M.branch).group_by(*key, T.kind).tuples():
+        k, (kind, expected, signed, leave, absent, held) = scope.split(row)
+        if scope.grouped and k is None:
+            continue  # attendance of no member, or of a member of no branch
+        found.setdefault(k, {})[kind] = [
+            held,
+            _int(signed),
+            expected,
+            _int(leave),
+            _int(absent),
+        ]
+    if whole_park:
+        for kind, n in (
+            T.select(T.kind, pw.fn.COUNT(T.id)).where(in_period).group_by(T.kind).tuples()
+        ):
+            found.setdefault(None, {}).setdefault(kind, [0, 0, 0, 0, 0])[0] = n
+    return {k: _training_figures(v) for k, v in found.items()}
+
+
+def _training_figures(found: dict[str, list[int]]) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for code in vocab.TRAINING_KIND.codes:
-        kind_rows = rows.where(T.kind == code)
-        expected = _count(kind_rows)
-        signed = _count(kind_rows.where(A.status == "signed"))
+        sessions, signed, expected, leave, absent = found.get(code, [0, 0, 0, 0, 0])
         result[code] = {
-            "sessions": _count(sessions.where(T.kind == code)),
+            "sessions": sessions,
             "attendances": signed,
             "expected": expected,
-            "leave": _count(kind_rows.where(A.status == "leave")),
-            "absent": _count(kind_rows.where(A.status == "absent")),
+            "leave": leave,
+            "absent": absent,
             "rate": round(signed / expected, 4) if expected else None,
         }
     total_expected = sum(r["expected"] for r in result.values())
@@ -189,67 +370,122 @@ def _trainings(period: Period, branch: m.Branch | None) -> dict[str, Any]:
     return result
 
 
-def _teams(period: Period, branch: m.Branch | None) -> dict[str, int]:
+def _teams(period: Period, scope: _Scope) -> dict[int | None, dict[str, int]]:
     T = m.Team
-    q = T.select(T.kind, pw.fn.COUNT(T.id)).where(m.live(T), _existing(T.founded_on, period))
-    if branch is not None:
-        q = q.where(T.branch == branch.id)
-    counts = {code: 0 for code in vocab.TEAM_KIND.codes}
-    for kind, n in q.group_by(T.kind).tuples():
-        counts[kind] = n
-    return {**counts, "total": sum(counts.values())}
+    key = scope.key(T.branch)
+    query = T.select(*key, T.kind, pw.fn.COUNT(T.id)).where(
+        m.live(T), _existing(T.founded_on, period)
+    )
+    counts: dict[int | None, dict[str, int]] = {}
+    for row in scope.narrow(query, T.branch).group_by(*key, T.kind).tuples():
+        k, (kind, n) = scope.split(row)
+        counts.setdefault(k, _zeros(vocab.TEAM_KIND.codes))[kind] = n
+    return {k: _totalled(v) for k, v in counts.items()}
 
 
-def _services(period: Period, branch: m.Branch | None) -> dict[str, Any]:
+def _services(period: Period, scope: _Scope) -> dict[int | None, dict[str, Any]]:
     S, T, P, M = m.Service, m.Team, m.ServiceParticipant, m.Member
-    q = S.select().join(T).where(m.live(S), m.live(T), S.date.between(period.start, period.end))
-    if branch is not None:
-        q = q.where(T.branch == branch.id)
+    key = scope.key(T.branch)
+    in_period = m.live(S) & m.live(T) & S.date.between(period.start, period.end)
+    query = S.select(*key, pw.fn.COUNT(S.id), pw.fn.SUM(S.hours)).join(T).where(in_period)
+    found: dict[int | None, dict[str, Any]] = {}
+    for row in scope.narrow(query, T.branch).group_by(*key).tuples():
+        k, (n, hours) = scope.split(row)
+        if n:
+            found[k] = {"count": n, "participants": 0, "hours": round(float(hours or 0), 1)}
     participants = (
-        P.select().join(M).switch(P).where(m.live(P), m.live(M), P.service.in_(q.select(S.id)))
+        P.select(*key, pw.fn.COUNT(P.id))
+        .join(M)
+        .switch(P)
+        .join(S)
+        .join(T)
+        .where(m.live(P), m.live(M), in_period)
     )
-    hours = q.select(pw.fn.SUM(S.hours)).scalar() or 0
-    return {
-        "count": _count(q),
-        "participants": _count(participants),
-        "hours": round(float(hours), 1),
-    }
+    for row in scope.narrow(participants, T.branch).group_by(*key).tuples():
+        k, (n,) = scope.split(row)
+        if n:
+            found.setdefault(k, {"count": 0, "participants": 0, "hours": 0.0})["participants"] = n
+    return found
 
 
-def _issues(period: Period, branch: m.Branch | None) -> dict[str, Any]:
+def _issues(period: Period, scope: _Scope) -> dict[int | None, dict[str, Any]]:
     Iss, E = m.EnterpriseIssue, m.Enterprise
+    key = scope.key(E.branch)
     base = Iss.select().join(E).where(m.live(Iss), m.live(E))
-    if branch is not None:
-        base = base.where(E.branch == branch.id)
-    received = base.where(Iss.received_on.between(period.start, period.end))
-    resolved = base.where(
-        Iss.state == "resolved", Iss.resolved_on.between(period.start, period.end)
-    )
-    by_category = {code: 0 for code in vocab.ISSUE_CATEGORY.codes}
-    for cat, n in (
-        resolved.select(Iss.category, pw.fn.COUNT(Iss.id)).group_by(Iss.category).tuples()
-    ):
-        by_category[cat] = n
-    pending = base.where(Iss.received_on <= period.end, Iss.open_on(period.end))  # as it stood then
+    base = scope.narrow(base, E.branch)
+    in_period = Iss.resolved_on.between(period.start, period.end)
+    pending = (Iss.received_on <= period.end) & Iss.open_on(period.end)  # as it stood then
     cutoff = overdue.as_of(period.end)
-    days = [
-        (r - s).days
-        for s, r in resolved.select(Iss.received_on, Iss.resolved_on).tuples()
-        if r is not None and s is not None
-    ]
-    return {
-        "received": _count(received),
-        "resolved": len(days),
-        "unresolvable": _count(
-            base.where(
-                Iss.state == "unresolvable", Iss.resolved_on.between(period.start, period.end)
-            )
-        ),
-        "pending": _count(pending),
-        "overdue": _count(pending.where(Iss.overdue_on(cutoff))),
-        "resolved_by_category": by_category,
-        "average_days_to_resolve": round(sum(days) / len(days), 1) if days else None,
-    }
+    found: dict[int | None, dict[str, Any]] = {}
+    for row in (
+        base.select(
+            *key,
+            _when(Iss.received_on.between(period.start, period.end)),
+            _when((Iss.state == "unresolvable") & in_period),
+            _when(pending),
+            _when(pending & Iss.overdue_on(cutoff)),
+        )
+        .group_by(*key)
+        .tuples()
+    ):
+        k, (received, unresolvable, pending_n, overdue_n) = scope.split(row)
+        found[k] = {
+            "received": _int(received),
+            "resolved": 0,
+            "unresolvable": _int(unresolvable),
+            "pending": _int(pending_n),
+            "overdue": _int(overdue_n),
+            "resolved_by_category": _zeros(vocab.ISSUE_CATEGORY.codes),
+            "average_days_to_resolve": None,
+        }
+    days: dict[int | None, list[int]] = {}
+    for row in (
+        base.select(*key, Iss.category, Iss.received_on, Iss.resolved_on)
+        .where(Iss.state == "resolved", in_period)
+        .tuples()
+    ):
+        k, (category, received_on, resolved_on) = scope.split(row)
+        by_category = found[k]["resolved_by_category"]
+        by_category[category] = by_category.get(category, 0) + 1
+        if resolved_on is not None and received_on is not None:
+            days.setdefault(k, []).append((resolved_on - received_on).days)
+    for k, values in days.items():
+        found[k]["resolved"] = len(values)
+        found[k]["average_days_to_resolve"] = round(sum(values) / len(values), 1)
+    return found
+
+
+def _recruitment(period: Period, scope: _Scope) -> dict[int | None, dict[str, int]]:
+    return recruitment.period_counts(period.start, period.end, scope.branch_id, scope.grouped)
+
+
+def _dues(period: Period, scope: _Scope) -> dict[int | None, dict[str, Any]]:
+    if scope.grouped:
+        return dues.period_figures_by_branch(period.start, period.end)
+    return {None: dues.period_figures(period.start, period.end, scope.branch_id)}
+
+
+_EMPTY = {
+    "branches": lambda: _totalled(_zeros(vocab.BRANCH_KIND.codes)),
+    "enterprises": lambda: {"total": 0, "covered": 0, "in_service": 0},
+    "enterprises_covered": lambda: _zeros(vocab.BRANCH_KIND.codes),
+    "members": lambda: {**_totalled(_zeros(vocab.MEMBER_CATEGORY.codes)), "joined": 0},
+    "activities": lambda: _totalled(_zeros(vocab.ACTIVITY_KIND.codes)),
+    "trainings": lambda: _training_figures({}),
+    "teams": lambda: _totalled(_zeros(vocab.TEAM_KIND.codes)),
+    "services": lambda: {"count": 0, "participants": 0, "hours": 0.0},
+    "issues": lambda: {
+        "received": 0,
+        "resolved": 0,
+        "unresolvable": 0,
+        "pending": 0,
+        "overdue": 0,
+        "resolved_by_category": _zeros(vocab.ISSUE_CATEGORY.codes),
+        "average_days_to_resolve": None,
+    },
+    "recruitment": lambda: recruitment.empty_figures(),
+    "dues": lambda: dues.empty_figures(),
+}
 
 
 def year_stats(year: int, branch: m.Branch | None = None) -> dict[str, Any]:

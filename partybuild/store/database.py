@@ -11,6 +11,29 @@ An existing SQLite file is then checked for damage before anything uses it (:fun
 is refused with one line naming the newest good copy in ``backups/`` and ``partybuild restore``.
 Copies (:func:`backup_sqlite`) are written to a private temporary file beside the target, verified
 with ``integrity_check``, fsynced and only then given the target's name.
+
+**The app's start checks while the window appears** (:class:`OpeningCheck`, ``open_database(…,
+check_later=True)``). The check costs about a second at 200,000 members and is read-only, so it
+need not stand between the user and the first window — but nothing may be *written* to a file
+that has not passed it. The rule therefore moves from "check, then open" to "open, read, and let
+no write through until the check has passed":
+
+- only a file that needs no write to be opened qualifies: already in WAL mode (so the connection's
+  ``journal_mode=wal`` changes nothing in it), no pending migration (that path copies aside first,
+  and its verified copy is itself the check), not in a read-only folder. Anything else is checked
+  before it is opened, as before; the CLI always checks before it opens;
+- every connection of the database gets an SQLite authorizer (:meth:`OpeningCheck.authorize`):
+  SQLite asks it about each statement as it is prepared, so no write can slip past it — INSERT,
+  UPDATE, DELETE, DDL, BEGIN (peewee begins IMMEDIATE: a write lock), writing pragmas. A read goes
+  through; anything else waits for the check. When the check has passed every statement goes
+  through; when it found damage (or could not run) every write is refused (``SQLITE_DENY``), and
+  the app tells the user in Chinese, naming the newest good backup, and closes;
+- reads before the verdict are only reads: at worst the window shows, for a moment, a figure read
+  from a damaged page before the dialog says the file is damaged; nothing is written to it.
+
+A stamp ("unchanged since the last clean check") was the other way considered, and left: this app
+writes to its file in every session, so the stamp would rarely hold for a user, only for a
+benchmark that starts twice without an edit.
 """
 
 from __future__ import annotations
@@ -20,13 +43,13 @@ import datetime as dt
 import os
 import secrets
 import sqlite3
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote, urlparse
 
 import peewee as pw
-from playhouse.migrations import Runner
 
 from partybuild.domain import vocab
 from partybuild.store import models as m
@@ -269,14 +292,23 @@ def _read_only_uri(path: Path) -> str:
     return f"file:{quote(str(path.resolve()))}?{mode}"
 
 
-def _run_check(con: sqlite3.Connection, pragma: str, budget: float) -> list[str] | None:
-    """The pragma's result lines, or None when it did not finish within ``budget`` seconds."""
+def _run_check(
+    con: sqlite3.Connection, pragma: str, budget: float, cancel: Cancel | None = None
+) -> list[str] | None:
+    """The pragma's result lines, or None when it did not finish within ``budget`` seconds.
+    Raises :class:`Cancelled` when ``cancel`` is set meanwhile (no verdict)."""
     deadline = time.monotonic() + budget
-    con.set_progress_handler(lambda: int(time.monotonic() > deadline), 10_000)
+
+    def stop() -> int:
+        return int(time.monotonic() > deadline or (cancel is not None and cancel.is_set))
+
+    con.set_progress_handler(stop, 10_000)
     try:
         return [r[0] for r in con.execute(pragma).fetchall()]
     except sqlite3.OperationalError as exc:
         if "interrupt" in str(exc).lower():
+            if cancel is not None:
+                cancel.check()  # abandoned, not out of time: no cheaper check after it
             return None
         raise
     finally:
@@ -287,6 +319,7 @@ def check_connection(
     con: sqlite3.Connection,
     integrity_budget: float | None = INTEGRITY_BUDGET_S,
     quick_budget: float = QUICK_BUDGET_S,
+    cancel: Cancel | None = None,
 ) -> str | None:
     """SQLite's own damage check; the first problem it reports, or None.
 
@@ -296,9 +329,9 @@ def check_connection(
         if integrity_budget is None:
             result: list[str] | None = [r[0] for r in con.execute("PRAGMA integrity_check")]
         else:
-            result = _run_check(con, "PRAGMA integrity_check(20)", integrity_budget)
+            result = _run_check(con, "PRAGMA integrity_check(20)", integrity_budget, cancel)
             if result is None:
-                result = _run_check(con, "PRAGMA quick_check(20)", quick_budget)
+                result = _run_check(con, "PRAGMA quick_check(20)", quick_budget, cancel)
     except sqlite3.DatabaseError as exc:
         if _is_damage(exc):
             return str(exc)
@@ -319,6 +352,133 @@ def check_sqlite(path: Path, integrity_budget: float | None = INTEGRITY_BUDGET_S
         raise
     finally:
         con.close()
+
+
+# SQLite's authorizer action codes (sqlite3.h) that only read.
+_READ_ACTIONS = frozenset(
+    {
+        sqlite3.SQLITE_READ,
+        sqlite3.SQLITE_SELECT,
+        sqlite3.SQLITE_FUNCTION,
+        getattr(sqlite3, "SQLITE_RECURSIVE", 33),
+    }
+)
+# Pragmas that change the file (or could): they wait for the check like any other write.
+_WRITING_PRAGMAS = frozenset(
+    {
+        "application_id",
+        "auto_vacuum",
+        "incremental_vacuum",
+        "journal_mode",
+        "optimize",
+        "page_size",
+        "schema_version",
+        "user_version",
+        "wal_checkpoint",
+        "writable_schema",
+    }
+)
+
+
+class OpeningCheck:
+    """The damage check of a file that is already open for reading, run by another thread.
+
+    :meth:`run` does the work (the same :func:`check_connection` as a check before opening, on its
+    own read-only connection); :meth:`authorize` is installed on every connection of the database
+    and holds each write until the verdict (see the module docstring). The verdict is
+    :attr:`damage` (a :class:`DatabaseDamaged`, with the newest good backup found), :attr:`error`
+    (the check could not run: treated as not passed) or neither (passed).
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._done = threading.Event()
+        self.damage: DatabaseDamaged | None = None
+        self.error: BaseException | None = None
+        self.seconds: float | None = None
+
+    @property
+    def done(self) -> bool:
+        return self._done.is_set()
+
+    @property
+    def passed(self) -> bool:
+        return self._done.is_set() and self.damage is None and self.error is None
+
+    def wait(self, timeout: float | None = None) -> bool:
+        return self._done.wait(timeout)
+
+    def run(self, cancel: Cancel | None = None) -> DatabaseDamaged | None:
+        """Check now (on the calling thread); the damage found, or None. Runs once."""
+        if self._done.is_set():
+            return self.damage
+        started = time.perf_counter()
+        try:
+            con = sqlite3.connect(_read_only_uri(self.path), uri=True, check_same_thread=False)
+            if cancel is not None:
+                cancel.watch(con)
+            try:
+                problem = check_connection(con, cancel=cancel)
+                if cancel is not None:
+                    cancel.check()  # interrupted: no verdict
+            except sqlite3.DatabaseError as exc:
+                if not _is_damage(exc):
+                    raise
+                problem = str(exc)
+            finally:
+                if cancel is not None:
+                    cancel.forget(con)
+                con.close()
+            if problem is not None:
+                self.damage = DatabaseDamaged(self.path, problem)
+        except BaseException as exc:  # noqa: BLE001 - any failure means "not passed"
+            self.error = exc
+        finally:
+            self.seconds = time.perf_counter() - started
+            self._done.set()
+        return self.damage
+
+    def authorize(
+        self, action: int, arg1: str | None, _arg2: str | None, _db: str | None, _trig: str | None
+    ) -> int:
+        """SQLite's authorizer: reads go through, a write waits for the verdict."""
+        if self._done.is_set():
+            return sqlite3.SQLITE_OK if self.passed else self._refuse(action, arg1)
+        if action in _READ_ACTIONS or (
+            action == sqlite3.SQLITE_PRAGMA and (arg1 or "").lower() not in _WRITING_PRAGMAS
+        ):
+            return sqlite3.SQLITE_OK
+        if action == sqlite3.SQLITE_TRANSACTION and (arg1 or "").upper() == "ROLLBACK":
+            return sqlite3.SQLITE_OK  # nothing was written before the verdict: nothing to undo
+        self._done.wait()
+        return sqlite3.SQLITE_OK if self.passed else self._refuse(action, arg1)
+
+    @staticmethod
+    def _refuse(action: int, arg1: str | None) -> int:
+        if action in _READ_ACTIONS or (
+            action == sqlite3.SQLITE_PRAGMA and (arg1 or "").lower() not in _WRITING_PRAGMAS
+        ):
+            return sqlite3.SQLITE_OK  # a damaged file may still be read (to show, to copy out)
+        if action == sqlite3.SQLITE_TRANSACTION and (arg1 or "").upper() == "ROLLBACK":
+            return sqlite3.SQLITE_OK
+        return sqlite3.SQLITE_DENY
+
+
+class _CheckedSqliteDatabase(pw.SqliteDatabase):
+    """peewee's SQLite database whose every connection asks :class:`OpeningCheck` before a write."""
+
+    partybuild_check: OpeningCheck
+
+    def _add_conn_hooks(self, conn: sqlite3.Connection) -> None:
+        super()._add_conn_hooks(conn)  # the pragmas first: journal_mode=wal is already so
+        if not self.partybuild_check.passed:
+            conn.set_authorizer(self.partybuild_check.authorize)
+
+
+def opening_check(database: pw.Database | None = None) -> OpeningCheck | None:
+    """The database's check still to be run in the background, if it was opened that way."""
+    database = database if database is not None else db_proxy.obj
+    return getattr(database, "partybuild_check", None)
 
 
 def backups_folder(db_path: Path) -> Path:
@@ -391,6 +551,55 @@ def remove_stale_temps(folder: Path) -> None:
                 entry.unlink()
 
 
+class Cancelled(Exception):
+    """The work was abandoned on purpose (the app is quitting); nothing half-made was kept."""
+
+
+class Cancel:
+    """A flag another thread sets to abandon long SQLite work, interrupting what it runs now.
+
+    ``watch(con)`` registers a connection (sqlite3: ``interrupt()``, psycopg2: ``cancel()``); the
+    thread doing the work calls :meth:`check` between steps.
+    """
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+        self._lock = threading.Lock()
+        self._connections: list[object] = []
+
+    @property
+    def is_set(self) -> bool:
+        return self._event.is_set()
+
+    def watch(self, con: object) -> None:
+        with self._lock:
+            self._connections.append(con)
+        if self._event.is_set():
+            self._interrupt(con)
+
+    def forget(self, con: object) -> None:
+        with self._lock, contextlib.suppress(ValueError):
+            self._connections.remove(con)
+
+    def set(self) -> None:
+        self._event.set()
+        with self._lock:
+            connections = list(self._connections)
+        for con in connections:
+            self._interrupt(con)
+
+    def check(self) -> None:
+        if self._event.is_set():
+            raise Cancelled()
+
+    @staticmethod
+    def _interrupt(con: object) -> None:
+        stop = getattr(con, "interrupt", None) or getattr(con, "cancel", None)
+        if stop is not None:
+            with contextlib.suppress(Exception):  # closed meanwhile: nothing left to stop
+                stop()
+
+
 class CopyDamaged(Exception):
     """The copy failed integrity_check: the source itself is damaged. Nothing was kept."""
 
@@ -405,23 +614,55 @@ def _fsync_folder(folder: Path) -> None:
         os.close(fd)
 
 
-def copy_into_temp(source: sqlite3.Connection, target: Path, *, verify: bool = True) -> Path:
+#: Pages per step of a cancellable copy (4 MB at 1 KiB… 16 MB at 4 KiB pages): a quit waits at
+#: most one step.
+COPY_STEP_PAGES = 4096
+
+
+def copy_into_temp(
+    source: sqlite3.Connection,
+    target: Path,
+    *,
+    verify: bool = True,
+    cancel: Cancel | None = None,
+) -> Path:
     """Copy ``source`` into a private temporary file beside ``target``, in rollback-journal mode,
-    verified with integrity_check and fsynced; the caller renames it. Removed on any failure."""
+    verified with integrity_check and fsynced; the caller renames it. Removed on any failure.
+
+    With ``cancel`` the copy goes in steps and the check can be interrupted: setting it raises
+    :class:`Cancelled` here within a step, and the temporary file is removed."""
     temp = _temp_name(target)
     fd = os.open(temp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
     os.close(fd)
     try:
-        dst = sqlite3.connect(str(temp), isolation_level=None)
+        dst = sqlite3.connect(str(temp), isolation_level=None, check_same_thread=False)
+        if cancel is not None:
+            cancel.watch(dst)
         try:
             # The journal of a temporary copy is no use to anyone: keep it in memory, so a kill
             # mid-copy leaves only the temp file itself (removed by the next copy).
             dst.execute("PRAGMA journal_mode=MEMORY")
-            source.backup(dst)
+            if cancel is None:
+                source.backup(dst)
+            else:
+
+                def progress(_status: int, _remaining: int, _total: int) -> None:
+                    cancel.check()  # raising here aborts the copy (sqlite3_backup_finish)
+
+                source.backup(dst, pages=COPY_STEP_PAGES, progress=progress)
+                cancel.check()
             # The copy inherits WAL mode from the live file; a backup is a single closed file.
             dst.execute("PRAGMA journal_mode=DELETE")
             problem = check_connection(dst, integrity_budget=None) if verify else None
+            if cancel is not None:
+                cancel.check()  # an interrupted check is not a verdict
+        except sqlite3.OperationalError:
+            if cancel is not None:
+                cancel.check()
+            raise
         finally:
+            if cancel is not None:
+                cancel.forget(dst)
             dst.close()
         if problem is not None:
             raise CopyDamaged(problem)
@@ -456,19 +697,26 @@ def publish(temp: Path, target: Path, *, replace: bool = False) -> None:
         _remove_temp(temp)
 
 
-def backup_sqlite(source: Path, target: Path, *, replace: bool = False) -> Path:
+def backup_sqlite(
+    source: Path, target: Path, *, replace: bool = False, cancel: Cancel | None = None
+) -> Path:
     """Copy a database with SQLite's online backup API (consistent even while it is in use).
 
     The copy appears at ``target`` complete and verified, or not at all. Raises
-    :class:`CopyDamaged` when the copy fails integrity_check (then the source is damaged).
+    :class:`CopyDamaged` when the copy fails integrity_check (then the source is damaged), and
+    :class:`Cancelled` when ``cancel`` is set meanwhile (nothing kept).
     """
     if not target.parent.exists():
         target.parent.mkdir(parents=True, mode=0o700)
     remove_stale_temps(target.parent)
-    src = sqlite3.connect(str(source), timeout=BUSY_TIMEOUT_MS / 1000)
+    src = sqlite3.connect(str(source), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+    if cancel is not None:
+        cancel.watch(src)
     try:
-        temp = copy_into_temp(src, target)
+        temp = copy_into_temp(src, target, cancel=cancel)
     finally:
+        if cancel is not None:
+            cancel.forget(src)
         src.close()
     publish(temp, target, replace=replace)
     return target
@@ -481,16 +729,37 @@ def _create_private(path: Path) -> None:
         os.close(fd)
 
 
-def _open_sqlite(path: Path, create: bool) -> pw.SqliteDatabase:
+def _in_wal_mode(path: Path) -> bool:
+    """Bytes 18 and 19 of the header are 2 in WAL mode (read through SQLite if the file is live)."""
+    if live_file_kind(path) == "database":
+        return False  # open in this process already: take the plain path
+    try:
+        with path.open("rb") as fh:
+            header = fh.read(20)
+    except OSError:
+        return False
+    return len(header) == 20 and header[18] == 2 and header[19] == 2
+
+
+def _open_sqlite(path: Path, create: bool, check_later: bool = False) -> pw.SqliteDatabase:
     if not create and not path.exists():
         raise DatabaseRefused(f"数据库文件“{path}”不存在")
     inspection = inspect_sqlite(path)
     notes: list[str] = []
+    check: OpeningCheck | None = None
     try:
         if not inspection.empty:
-            problem = check_sqlite(path)
-            if problem is not None:
-                raise DatabaseDamaged(path, problem)
+            if (
+                check_later
+                and not inspection.pending
+                and not _read_only_folder(path, inspection)
+                and _in_wal_mode(path)
+            ):
+                check = OpeningCheck(path)  # run by the caller while the window appears
+            else:
+                problem = check_sqlite(path)
+                if problem is not None:
+                    raise DatabaseDamaged(path, problem)
         path.parent.mkdir(parents=True, exist_ok=True)
         if inspection.pending and not inspection.empty:
             stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
@@ -505,7 +774,7 @@ def _open_sqlite(path: Path, create: bool) -> pw.SqliteDatabase:
         if _read_only_folder(path, inspection):
             return _open_read_only(path)
         _create_private(path)
-        database = pw.SqliteDatabase(
+        database = (_CheckedSqliteDatabase if check is not None else pw.SqliteDatabase)(
             str(path),
             timeout=BUSY_TIMEOUT_MS / 1000,
             # Transactions take the write lock when they begin, so a second writer waits for the
@@ -518,6 +787,8 @@ def _open_sqlite(path: Path, create: bool) -> pw.SqliteDatabase:
                 "synchronous": "normal",
             },
         )
+        if check is not None:
+            database.partybuild_check = check  # type: ignore[attr-defined]
         database.connect()
         try:
             if inspection.pending:
@@ -532,6 +803,8 @@ def _open_sqlite(path: Path, create: bool) -> pw.SqliteDatabase:
     except CopyDamaged as exc:
         raise DatabaseDamaged(path, str(exc)) from exc
     except (OSError, sqlite3.Error, pw.PeeweeException) as exc:
+        if check is not None and _is_damage(exc):  # so damaged that connecting failed
+            raise DatabaseDamaged(path, str(exc)) from exc
         from partybuild.services.errors import storage_message
 
         raise DatabaseRefused(storage_message(exc, path)) from exc
@@ -674,6 +947,8 @@ def _sign_in_reason(reason: str) -> str:
 
 
 def _migrate(database: pw.Database) -> None:
+    from playhouse.migrations import Runner  # only when a schema is upgraded (start-up: 20 ms)
+
     Runner(database, str(MIGRATIONS_DIR), table_name=HISTORY_TABLE).up()
 
 
@@ -684,8 +959,12 @@ def open_database(
     create: bool = True,
     user: str | None = None,
     password: str | None = None,
+    check_later: bool = False,
 ) -> pw.Database:
     """Open, check, upgrade if needed and bind the models to the database.
+
+    ``check_later=True`` (the app's start) may open an SQLite file before its damage check, which
+    the caller then runs (:func:`opening_check`; writes wait for it, see the module docstring).
 
     ``create=False`` refuses a missing SQLite file instead of starting an empty database there
     (a report on a mistyped path should say so, not answer with zeros). ``user``/``password``
@@ -696,7 +975,7 @@ def open_database(
     if m.Member._meta.table_name != "member":
         m.Member._meta.set_table_name("member")  # a viewer's session before this one
     if location.path is not None:
-        database: pw.Database = _open_sqlite(location.path, create)
+        database: pw.Database = _open_sqlite(location.path, create, check_later)
     else:
         assert location.url is not None
         database = _open_server(location.url, user, password)

@@ -301,6 +301,20 @@ class Member(BaseModel):
             (("deleted", "name_key", "id", "search_text", "id_shown", "phone_shown"), False),
             # 概览's member counts by branch and enterprise read this index alone (0013).
             (("deleted", "branch", "enterprise", "status", "category"), False),
+            # The year's member figures and the 党员 card read this index alone (0011).
+            (
+                (
+                    "deleted",
+                    "category",
+                    "status",
+                    "branch",
+                    "joined_on",
+                    "joined_on_precision",
+                    "confirmed_on",
+                    "confirmed_on_precision",
+                ),
+                False,
+            ),
         ) + tuple(
             (("deleted", name), False)
             for name in (
@@ -695,6 +709,18 @@ _RECRUITMENT_FIELDS: tuple[tuple[str, pw.Field], ...] = (
 )
 for _name, _field in _RECRUITMENT_FIELDS:
     Member._meta.add_field(_name, _field)
+# The year's 发展党员 figures read, of the members with a recorded application only, this (0011).
+Member.add_index(
+    Member.index(
+        Member.deleted,
+        Member.branch,
+        *(Member._meta.fields[n] for n in ("applied_on", "activist_on", "candidate_on")),
+        Member.joined_on,
+        Member.confirmed_on,
+        where=Member._meta.fields["applied_on"].is_null(False),
+        name="member_stages",
+    )
+)
 #: 任期（年） of a branch committee; empty: the park's term for the branch's kind (a setting).
 Branch._meta.add_field("term_years", pw.IntegerField(null=True, verbose_name="任期（年）"))
 RECRUITMENT_FIELDS: tuple[str, ...] = tuple(

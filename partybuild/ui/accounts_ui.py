@@ -48,12 +48,13 @@ def account_text(account: Account) -> str:
 def apply_account(window: MainWindow) -> None:
     """Show the account and fit the window to its role (called once by the main window)."""
     from partybuild.ledgers import display
-    from partybuild.ui.ledger_page import LedgerPage
 
     account: Account | None = getattr(window.database, "partybuild_account", None)
     display.set_screen_unlinkable(bool(account and account.unlinkable))
     if account is None:
         return
+    from partybuild.ui.ledger_page import LedgerPage
+
     window.account_label = QLabel(account_text(account))
     window.account_label.setObjectName("account_label")
     window.statusBar().addPermanentWidget(window.account_label)
@@ -89,10 +90,10 @@ def apply_account(window: MainWindow) -> None:
 
 def fit_actions(window: MainWindow) -> None:
     """新建/编辑/删除 enabled only where the page's account may use them."""
-    from partybuild.ui.ledger_page import LedgerPage
+    from partybuild.ui.main_window import is_ledger_page  # no import of ledger_page before one
 
     page = window.current_page() if window.nav.currentItem() is not None else None
-    if isinstance(page, LedgerPage):
+    if is_ledger_page(page):
         window.new_action.setEnabled(page.may_create)
         window.edit_action.setEnabled(page.may_edit)
         window.delete_action.setEnabled(page.may_delete)

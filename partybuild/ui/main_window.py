@@ -1,14 +1,23 @@
 """The main window: navigation by ledger, one page each, actions in menu and toolbar, and the
-database in use and the page's record count in the status bar."""
+database in use and the page's record count in the status bar.
+
+The window appears before the overview's figures: its first page is built with its layout only
+(``OverviewPage(defer=True)``) and, once the window has been shown, the figures are computed in a
+worker thread on its own connection (``ui/background.py``) and put on the page when they arrive
+(``figures_shown``); F5 and coming back to the overview do the same. Closing the window abandons
+what is still being computed, so a quit never waits for it.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import peewee as pw
-from PySide6.QtCore import QSettings, QSize, Qt
+from PySide6.QtCore import QEvent, QObject, QSettings, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -32,10 +41,11 @@ from PySide6.QtWidgets import (
 
 from partybuild import APP_NAME, __version__
 from partybuild.ledgers import spec
-from partybuild.ui import file_dialogs
 from partybuild.ui.accounts_ui import apply_account, fit_actions
 from partybuild.ui.lazy_pages import LazyPages
-from partybuild.ui.ledger_page import LedgerPage
+
+if TYPE_CHECKING:
+    from partybuild.ui.ledger_page import LedgerPage
 
 # Page names are a contract (``partybuild screenshot --page NAME``) — keep them.
 PAGES: tuple[tuple[str, str], ...] = (
@@ -63,6 +73,13 @@ PAGE_KEYS: dict[str, str] = {
 }
 
 
+def is_ledger_page(page: object) -> bool:
+    """``is_ledger_page(page)`` without importing ledger_page (records, queries, the
+    table model) before a ledger page is first built: until then no page can be one."""
+    module = sys.modules.get("partybuild.ui.ledger_page")
+    return module is not None and isinstance(page, module.LedgerPage)
+
+
 def _page_class(name: str) -> type[LedgerPage]:
     """发展党员 is a ledger page with its pipeline above; every other ledger a plain one."""
     if name == "recruitment":
@@ -73,7 +90,15 @@ def _page_class(name: str) -> type[LedgerPage]:
         from partybuild.ui.dues_page import DuesPage
 
         return DuesPage
+    from partybuild.ui.ledger_page import LedgerPage
+
     return LedgerPage
+
+
+def shiboken_ok(widget: QWidget) -> bool:
+    import shiboken6
+
+    return shiboken6.isValid(widget)
 
 
 def _plain(text: str) -> str:
@@ -156,6 +181,8 @@ class MainWindow(QMainWindow):
         self.nav.setCurrentRow(0)
         self._page_changed(0, refresh=False)
         self.nav.currentRowChanged.connect(self._page_changed)
+        # The window's first paint (the sidebar is always in it) starts the overview's figures.
+        self.nav.viewport().installEventFilter(self)
         self.restore_settings()
 
     # -- pages --------------------------------------------------------------------------
@@ -163,7 +190,7 @@ class MainWindow(QMainWindow):
         if name == "overview":
             from partybuild.ui.overview import OverviewPage  # QtCharts: only when it is shown
 
-            page = OverviewPage()
+            page = OverviewPage(defer=True)  # its figures come in the background, once painted
             page.open_page.connect(self.open_filtered)
             return page
         if name == "recycle-bin":
@@ -200,12 +227,12 @@ class MainWindow(QMainWindow):
 
     def _go_to_by_key(self, name: str) -> None:
         page = self.go_to(name)
-        if isinstance(page, LedgerPage):
+        if is_ledger_page(page):
             page.focus_table()  # the keys go on where the eyes are: the rows
 
     def open_filtered(self, name: str, filters: dict) -> None:
         page = self.go_to(name)
-        if isinstance(page, LedgerPage):
+        if is_ledger_page(page):
             ids = filters.pop("record_ids", None)
             page.show_only(ids, **filters)
 
@@ -214,11 +241,13 @@ class MainWindow(QMainWindow):
         page = self.current_page()  # built now if this is its first visit: it has just read
         self.stack.setCurrentIndex(row)
         refresh = refresh and not fresh
-        if isinstance(page, LedgerPage):
+        if is_ledger_page(page):
             page.clear_drill()  # coming back by the navigation shows the whole ledger again
-        if refresh and hasattr(page, "refresh") and not isinstance(page, LedgerPage):
+        if refresh and hasattr(page, "refresh_in_background"):
+            page.refresh_in_background()  # the overview: the page stays usable meanwhile
+        elif refresh and hasattr(page, "refresh") and not is_ledger_page(page):
             page.refresh()
-        is_ledger = isinstance(page, LedgerPage)
+        is_ledger = is_ledger_page(page)
         for action in (self.new_action, self.edit_action, self.delete_action, self.find_action):
             action.setEnabled(is_ledger)
         fit_actions(self)  # what the signed-in account may do on this page
@@ -226,7 +255,7 @@ class MainWindow(QMainWindow):
 
     def _update_count(self) -> None:
         page = self.current_page()
-        if isinstance(page, LedgerPage):
+        if is_ledger_page(page):
             model = page.model
             filtered = self.tr("（已筛选）") if model.filters.active() else ""
             if model.counting:  # a search's first rows, its count a moment later
@@ -244,9 +273,29 @@ class MainWindow(QMainWindow):
 
     def refresh_all(self) -> None:
         for page in self.pages.values():
-            if hasattr(page, "refresh"):
+            if hasattr(page, "refresh_in_background"):
+                page.refresh_in_background()
+            elif hasattr(page, "refresh"):
                 page.refresh()
         self._update_count()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        """The window's first paint (the overview's layout, empty) starts the figures: after the
+        window is on the screen, never before — not even their modules' import."""
+        if event.type() == QEvent.Type.Paint and watched is self.nav.viewport():
+            watched.removeEventFilter(self)
+            QTimer.singleShot(0, self._start_background_figures)
+        return super().eventFilter(watched, event)
+
+    def _start_background_figures(self) -> None:
+        page = self.pages.built("overview")
+        if (
+            page is not None
+            and shiboken_ok(page)
+            and getattr(page, "figures_pending", False)
+            and not page.computing
+        ):
+            page.refresh_in_background()
 
     # -- actions ------------------------------------------------------------------------
     def _action(self, text: str, slot, shortcut: QKeySequence | str | None = None) -> QAction:  # noqa: ANN001
@@ -361,7 +410,7 @@ class MainWindow(QMainWindow):
 
     def _ledger_page(self) -> LedgerPage | None:
         page = self.current_page()
-        return page if isinstance(page, LedgerPage) else None
+        return page if is_ledger_page(page) else None
 
     def _new(self) -> None:
         if (page := self._ledger_page()) is not None:
@@ -460,6 +509,8 @@ class MainWindow(QMainWindow):
         folder = str(settings.value("folders/backup", ""))
         stamp = dt.date.today().strftime("%Y%m%d")
         suggested = f"党建台账备份-{stamp}.sqlite3"
+        from partybuild.ui import file_dialogs
+
         path, _ = file_dialogs.save_file(
             self,
             self.tr("备份数据库"),
@@ -481,6 +532,8 @@ class MainWindow(QMainWindow):
 
         settings = QSettings()
         folder = str(settings.value("folders/backup", ""))
+        from partybuild.ui import file_dialogs
+
         path = file_dialogs.open_file(
             self,
             self.tr("从备份恢复"),
@@ -540,7 +593,7 @@ class MainWindow(QMainWindow):
         settings = QSettings()
         settings.setValue("window/geometry", self.saveGeometry())
         for page in self.pages.values():
-            if isinstance(page, LedgerPage):
+            if is_ledger_page(page):
                 page.save_state()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
@@ -551,4 +604,7 @@ class MainWindow(QMainWindow):
                 event.ignore()
                 return
         self.save_settings()
+        overview = self.pages.built("overview")
+        if overview is not None and hasattr(overview, "cancel_background"):
+            overview.cancel_background()  # a quit does not wait for figures nobody will see
         super().closeEvent(event)

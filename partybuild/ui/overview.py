@@ -12,7 +12,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCharts import (
     QBarCategoryAxis,
@@ -54,10 +56,11 @@ from PySide6.QtWidgets import (
 )
 
 from partybuild.domain import vocab
-from partybuild.services import compliance, report, stats
-from partybuild.services import reminders as reminders_
-from partybuild.ui import file_dialogs, recruitment_page
 from partybuild.ui.fonts import ui_font_family
+
+if TYPE_CHECKING:
+    from partybuild.services import compliance, report
+    from partybuild.services import reminders as reminders_
 
 ACCENT = "#c0392b"
 STATE_COLOURS = {
@@ -76,6 +79,17 @@ def _font(size: float, bold: bool = False) -> QFont:
     return font
 
 
+CARD_STYLE = (
+    "QFrame#card { border: 1px solid #e0d6d3; border-radius: 6px; background: #ffffff; }"
+    f"QFrame#card:hover, QFrame#card:focus {{ border-color: {ACCENT}; background: #fff7f5; }}"
+    "QFrame#card QLabel { border: none; background: transparent; }"
+    f"QFrame#card QLabel#card_value {{ color: {ACCENT}; }}"
+    "QFrame#card QLabel#card_unit { color: #7f6f6a; }"
+    "QFrame#card QLabel#card_caption { color: #333; }"
+    "QFrame#card QLabel#card_note { color: #777; }"
+)
+
+
 class Card(QFrame):
     """A figure: a big number, its caption and a note; a click opens the records it counts."""
 
@@ -91,24 +105,21 @@ class Card(QFrame):
         self.setMinimumSize(118, 78)  # six to a row fit a 1024-pixel-wide window
         # As tall as the row: a card with a two-line note (党员) keeps its row's cards level.
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-        self.setStyleSheet(
-            "QFrame#card { border: 1px solid #e0d6d3; border-radius: 6px; background: #ffffff; }"
-            f"QFrame#card:hover, QFrame#card:focus {{ border-color: {ACCENT};"
-            " background: #fff7f5; }"
-            "QFrame#card QLabel { border: none; background: transparent; }"
-        )
+        # One style sheet for the card and its labels (a sheet per label, 52 in all, was a third
+        # of the page's construction at start-up).
+        self.setStyleSheet(CARD_STYLE)
         self.value_label = QLabel("0")
+        self.value_label.setObjectName("card_value")
         self.value_label.setFont(_font(22, bold=True))
-        self.value_label.setStyleSheet(f"color: {ACCENT};")
         self.unit_label = QLabel(unit)
+        self.unit_label.setObjectName("card_unit")
         self.unit_label.setFont(_font(10))
-        self.unit_label.setStyleSheet("color: #7f6f6a;")
         self.caption_label = QLabel(caption)
+        self.caption_label.setObjectName("card_caption")
         self.caption_label.setFont(_font(10.5, bold=True))
-        self.caption_label.setStyleSheet("color: #333;")
         self.note_label = QLabel()
+        self.note_label.setObjectName("card_note")
         self.note_label.setFont(_font(9))
-        self.note_label.setStyleSheet("color: #777;")
 
         number = QHBoxLayout()
         number.setSpacing(4)
@@ -280,13 +291,74 @@ class ReminderList(QListWidget):
         return super().viewportEvent(event)
 
 
+@dataclass
+class Figures:
+    """Everything the page shows for a year, read by :func:`gather` (no widgets: it may run in a
+    worker thread on its own connection, see ``ui/background.py``)."""
+
+    year: int
+    stats: dict = field(default_factory=dict)
+    card_ids: dict[str, list[int]] = field(default_factory=dict)
+    renewal: tuple[list[int], str] = ([], "")
+    month_rows: list[Any] = field(default_factory=list)
+    issue_cells: dict[tuple[str, str], list[int]] = field(default_factory=dict)
+    teams: list[Any] = field(default_factory=list)
+    reminders: reminders_.OverviewReminders | None = None
+
+
+def _figure_modules():  # noqa: ANN202
+    """The services behind the figures, imported when they are first computed, not at start-up:
+    the window's first paint needs none of them (``python -X importtime``)."""
+    from partybuild.services import reminders, report, stats
+    from partybuild.ui import recruitment_page
+
+    return reminders, recruitment_page, report, stats
+
+
+def gather(year: int | None) -> Figures:
+    """Read the year's figures, charts and reminders (services only); ``None``: the latest year
+    with data, as the page opens on."""
+    reminders, recruitment_page, report, stats = _figure_modules()
+    if year is None:
+        year = report.latest_year_with_data()
+    period = stats.Period.year(year)
+    f = Figures(year=year, stats=stats.year_stats(year))
+    for kind in ("standalone", "joint", "regional"):
+        f.card_ids[kind] = report.branch_ids(period, kind)
+    f.card_ids["members"] = report.party_member_ids(period)
+    for kind in ("rotation", "lecture", "party_lesson"):
+        f.card_ids[kind] = report.training_ids(period, kind)
+    for kind in ("volunteer", "commando"):
+        f.card_ids[kind] = report.team_ids(period, kind)
+    f.card_ids["services"] = report.service_ids(period)
+    f.card_ids["resolved"] = report.resolved_issue_ids(period)
+    f.card_ids["pending"] = report.pending_issue_ids(period)
+    f.renewal = recruitment_page.renewal_card(min(period.end, dt.date.today()))
+    f.month_rows = report.trainings_by_month(year)
+    f.issue_cells = report.issues_by_category_and_state(year)
+    f.teams = report.services_by_team(year)
+    f.reminders = reminders.overview_reminders(year)
+    return f
+
+
 class OverviewPage(QWidget):
-    """The app's first page. ``open_page(name, {"record_ids": [...]})`` drills down."""
+    """The app's first page. ``open_page(name, {"record_ids": [...]})`` drills down.
+
+    ``OverviewPage()`` computes its figures at once; ``OverviewPage(defer=True)`` (the main
+    window's first page) shows its layout empty and gets them from :meth:`refresh_in_background`
+    (the figures arrive in a worker thread; ``figures_shown`` is emitted when they are on the page);
+    :meth:`wait_for_figures` takes them now, for whatever needs them (a card's click, the buttons).
+    """
 
     open_page = Signal(str, dict)
+    figures_shown = Signal()
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *, defer: bool = False) -> None:
         super().__init__(parent)
+        self._job = None  # the background computation in flight (ui/background.Job)
+        self._generation = 0  # a refresh started later wins over an earlier one still running
+        self.shown_year: int | None = None  # the year whose figures are on the page
+        self._year_chosen = not defer  # deferred: the latest year with data, found by gather
         self.setObjectName("page_overview")
         self.figures: dict = {}
         self.compliance: compliance.ComplianceReport | None = None
@@ -346,7 +418,7 @@ class OverviewPage(QWidget):
             card = Card(self.tr(caption), page, self.tr(unit))
             card.setObjectName("card")
             card.setAccessibleName(f"card_{key}")
-            card.clicked.connect(lambda c=card: self._open(c.page, c.record_ids))
+            card.clicked.connect(lambda c=card: self._open_card(c))
             self.cards[key] = card
             grid.addWidget(card, i // 6, i % 6)
         self.card_grid = grid
@@ -425,7 +497,13 @@ class OverviewPage(QWidget):
         outer.addWidget(scroll)
 
         self.year_combo.currentIndexChanged.connect(self.refresh)
-        self.set_year(report.latest_year_with_data())
+        if defer:
+            self.title.setText(self.tr("党建工作概览"))
+            self.message.setText(self.tr("正在统计…"))
+        else:
+            from partybuild.services import report
+
+            self.set_year(report.latest_year_with_data())
 
     # -- layout ------------------------------------------------------------------------
     WIDE = 1200  # below this page width the charts and reminders go two to a row
@@ -467,6 +545,7 @@ class OverviewPage(QWidget):
 
     # -- year --------------------------------------------------------------------------
     def set_year(self, year: int) -> None:
+        self._year_chosen = True
         index = self.year_combo.findData(year)
         if index < 0:
             self.year_combo.addItem(self.tr("%d年") % year, year)
@@ -482,58 +561,139 @@ class OverviewPage(QWidget):
     def _open(self, page: str, record_ids: list[int] | tuple[int, ...]) -> None:
         self.open_page.emit(page, {"record_ids": list(record_ids)})
 
+    def _open_card(self, card: Card) -> None:
+        self.wait_for_figures()  # clicked before the figures arrived: what it counts, not 0
+        self._open(card.page, card.record_ids)
+
     # -- refresh -----------------------------------------------------------------------
     def refresh(self) -> None:
-        year = self.year()
-        self.title.setText(self.tr("%d年党建工作概览") % year)
-        self.figures = stats.year_stats(year)
-        self._refresh_cards(year)
-        self._refresh_training_chart(year)
-        self._refresh_issue_chart(year)
-        self._refresh_service_chart(year)
-        self._refresh_reminders(year)
+        """Compute the year's figures and show them, now, on this thread."""
+        self._generation += 1
+        self._forget_job()
+        self.show_figures(gather(self.year()))
 
-    def _refresh_cards(self, year: int) -> None:
-        period = stats.Period.year(year)
+    def refresh_in_background(self) -> None:
+        """Compute the year's figures in a worker thread with its own connection and show them
+        when they arrive; the page stays usable meanwhile (see ui/background.py)."""
+        from partybuild.ui import background
+
+        self._generation += 1
+        self._forget_job()
+        generation = self._generation
+        year = self.year() if self._year_chosen else None
+        _figure_modules()  # imported here, on the UI thread, after the first paint
+
+        def work(cancel: object) -> Figures:
+            with background.own_connection(cancel):  # type: ignore[arg-type]
+                return gather(year)
+
+        def done(figures: Figures) -> None:
+            if generation == self._generation:
+                self._job = None
+                self.show_figures(figures)
+
+        def failed(exc: BaseException) -> None:
+            if generation != self._generation:
+                return
+            self._job = None
+            from partybuild.services.errors import storage_message
+
+            self._say(self.tr("无法统计：%s") % storage_message(exc, None), error=True)
+
+        if self.message.text() == "":
+            self.message.setText(self.tr("正在统计…"))
+        self._job = background.run(work, done, failed, owner=self, name="overview")
+
+    @property
+    def computing(self) -> bool:
+        """A worker thread is computing the figures now."""
+        return self._job is not None
+
+    @property
+    def figures_pending(self) -> bool:
+        """The figures on the page are not (yet) those of the chosen year."""
+        return self._job is not None or not self._year_chosen or self.shown_year != self.year()
+
+    def wait_for_figures(self) -> None:
+        """The chosen year's figures on the page now: the worker's, waited for, else computed."""
+        if self._job is not None:
+            self._job.take()  # delivers on this thread (done/failed above)
+            self._job = None
+        if not self._year_chosen:
+            from partybuild.services import report
+
+            self.set_year(report.latest_year_with_data())  # computes them
+        elif self.shown_year != self.year():
+            self.refresh()
+
+    def cancel_background(self) -> None:
+        """Abandon a computation in flight (the window is closing)."""
+        self._forget_job()
+
+    def _forget_job(self) -> None:
+        if self._job is not None:
+            self._job.cancel()
+            self._job = None
+
+    def show_figures(self, data: Figures) -> None:
+        """Put computed figures on the page (UI thread)."""
+        year = data.year
+        if year != self.year() or not self._year_chosen:  # the page opens on the latest year
+            index = self.year_combo.findData(year)
+            self.year_combo.blockSignals(True)
+            if index < 0:
+                self.year_combo.addItem(self.tr("%d年") % year, year)
+                index = self.year_combo.count() - 1
+            self.year_combo.setCurrentIndex(index)
+            self.year_combo.blockSignals(False)
+            self._year_chosen = True
+        self.title.setText(self.tr("%d年党建工作概览") % year)
+        if self.message.text() == self.tr("正在统计…"):
+            self.message.setText("")
+        self.figures = data.stats
+        self._refresh_cards(data)
+        self._refresh_training_chart(data)
+        self._refresh_issue_chart(data)
+        self._refresh_service_chart(data)
+        self._refresh_reminders(data)
+        self.shown_year = year
+        self.figures_shown.emit()
+
+    def _refresh_cards(self, data: Figures) -> None:
+        year = data.year
+        ids = data.card_ids
         f = self.figures
         cov, t = f["enterprises_covered"], f["trainings"]
         for kind in ("standalone", "joint", "regional"):
-            self.cards[kind].set_records(
-                report.branch_ids(period, kind), self.tr("覆盖企业 %d 家") % cov[kind]
-            )
+            self.cards[kind].set_records(ids[kind], self.tr("覆盖企业 %d 家") % cov[kind])
         members = f["members"]
         self.cards["members"].set_records(
-            report.party_member_ids(period),
+            ids["members"],
             self.tr("正式 %d，预备 %d\n当年入党 %d")
             % (members["full"], members["probationary"], members["joined"]),
         )
         for kind in ("rotation", "lecture", "party_lesson"):
             self.cards[kind].set_records(
-                report.training_ids(period, kind),
-                self.tr("签到 %d 人次") % t[kind]["attendances"],
+                ids[kind], self.tr("签到 %d 人次") % t[kind]["attendances"]
             )
         for kind in ("volunteer", "commando"):
-            self.cards[kind].set_records(
-                report.team_ids(period, kind), self.tr("%d年底在册") % year
-            )
+            self.cards[kind].set_records(ids[kind], self.tr("%d年底在册") % year)
         services = f["services"]
         self.cards["services"].set_records(
-            report.service_ids(period), self.tr("参加 %d 人次") % services["participants"]
+            ids["services"], self.tr("参加 %d 人次") % services["participants"]
         )
         issues = f["issues"]
         self.cards["resolved"].set_records(
-            report.resolved_issue_ids(period),
+            ids["resolved"],
             self.tr("其中项目建设 %d 件") % issues["resolved_by_category"]["project"],
         )
         self.cards["pending"].set_records(
-            report.pending_issue_ids(period), self.tr("已超期 %d 件") % issues["overdue"]
+            ids["pending"], self.tr("已超期 %d 件") % issues["overdue"]
         )
-        self.cards["renewal"].set_records(
-            *recruitment_page.renewal_card(min(period.end, dt.date.today()))
-        )
+        self.cards["renewal"].set_records(*data.renewal)
 
-    def _refresh_training_chart(self, year: int) -> None:
-        self.month_rows = report.trainings_by_month(year)
+    def _refresh_training_chart(self, data: Figures) -> None:
+        self.month_rows = data.month_rows
         chart = self.training_chart.reset()
         months = [str(r.month) for r in self.month_rows]
         trainings = QBarSet(self.tr("培训（期/次）"))
@@ -582,8 +742,9 @@ class OverviewPage(QWidget):
         if 0 <= index < len(self.month_rows):
             self._open("trainings", self.month_rows[index].signed_training_ids)
 
-    def _refresh_issue_chart(self, year: int) -> None:
-        self.issue_cells = report.issues_by_category_and_state(year)
+    def _refresh_issue_chart(self, data: Figures) -> None:
+        year = data.year
+        self.issue_cells = data.issue_cells
         chart = self.issue_chart.reset()
         chart.setTitle(self.tr("企业诉求（%d年受理）") % year)
         # QtCharts elides every category label to “…” when a row is lower than a label: the
@@ -622,8 +783,8 @@ class OverviewPage(QWidget):
         if 0 <= index < len(self.issue_categories):
             self._open("issues", self.issue_cells.get((self.issue_categories[index], state), []))
 
-    def _refresh_service_chart(self, year: int) -> None:
-        teams = report.services_by_team(year)
+    def _refresh_service_chart(self, data: Figures) -> None:
+        teams = data.teams
         shown, rest = teams[:MAX_TEAM_BARS], teams[MAX_TEAM_BARS:]
         # (axis label, full name, colour group, service ids), busiest at the top.
         bars: list[tuple[str, str, str, list[int]]] = [
@@ -681,12 +842,13 @@ class OverviewPage(QWidget):
         if 0 <= index < len(self.team_bars):
             self._open("services", self.team_bars[index][1])
 
-    def _refresh_reminders(self, year: int) -> None:
-        self.apply_reminders(reminders_.overview_reminders(year))
+    def _refresh_reminders(self, data: Figures) -> None:
+        assert data.reminders is not None
+        self.apply_reminders(data.reminders)
 
     def apply_reminders(self, found: reminders_.OverviewReminders) -> None:
         """Show computed reminders (:func:`services.reminders.overview_reminders`): widgets only,
-        no database work — the computing may have been done elsewhere."""
+        no database work — the computing may have been done elsewhere (:func:`gather`)."""
         self.compliance = found.report
         if found.report is None:  # stored rules not understood: say so in place
             self.reminder_list.set_groups([])
@@ -723,6 +885,7 @@ class OverviewPage(QWidget):
 
     def reminder_texts(self) -> list[str]:
         """The reminders the list shows, without headers (for tests and callers)."""
+        self.wait_for_figures()
         widget = self.reminder_list
         return [
             widget.item(i).text().strip()
@@ -732,6 +895,8 @@ class OverviewPage(QWidget):
 
     # -- actions -------------------------------------------------------------------------
     def _ask_path(self, title: str, name: str, filters: str) -> tuple[Path | None, str]:
+        from partybuild.ui import file_dialogs
+
         path, chosen = file_dialogs.save_file(self, title, name, filters)
         return (Path(path) if path else None), chosen
 
@@ -768,6 +933,8 @@ class OverviewPage(QWidget):
             path = path.with_name(path.name + (".xlsx" if chosen == xlsx else ".pdf"))
 
         def work() -> None:
+            from partybuild.services import report
+
             summary = report.build_summary(year)
             if path.suffix.lower() == ".xlsx":
                 from partybuild.services.report_xlsx import write_summary_xlsx
@@ -781,6 +948,7 @@ class OverviewPage(QWidget):
         self._busy(work, self.tr("年度总结已保存：%s") % path)
 
     def save_reminders_pdf(self) -> None:
+        self.wait_for_figures()
         if self.compliance is None:
             return
         report_ = self.compliance
@@ -798,6 +966,7 @@ class OverviewPage(QWidget):
         self._busy(lambda: write_reminders_pdf(report_, path), self.tr("提醒清单已保存：%s") % path)
 
     def export_reminders(self) -> None:
+        self.wait_for_figures()
         if self.compliance is None:
             return
         report_ = self.compliance
@@ -818,6 +987,7 @@ class OverviewPage(QWidget):
 
     def print_reminders(self) -> None:
         """Print preview of the reminder list (the printer is chosen in the preview)."""
+        self.wait_for_figures()
         if self.compliance is None:
             return
         from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
@@ -829,6 +999,8 @@ class OverviewPage(QWidget):
         dialog = QPrintPreviewDialog(printer, self)
         dialog.setWindowTitle(self.tr("打印提醒清单"))
         dialog.paintRequested.connect(lambda p: print_reminders(report_, p))
+        from partybuild.ui import file_dialogs
+
         file_dialogs.guard_print_preview(dialog, printer)
         self.preview_dialog = dialog
         self._printer = printer  # the dialog does not own it

@@ -2,7 +2,10 @@
 
 Targets (issue 4): import ≤ 2× openpyxl reading the same file (``read_only=True,
 values_only=True``), export ≤ 1.5× openpyxl writing the same values (``write_only=True``).
-Issue 12: import ≤ 4× bare python-calamine, export ≤ 1.5× bare xlsxwriter (constant_memory).
+Issue 12: import ≤ 4× bare python-calamine, export ≤ 1.5× bare xlsxwriter (constant_memory);
+the dry run (read and plan, what 预检 waits for) ≤ 3× bare python-calamine, each alternating with
+its own calamine read; the same import into PostgreSQL (a throwaway cluster as ``tests/pg.py``
+starts, the same registry imported into it first) ≤ 1.2× SQLite, alternating run by run.
 The roster is the full-field one of ``roster.py`` (every column filled), from its cache.
 Each measured step runs in a fresh child process, so its peak memory (max RSS) is its own.
 """
@@ -177,6 +180,82 @@ def step_import(db: str, path: str) -> dict[str, Any]:
     }
 
 
+# --------------------------------------------------------------------------- import (issue 12)
+# The import half's own figures: the dry run (read and plan, what the wizard's 预检 waits for)
+# against the bare python-calamine read, and the same import into PostgreSQL against SQLite.
+
+
+def step_dry_run(db: str, path: str) -> dict[str, Any]:
+    """Read and plan (预检) against the registry, nothing written."""
+    from partybuild.exchange import importer as excel_import
+    from partybuild.exchange import templates  # noqa: F401 - loaded by the first read anyway
+    from partybuild.store.database import open_database
+
+    open_database(db)
+    started = time.perf_counter()
+    plan = excel_import.read_file(path)
+    excel_import.plan(plan)
+    return {"seconds": time.perf_counter() - started, "counts": plan.counts()}
+
+
+def step_pg_registry(url: str, registry_xlsx: str) -> int:
+    """A PostgreSQL database with the same branches and enterprises as the SQLite registry."""
+    from partybuild.exchange import importer as excel_import
+    from partybuild.store.database import close_database, open_database
+
+    database = open_database(url)
+    written = excel_import.apply(excel_import.plan_file(registry_xlsx), database).written
+    close_database()
+    return written
+
+
+def import_figures(folder: Path, roster: str, registry: str, registry_xlsx: str) -> None:
+    """Dry run vs bare calamine, and PostgreSQL vs SQLite, alternating run by run."""
+    from partybuild.store.database import backup_sqlite
+    from tests.pg import PgCluster, find_pg_bin
+
+    dry_runs, calamine_reads = [], []
+    for run in range(RUNS):
+        fresh = folder / f"dry-{run}.sqlite3"
+        backup_sqlite(Path(registry), fresh)
+        dry_runs.append(_in_child(step_dry_run, str(fresh), roster))
+        calamine_reads.append(_in_child(step_bare_calamine, roster))
+    dry_s = statistics.median(r[2]["seconds"] for r in dry_runs)
+    calamine_s = statistics.median(r[2]["seconds"] for r in calamine_reads)
+    print(
+        f"  dry run (read+plan):   {dry_s:6.2f} s   bare python-calamine     {calamine_s:6.2f} s"
+        f"   ratio {dry_s / calamine_s:4.2f}  target ≤ 3 (issue 12)"
+    )
+    bindir = find_pg_bin()
+    if bindir is None:
+        print("  PostgreSQL import: skipped (no PostgreSQL server binaries on this machine)")
+        return
+    cluster = PgCluster(bindir)
+    cluster.start()
+    try:
+        pg_imports, sqlite_imports = [], []
+        for run in range(RUNS):
+            url = cluster.new_database()
+            _in_child(step_pg_registry, url, registry_xlsx)
+            pg_imports.append(_in_child(step_import, url, roster))
+            fresh = folder / f"pg-pair-{run}.sqlite3"
+            backup_sqlite(Path(registry), fresh)
+            sqlite_imports.append(_in_child(step_import, str(fresh), roster))
+    finally:
+        cluster.stop()
+    pg_s = statistics.median(r[2]["seconds"] for r in pg_imports)
+    sqlite_s = statistics.median(r[2]["seconds"] for r in sqlite_imports)
+    pg = sorted(pg_imports, key=lambda r: r[2]["seconds"])[RUNS // 2][2]
+    print(
+        f"  import into PostgreSQL:{pg_s:6.2f} s   SQLite (same run)        {sqlite_s:6.2f} s"
+        f"   ratio {pg_s / sqlite_s:4.2f}  target ≤ 1.2 (issue 12)"
+    )
+    print(
+        f"     (PostgreSQL read+parse {pg['read']:.2f} s, plan {pg['plan']:.2f} s, "
+        f"write {pg['write']:.2f} s; written {pg['written']:,})"
+    )
+
+
 # --------------------------------------------------------------------------- report
 
 RUNS = 3
@@ -207,6 +286,8 @@ def main() -> None:
             calamine_reads.append(_in_child(step_bare_calamine, roster))
         again = _in_child(step_import, db, roster)
         size_mb = Path(roster).stat().st_size / 1e6
+        registry_xlsx = str(folder / "registry.xlsx")
+        import_lines = _captured(import_figures, folder, roster, registry, registry_xlsx)
 
     def median(runs: list[tuple[float, float, Any]]) -> float:
         return statistics.median(r[2]["seconds"] for r in runs)
@@ -255,6 +336,18 @@ def main() -> None:
         f"import {peak(imports):.0f} MB, re-import {again[1]:.0f} MB "
         f"(bare read {peak(bare_reads):.0f} MB, bare calamine {peak(calamine_reads):.0f} MB)"
     )
+    print(import_lines, end="")
+
+
+def _captured(target: Any, *args: Any) -> str:
+    """What ``target`` prints, kept to be printed after the export and import lines."""
+    import contextlib
+    import io
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        target(*args)
+    return out.getvalue()
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ test_dues.py; this file tests that grouping changed nothing."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import random
 from collections.abc import Sequence
@@ -586,6 +587,9 @@ def test_arrears_read_only_the_owing_rows_and_give_what_they_gave(db: pw.Databas
     for as_of in (D(2023, 7, 15), D(2024, 1, 1), D(2024, 6, 1)):
         for since in (24, 6):
             new = dues.arrears(as_of, since_months=since)
+            # branch_id came after the oracle was written (stats counts arrears per branch)
+            assert all(a.branch_id is not None for a in new if a.branch is not None)
+            new = [dataclasses.replace(a, branch_id=None) for a in new]
             assert new == old_arrears(as_of, since_months=since)
     assert len(dues.arrears(D(2024, 1, 1))) > 10
     assert dues.reminders(2023) == [
@@ -595,4 +599,5 @@ def test_arrears_read_only_the_owing_rows_and_give_what_they_gave(db: pw.Databas
 
 def test_the_demo_ledgers_arrears_are_the_same(demo: pw.Database) -> None:
     for as_of in (D(2023, 7, 1), D(2024, 1, 1)):
-        assert dues.arrears(as_of) == old_arrears(as_of)
+        new = [dataclasses.replace(a, branch_id=None) for a in dues.arrears(as_of)]
+        assert new == old_arrears(as_of)

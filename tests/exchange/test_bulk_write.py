@@ -1,0 +1,217 @@
+"""The import's fast write stores exactly what the ordinary ORM write stores, column by column.
+
+The fast path (``importer._insert_bulk``: values bound once, ``executemany`` on SQLite with the
+member indexes built after the insert and the search index filled in one statement,
+``execute_values`` on PostgreSQL) is compared with peewee's own ``insert_many`` of the same
+rows — the write the importer used on PostgreSQL before, which runs the model's derived columns
+(pinyin key, search text, masked parts) and defaults through the ORM. Both import the same file
+into fresh databases at a frozen time; every table is then read back row by row, every column.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import peewee as pw
+import pytest
+
+from partybuild.exchange import export as excel_export
+from partybuild.exchange import importer as imp
+from partybuild.services import records
+from partybuild.store import models as m
+from partybuild.store.database import close_database, open_database
+from tests.exchange.conftest import person_id, workbook
+
+FROZEN = dt.datetime(2024, 3, 5, 9, 30, 0)
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def two_databases(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str, str]]:
+    """Two fresh, empty databases of one kind (fast path, reference path)."""
+    if request.param == "sqlite":
+        yield str(tmp_path / "fast.sqlite3"), str(tmp_path / "reference.sqlite3")
+    else:
+        cluster = request.getfixturevalue("pg_cluster")
+        yield cluster.new_database(), cluster.new_database()
+    close_database()
+
+
+def _reference_insert(sheet_spec: Any, rows: list[imp.PlannedRow], stamp: dict[str, Any]) -> None:
+    """The ordinary ORM write of the same rows, one ``insert_many`` per 50 rows."""
+    dicts = [{**{k: imp._final(v) for k, v in r.values.items()}, **stamp} for r in rows]
+    for start in range(0, len(dicts), 50):
+        sheet_spec.model.insert_many(dicts[start : start + 50]).execute()
+
+
+def _dump(database: pw.Database, started: dt.datetime) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table (and, on SQLite, the search index and the index list).
+
+    Times stamped by the clock (the 操作日志's own time) are replaced by a marker; the records'
+    times are frozen."""
+    tables = sorted(database.get_tables())
+    dump: dict[str, list[tuple[Any, ...]]] = {}
+    for table in tables:
+        if table == "migratehistory" or table.endswith("_fts") or "_fts_" in table:
+            continue
+        cursor = database.execute_sql(f'SELECT * FROM "{table}" ORDER BY 1')
+        names = [d[0] for d in cursor.description]
+        rows = []
+        for row in cursor.fetchall():
+            cells = []
+            for name, value in zip(names, row, strict=True):
+                if isinstance(value, dt.datetime) and value >= started:
+                    value = "<clock>"
+                elif (
+                    isinstance(value, str) and value >= f"{started:%Y-%m-%d}" and value[:2] == "20"
+                ):
+                    value = "<clock>" if len(value) >= 19 and value[10] in " T" else value
+                cells.append((name, value))
+            rows.append(tuple(cells))
+        dump[table] = rows
+    if isinstance(database, pw.SqliteDatabase):
+        dump["<search index>"] = database.execute_sql(
+            'SELECT rowid, search_text FROM "member_fts" ORDER BY rowid'
+        ).fetchall()
+        dump["<schema>"] = database.execute_sql(
+            "SELECT type, name, sql FROM sqlite_master ORDER BY type, name"
+        ).fetchall()
+    return dump
+
+
+def _import_into(
+    url: str,
+    path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    *,
+    fast: bool,
+    registry: bool = False,
+) -> dict[str, list[tuple[Any, ...]]]:
+    started = dt.datetime.now().replace(microsecond=0)
+    database = open_database(url)
+    with monkeypatch.context() as patch:
+        if registry:
+            _park()
+        patch.setattr(m, "now", lambda: FROZEN)
+        if fast:
+            # Exercise the deferred indexes and PostgreSQL's pages on a small file too.
+            patch.setattr(imp, "DEFER_INDEXES_FROM", 1)
+            patch.setattr(imp, "PG_PAGE", 7)
+        else:
+            patch.setattr(imp, "_insert_bulk", _reference_insert)
+        plan = imp.plan_file(path)
+        assert not plan.invalid, [r.summary for r in plan.invalid][:5]
+        written = imp.apply(plan, database).written
+    assert written > 0
+    dump = _dump(database, started)
+    close_database()
+    return dump
+
+
+def _compare(fast: dict[str, Any], reference: dict[str, Any]) -> None:
+    assert fast.keys() == reference.keys()
+    for table in fast:
+        assert len(fast[table]) == len(reference[table]), table
+        for got, expected in zip(fast[table], reference[table], strict=True):
+            assert got == expected, table
+
+
+def test_the_demo_ledgers_export_is_stored_alike(
+    two_databases: tuple[str, str],
+    demo_file: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    copy = tmp_path / "demo.sqlite3"
+    copy.write_bytes(demo_file.read_bytes())
+    open_database(copy)
+    members = m.Member.select().count()
+    exported = excel_export.export(tmp_path / "demo.xlsx", None)
+    close_database()
+    assert exported["members"] == members > 100
+    fast_url, reference_url = two_databases
+    fast = _import_into(fast_url, tmp_path / "demo.xlsx", monkeypatch, fast=True)
+    reference = _import_into(reference_url, tmp_path / "demo.xlsx", monkeypatch, fast=False)
+    assert len(fast["member"]) == members
+    assert {name for name, rows in fast.items() if rows} >= {"branch", "enterprise", "member"}
+    _compare(fast, reference)
+
+
+BRANCH_A, BRANCH_B = "第一联合党支部", "第二联合党支部"
+FIRMS = {"恒远化工有限公司": BRANCH_A, "瑞丰医药有限公司": BRANCH_A, "华新材料有限公司": BRANCH_B}
+
+
+def _park() -> None:
+    ids: dict[str, int] = {}
+    for name in (BRANCH_A, BRANCH_B):
+        ids[name] = records.create("branches", {"name": name, "kind": "joint"}).id
+    for firm, branch in FIRMS.items():
+        records.create("enterprises", {"name": firm, "branch": ids[branch]})
+
+
+def _real_roster(path: Path) -> Path:
+    """A roster as offices keep one: a title row, 所在企业 and 所属党组织 merged over each
+    enterprise's members, 出生年月 to the month, ID numbers and phones as text with the
+    habits people type (a lower-case x, blanks), everyday spellings of 学历 and 类别, names
+    with rare and surname-read characters, and a hidden stale sheet."""
+    header = ["序号", "姓名", "性别", "出生年月", "身份证号", "学历", "所在企业", "所属党组织"]
+    header += ["类别", "入党时间", "转正时间", "联系电话", "党内职务", "备注"]
+    names = ["曾小华", "单田芳", "区 伟", "解放", "覃一鸣", "阿依古丽·买买提", "李四", "王𠀾"]
+    educations = ["本科", "大专", "硕士研究生", "高中", "大学本科", "中专"]
+    firms = [*["恒远化工有限公司"] * 5, *["瑞丰医药有限公司"] * 4, *["华新材料有限公司"] * 7]
+    rows: list[list[Any]] = [["2023年度党员花名册", *[None] * (len(header) - 1)], header]
+    for n, firm in enumerate(firms, start=1):
+        born = dt.date(1970 + n, (n % 12) + 1, 10 + n % 15)
+        id_number = person_id(300 + n, born)
+        if n % 4 == 0:
+            id_number = id_number[:17] + id_number[17].lower()
+        if n % 5 == 0:
+            id_number = f"{id_number[:6]} {id_number[6:14]} {id_number[14:]}"
+        full = n % 3 != 0
+        first = n == 1 or firms[n - 2] != firm
+        rows.append(
+            [
+                n,
+                names[n % len(names)],
+                "男" if int(person_id(300 + n, born)[16]) % 2 else "女",
+                f"{born:%Y.%m}",
+                id_number,
+                educations[n % len(educations)],
+                firm if first else None,
+                FIRMS[firm] if first else None,
+                "正式党员" if full else "预备党员",
+                dt.date(1995 + n, 7, 1) if full else dt.date(2023, 6, 1),
+                dt.date(1996 + n, 7, 1) if full else None,
+                f"139 {n:04d} {n * 7:04d}",
+                "支部书记" if n == 1 else None,
+                "流动党员，已报备" if n % 6 == 0 else None,
+            ]
+        )
+    merged = ["A1:N1", "G3:G7", "G8:G11", "G12:G18", "H3:H7", "H8:H11", "H12:H18"]
+    workbook(path, {"党员花名册": rows, "旧名册": [header, *rows[2:5]]}, merge=merged)
+    from openpyxl import load_workbook
+
+    book = load_workbook(path)
+    book["旧名册"].sheet_state = "hidden"
+    book.save(path)
+    return path
+
+
+def test_a_real_shaped_roster_is_stored_alike(
+    two_databases: tuple[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = _real_roster(tmp_path / "花名册.xlsx")
+    fast_url, reference_url = two_databases
+    fast = _import_into(fast_url, path, monkeypatch, fast=True, registry=True)
+    reference = _import_into(reference_url, path, monkeypatch, fast=False, registry=True)
+    _compare(fast, reference)
+    members = [dict(row) for row in fast["member"]]
+    assert len(members) == 16
+    by_number = {r["id_number"]: r for r in members}
+    first = by_number[person_id(301, dt.date(1971, 2, 11))]
+    assert first["name"] == "单田芳" and first["name_key"].startswith("shan4")
+    assert first["party_post"] == "支部书记"
+    assert {r["enterprise_id"] for r in members} == {1, 2, 3}
+    assert all(r["id_number"][17] in "0123456789X" for r in members)
