@@ -108,7 +108,7 @@ class Card(QFrame):
         # One style sheet for the card and its labels (a sheet per label, 52 in all, was a third
         # of the page's construction at start-up).
         self.setStyleSheet(CARD_STYLE)
-        self.value_label = QLabel("0")
+        self.value_label = QLabel("—")  # until its figure arrives (never a false 0)
         self.value_label.setObjectName("card_value")
         self.value_label.setFont(_font(22, bold=True))
         self.unit_label = QLabel(unit)
@@ -135,7 +135,8 @@ class Card(QFrame):
 
     @property
     def value(self) -> int:
-        return int(self.value_label.text())
+        text = self.value_label.text()
+        return int(text) if text.isdigit() else 0
 
     def set_records(self, record_ids: list[int], note: str = "") -> None:
         self.record_ids = list(record_ids)

@@ -37,6 +37,9 @@ def take_screenshot(page: str, output: Path, size: tuple[int, int] = (1440, 900)
     window.resize(*size)
     window.show()
     shown = window.go_to(page)
+    wait = getattr(shown, "wait_for_figures", None)
+    if wait is not None:  # the overview's figures come in the background: the picture shows them
+        wait()
     if isinstance(shown, LedgerPage) and shown.model.rowCount() > 0:
         shown.table.selectRow(0)
         shown.table.setCurrentIndex(shown.model.index(0, 0))

@@ -330,6 +330,29 @@ def test_screenshot_of_every_page(demo_file: Path, tmp_path: Path, name: str) ->
     QApplication.processEvents()
 
 
+def test_the_overview_screenshot_shows_its_figures_not_the_placeholders(
+    demo_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The overview computes its figures after the window appears; the picture waits for them."""
+    from partybuild.cli import main
+
+    seen: dict[str, object] = {}
+    grab = MainWindow.grab
+
+    def grab_and_look(self: MainWindow, *args: object) -> object:
+        overview = self.pages["overview"]
+        seen["pending"] = overview.figures_pending
+        seen["members"] = overview.cards["members"].value_label.text()
+        return grab(self, *args)
+
+    monkeypatch.setattr(MainWindow, "grab", grab_and_look)
+    out = tmp_path / "overview.png"
+    assert main(["screenshot", "--db", str(demo_file), "--page", "overview", "-o", str(out)]) == 0
+    assert seen["pending"] is False
+    assert seen["members"] == "688"  # the demo ledger's party members at the end of 2023
+    QApplication.processEvents()
+
+
 @pytest.mark.parametrize("name", LEDGER_PAGES)
 def test_every_page_new_filter_sort_delete_restore(
     window: MainWindow, qtbot: QtBot, name: str
