@@ -178,10 +178,10 @@ def test_an_amount_off_the_fen_is_summed_as_it_reads(ledger: pw.Database) -> Non
         transaction.rollback()
 
 
+@pytest.mark.parametrize("ledger", ["sqlite"], indirect=True)  # SQLite's query plan
 def test_the_figures_read_the_member_index_alone(ledger: pw.Database, tmp_path: Path) -> None:
     """On SQLite the member counts walk the figures' index (migration 0011), not the table."""
-    if not isinstance(ledger, pw.SqliteDatabase):
-        pytest.skip("SQLite's query plan")
+    assert isinstance(ledger, pw.SqliteDatabase)
     plans: list[str] = []
     connection = ledger.connection()
     statements: list[str] = []
