@@ -174,9 +174,19 @@ def _labels(ledger: Ledger) -> dict[str, str]:
 # --------------------------------------------------------------------------- rules of the domain
 
 
-def apply_rules(ledger: Ledger, values: dict[str, Any], errors: dict[str, str]) -> None:
-    """Cross-field rules; they add to ``errors`` and may fill fields read from the ID number."""
-    today = dt.date.today()
+def apply_rules(
+    ledger: Ledger,
+    values: dict[str, Any],
+    errors: dict[str, str],
+    *,
+    today: dt.date | None = None,
+) -> None:
+    """Cross-field rules; they add to ``errors`` and may fill fields read from the ID number.
+
+    ``today`` (the date "not later than today" is checked against) is read from the clock when
+    not given; an import gives the one date its whole plan is checked against."""
+    if today is None:
+        today = dt.date.today()
     if ledger is spec.RECRUITMENT:
         recruitment.prepare(values, errors)  # the category follows the stage
     if ledger in (spec.MEMBERS, spec.RECRUITMENT):
