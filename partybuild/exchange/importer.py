@@ -30,12 +30,14 @@ two give the same answers.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -2203,6 +2205,10 @@ def _insert_bulk(sheet_spec: SheetSpec, rows: list[PlannedRow], stamp: dict[str,
             cells.extend(computed.get(name) for name in derived)
         params.append((*cells, *tail))
     if not isinstance(database, pw.SqliteDatabase):
+        text = _copy_text(params)
+        if text is not None:
+            database.cursor().copy_expert(f'COPY "{table}" ({columns}) FROM STDIN', text)
+            return
         from psycopg2.extras import execute_values
 
         sql = f'INSERT INTO "{table}" ({columns}) VALUES %s'
@@ -2226,7 +2232,59 @@ def _unconverted(f: pw.Field) -> type | None:
     return None
 
 
-# Rows per INSERT on PostgreSQL: large enough that round trips do not count, small enough that
+class _NotCopied(Exception):
+    """A value COPY's text format is not written for here: the rows go by INSERT instead."""
+
+
+def _copy_cell(value: Any) -> str:
+    """One value in PostgreSQL COPY's text format, as psycopg2 would bind it in an INSERT:
+    ``\\N`` for NULL (an empty text stays empty), a backslash, tab, newline or carriage
+    return escaped, booleans t/f, numbers by ``repr``/``str`` (what psycopg2 sends), dates and
+    times in ISO form. Anything else (or a NUL, which PostgreSQL text cannot hold) raises
+    :class:`_NotCopied`."""
+    if value is None:
+        return "\\N"
+    kind = type(value)
+    if kind is str:
+        if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
+            value = value.translate(_COPY_ESCAPES)
+        if "\0" in value:
+            raise _NotCopied
+        return value
+    if kind is int:
+        return str(value)
+    if kind is bool:
+        return "t" if value else "f"
+    if kind is float:
+        return repr(value)
+    if kind is Decimal:
+        return str(value)
+    if kind is dt.date:
+        return value.isoformat()
+    if kind is dt.datetime and value.tzinfo is None:
+        return value.isoformat(" ")
+    raise _NotCopied
+
+
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_text(params: list[tuple[Any, ...]]) -> io.StringIO | None:
+    """The rows for ``COPY … FROM STDIN`` (text format), or None when a value is not one
+    :func:`_copy_cell` writes. COPY is one statement of the import's transaction, as the
+    INSERTs were: a failure or kill leaves the table as it was."""
+    cell = _copy_cell
+    lines = []
+    try:
+        for cells in params:
+            lines.append("\t".join([cell(c) for c in cells]))
+    except _NotCopied:
+        return None
+    lines.append("")
+    return io.StringIO("\n".join(lines))
+
+
+# Rows per INSERT on PostgreSQL (when a value is not written for COPY): large enough that round trips do not count, small enough that
 # one statement's text stays a few megabytes.
 PG_PAGE = 1000
 

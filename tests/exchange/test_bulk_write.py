@@ -2,7 +2,8 @@
 
 The fast path (``importer._insert_bulk``: values bound once, ``executemany`` on SQLite with the
 member indexes built after the insert and the search index filled in one statement,
-``execute_values`` on PostgreSQL) is compared with peewee's own ``insert_many`` of the same
+``COPY … FROM STDIN`` on PostgreSQL, ``execute_values`` there when a value is not one COPY's
+text is written for) is compared with peewee's own ``insert_many`` of the same
 rows — the write the importer used on PostgreSQL before, which runs the model's derived columns
 (pinyin key, search text, masked parts) and defaults through the ORM. Both import the same file
 into fresh databases at a frozen time; every table is then read back row by row, every column.
@@ -44,6 +45,14 @@ def _reference_insert(sheet_spec: Any, rows: list[imp.PlannedRow], stamp: dict[s
     dicts = [{**{k: imp._final(v) for k, v in r.values.items()}, **stamp} for r in rows]
     for start in range(0, len(dicts), 50):
         sheet_spec.model.insert_many(dicts[start : start + 50]).execute()
+
+
+def _counted(make: Any, made: list[Any]) -> Any:
+    def counted(params: Any) -> Any:
+        made.append(make(params))
+        return made[-1]
+
+    return counted
 
 
 def _dump(database: pw.Database, started: dt.datetime) -> dict[str, list[tuple[Any, ...]]]:
@@ -88,9 +97,11 @@ def _import_into(
     *,
     fast: bool,
     registry: bool = False,
+    copy: bool = True,
 ) -> dict[str, list[tuple[Any, ...]]]:
     started = dt.datetime.now().replace(microsecond=0)
     database = open_database(url)
+    copied: list[Any] = []
     with monkeypatch.context() as patch:
         if registry:
             _park()
@@ -99,12 +110,18 @@ def _import_into(
             # Exercise the deferred indexes and PostgreSQL's pages on a small file too.
             patch.setattr(imp, "DEFER_INDEXES_FROM", 1)
             patch.setattr(imp, "PG_PAGE", 7)
+            if not copy:  # PostgreSQL's INSERT path (values COPY is not written for)
+                patch.setattr(imp, "_copy_text", lambda params: None)
+            else:
+                patch.setattr(imp, "_copy_text", _counted(imp._copy_text, copied))
         else:
             patch.setattr(imp, "_insert_bulk", _reference_insert)
         plan = imp.plan_file(path)
         assert not plan.invalid, [r.summary for r in plan.invalid][:5]
         written = imp.apply(plan, database).written
     assert written > 0
+    if fast and copy and not isinstance(database, pw.SqliteDatabase):
+        assert copied and all(text is not None for text in copied)  # every batch went by COPY
     dump = _dump(database, started)
     close_database()
     return dump
@@ -151,6 +168,18 @@ def _park() -> None:
         records.create("enterprises", {"name": firm, "branch": ids[branch]})
 
 
+# 备注 as people write them: several lines, tabs, backslashes (a folder, a literal \\N), quotes.
+NOTES = [
+    None,
+    "流动党员，已报备",
+    "第一行\n第二行",
+    "档案在 D:\\党建\\2023\\N 目录",
+    "列\t对齐\t的备注",
+    "引号 \"甲\" 和 '乙'，逗号, 分号;",
+    "\\N",
+]
+
+
 def _real_roster(path: Path) -> Path:
     """A roster as offices keep one: a title row, 所在企业 and 所属党组织 merged over each
     enterprise's members, 出生年月 to the month, ID numbers and phones as text with the
@@ -186,7 +215,7 @@ def _real_roster(path: Path) -> Path:
                 dt.date(1996 + n, 7, 1) if full else None,
                 f"139 {n:04d} {n * 7:04d}",
                 "支部书记" if n == 1 else None,
-                "流动党员，已报备" if n % 6 == 0 else None,
+                NOTES[n % len(NOTES)],
             ]
         )
     merged = ["A1:N1", "G3:G7", "G8:G11", "G12:G18", "H3:H7", "H8:H11", "H12:H18"]
@@ -199,12 +228,13 @@ def _real_roster(path: Path) -> Path:
     return path
 
 
+@pytest.mark.parametrize("copy", [True, False], ids=["copy", "insert"])
 def test_a_real_shaped_roster_is_stored_alike(
-    two_databases: tuple[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    two_databases: tuple[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, copy: bool
 ) -> None:
     path = _real_roster(tmp_path / "花名册.xlsx")
     fast_url, reference_url = two_databases
-    fast = _import_into(fast_url, path, monkeypatch, fast=True, registry=True)
+    fast = _import_into(fast_url, path, monkeypatch, fast=True, registry=True, copy=copy)
     reference = _import_into(reference_url, path, monkeypatch, fast=False, registry=True)
     _compare(fast, reference)
     members = [dict(row) for row in fast["member"]]
@@ -215,3 +245,39 @@ def test_a_real_shaped_roster_is_stored_alike(
     assert first["party_post"] == "支部书记"
     assert {r["enterprise_id"] for r in members} == {1, 2, 3}
     assert all(r["id_number"][17] in "0123456789X" for r in members)
+    assert {r["note"] for r in members} == set(NOTES)
+
+
+def test_copy_text_stores_what_an_insert_stores(pg_url: str) -> None:
+    """Each kind of value COPY's text is written for, against psycopg2's own INSERT of it."""
+    from decimal import Decimal
+
+    from psycopg2.extras import execute_values
+
+    database = open_database(pg_url)
+    try:
+        database.execute_sql(
+            "CREATE TEMPORARY TABLE copied (t text, i integer, b boolean, f double precision,"
+            " n numeric(12, 2), d date, ts timestamp, k serial)"
+        )
+        texts = ["", "\\N", "\\", "a\tb", "一\n二", "回车\r", "C:\\x\\N", "\x01\x7f", "𠀾 é"]
+        rows: list[tuple[Any, ...]] = [
+            (text, n, n % 2 == 0, n / 3, Decimal(f"{n}.05"), dt.date(1990, 1, 1 + n), FROZEN)
+            for n, text in enumerate(texts)
+        ]
+        rows += [(None,) * 7, ("x", -5, False, 1e300, Decimal("-0.10"), None, None)]
+        columns = "t, i, b, f, n, d, ts"
+        text = imp._copy_text(rows)
+        assert text is not None
+        database.cursor().copy_expert(f"COPY copied ({columns}) FROM STDIN", text)
+        execute_values(database.cursor(), f"INSERT INTO copied ({columns}) VALUES %s", rows)
+        stored = database.execute_sql(f"SELECT {columns} FROM copied ORDER BY k").fetchall()
+        half = len(rows)
+        assert stored[:half] == stored[half:]
+        assert [r[0] for r in stored[:half]] == [*texts, None, "x"]
+        assert stored[half - 2] == (None,) * 7
+        assert imp._copy_text([("a\0b",)]) is None  # PostgreSQL text holds no NUL
+        assert imp._copy_text([(object(),)]) is None
+    finally:
+        database.execute_sql("DROP TABLE IF EXISTS copied")
+        close_database()
