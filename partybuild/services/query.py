@@ -103,17 +103,24 @@ NUMBER_WORD = re.compile(r"[0-9xX\-]+")
 _FTS_WORD = re.compile(r"[^%_\\]{3,}")
 
 
+def _database_has(database: pw.Database, kind: type[pw.Database], flag: str, sql: str) -> bool:
+    """Whether a database of ``kind`` answers ``sql`` with a row; asked once per database and
+    kept on it as ``flag`` (the page asks on every query)."""
+    known = getattr(database, flag, None)
+    if known is None:
+        known = isinstance(database, kind) and bool(database.execute_sql(sql).fetchone())
+        setattr(database, flag, known)
+    return known
+
+
 def _has_fts(database: pw.Database) -> bool:
     """Whether the database has the member search index of migration 0009 (SQLite FTS5)."""
-    known = getattr(database, "_partybuild_fts", None)
-    if known is None:
-        known = isinstance(database, pw.SqliteDatabase) and bool(
-            database.execute_sql(
-                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'member_fts'"
-            ).fetchone()
-        )
-        database._partybuild_fts = known  # type: ignore[attr-defined]
-    return known
+    return _database_has(
+        database,
+        pw.SqliteDatabase,
+        "_partybuild_fts",
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'member_fts'",
+    )
 
 
 #: At most this many members found by the pieces of a word are looked up by their ids (PostgreSQL).
@@ -122,15 +129,12 @@ SHORT_WORD_IDS = 5000
 
 def _has_grams(database: pw.Database) -> bool:
     """Whether the database has the index of short search pieces of migration 0010 (PostgreSQL)."""
-    known = getattr(database, "_partybuild_grams", None)
-    if known is None:
-        known = isinstance(database, pw.PostgresqlDatabase) and bool(
-            database.execute_sql(
-                "SELECT 1 FROM pg_indexes WHERE indexname = 'member_search_grams'"
-            ).fetchone()
-        )
-        database._partybuild_grams = known  # type: ignore[attr-defined]
-    return known
+    return _database_has(
+        database,
+        pw.PostgresqlDatabase,
+        "_partybuild_grams",
+        "SELECT 1 FROM pg_indexes WHERE indexname = 'member_search_grams'",
+    )
 
 
 def _members_with_pieces(database: pw.Database, table: str, word: str) -> list[int] | None:
