@@ -6,6 +6,8 @@ the exit code of DESIGN.md (1 invalid content, 2 unusable file, database or argu
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from pathlib import Path
 
 
@@ -23,3 +25,18 @@ def output_target(path: str | Path) -> Path:
     except OutputError as exc:
         raise CliError(str(exc), EXIT_UNUSABLE) from exc
     return target
+
+
+@contextlib.contextmanager
+def record_output_errors() -> Iterator[None]:
+    """Around writing a file from one record: a record that is not there is exit 1, a file that
+    cannot be written (``outputs.OutputError``, one Chinese line already) exit 2."""
+    from partybuild.cli import EXIT_INVALID, EXIT_UNUSABLE, CliError
+    from partybuild.services.errors import RecordNotFound
+
+    try:
+        yield
+    except RecordNotFound as exc:
+        raise CliError(str(exc), EXIT_INVALID) from exc
+    except OSError as exc:
+        raise CliError(str(exc), EXIT_UNUSABLE) from exc

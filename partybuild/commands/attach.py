@@ -20,7 +20,7 @@ from partybuild.cli import (
     terminal_json,
     terminal_text,
 )
-from partybuild.commands import output_target
+from partybuild.commands import output_target, record_output_errors
 
 OWNER_OPTIONS = (
     ("activity", "activities"),
@@ -98,12 +98,8 @@ def run_attach(args: argparse.Namespace) -> int:
     if args.action == "get":
         target = output_target(args.output)
         open_db(args)
-        try:
+        with record_output_errors():
             attachments.save_copy(int(args.id), target, keep=True if args.keep_location else None)
-        except RecordNotFound as exc:
-            raise CliError(str(exc), EXIT_INVALID) from exc
-        except OSError as exc:  # outputs.OutputError: one line already
-            raise CliError(str(exc), EXIT_UNUSABLE) from exc
         print(target)
         return EXIT_OK
 

@@ -5,14 +5,13 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from partybuild.cli import EXIT_INVALID, EXIT_OK, EXIT_UNUSABLE, CliError, open_db
-from partybuild.commands import output_target
+from partybuild.cli import EXIT_OK, EXIT_UNUSABLE, CliError, open_db
+from partybuild.commands import output_target, record_output_errors
 
 
 def run_record(args: argparse.Namespace) -> int:
     from partybuild.commands.attach import owner
     from partybuild.services import word_records
-    from partybuild.services.errors import RecordNotFound
 
     path = Path(args.output)
     if path.suffix.lower() != ".docx":
@@ -20,11 +19,7 @@ def run_record(args: argparse.Namespace) -> int:
     target = output_target(path)
     open_db(args)
     ledger_name, record_id = owner(args)
-    try:
+    with record_output_errors():
         word_records.write_record(ledger_name, record_id, target)
-    except RecordNotFound as exc:
-        raise CliError(str(exc), EXIT_INVALID) from exc
-    except OSError as exc:  # outputs.OutputError: one line already
-        raise CliError(str(exc), EXIT_UNUSABLE) from exc
     print(target)
     return EXIT_OK
