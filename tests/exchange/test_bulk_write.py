@@ -87,6 +87,11 @@ def _dump(database: pw.Database, started: dt.datetime) -> dict[str, list[tuple[A
         dump["<schema>"] = database.execute_sql(
             "SELECT type, name, sql FROM sqlite_master ORDER BY type, name"
         ).fetchall()
+    else:  # the indexes a large import sets aside and builds again
+        dump["<schema>"] = database.execute_sql(
+            "SELECT indexname, indexdef FROM pg_indexes"
+            " WHERE schemaname = current_schema() ORDER BY indexname"
+        ).fetchall()
     return dump
 
 
@@ -281,3 +286,74 @@ def test_copy_text_stores_what_an_insert_stores(pg_url: str) -> None:
     finally:
         database.execute_sql("DROP TABLE IF EXISTS copied")
         close_database()
+
+
+def _pg_indexes(database: pw.Database) -> list[tuple[str, str]]:
+    return database.execute_sql(
+        "SELECT indexname, indexdef FROM pg_indexes"
+        " WHERE schemaname = current_schema() AND tablename = 'member' ORDER BY indexname"
+    ).fetchall()
+
+
+def test_a_failed_large_import_on_postgresql_keeps_its_indexes(
+    pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The search and sort indexes a large import drops are back, unchanged, when it fails."""
+    path = _real_roster(tmp_path / "花名册.xlsx")
+    database = open_database(pg_url)
+    _park()
+    before = _pg_indexes(database)
+    assert any("gin" in definition for _name, definition in before)
+    dropped: list[str] = []
+    original = database.execute_sql
+
+    def failing(sql: str, params: Any = None, *args: Any, **kwargs: Any) -> Any:
+        if sql.startswith("DROP INDEX"):
+            dropped.append(sql)
+        if sql.startswith("CREATE INDEX"):  # after the rows went in
+            raise pw.OperationalError("磁盘已满")
+        return original(sql, params, *args, **kwargs)
+
+    monkeypatch.setattr(imp, "DEFER_INDEXES_FROM", 1)
+    plan = imp.plan_file(path)
+    monkeypatch.setattr(database, "execute_sql", failing)
+    with pytest.raises(Exception):  # noqa: B017 - whatever the apply reports, nothing is kept
+        imp.apply(plan, database)
+    monkeypatch.undo()
+    assert dropped  # the large-import path was taken
+    assert _pg_indexes(database) == before
+    assert m.Member.select().count() == 0
+    close_database()
+
+
+def test_a_large_import_on_postgresql_does_not_wait_for_another_session(
+    pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another session reading the roster keeps the indexes in place: the import neither waits
+    for it nor drops anything, and every row is stored."""
+    import psycopg2
+
+    path = _real_roster(tmp_path / "花名册.xlsx")
+    database = open_database(pg_url)
+    _park()
+    before = _pg_indexes(database)
+    other = psycopg2.connect(pg_url)
+    try:
+        with other.cursor() as cursor:  # an open transaction that has read the table
+            cursor.execute('SELECT COUNT(*) FROM "member"')
+        monkeypatch.setattr(imp, "DEFER_INDEXES_FROM", 1)
+        dropped: list[str] = []
+        original = database.execute_sql
+
+        def watched(sql: str, params: Any = None, *args: Any, **kwargs: Any) -> Any:
+            if sql.startswith("DROP INDEX"):
+                dropped.append(sql)
+            return original(sql, params, *args, **kwargs)
+
+        monkeypatch.setattr(database, "execute_sql", watched)
+        written = imp.apply(imp.plan_file(path), database).written
+    finally:
+        other.close()
+    assert written == 16 and not dropped
+    assert _pg_indexes(database) == before
+    close_database()
