@@ -2289,9 +2289,10 @@ def _copy_text(params: list[tuple[Any, ...]]) -> io.StringIO | None:
 PG_PAGE = 1000
 
 
-# A table that more than doubles is indexed faster after the insert than during it: SQLite
-# then builds each index from sorted keys instead of keeping 20 B-trees in step row by row
-# (50,000 members into an empty table: about half the insert's time). Only indexes that cannot
+# A table that more than doubles is indexed faster after the insert than during it: SQLite (and
+# PostgreSQL, see _pg_indexes_to_defer) then builds each index from sorted keys instead of
+# keeping 20 B-trees in step row by row (50,000 members into an empty table: about half the
+# insert's time). Only indexes that cannot
 # refuse a row are set aside, so a clash still fails the insert itself; unique ones stay. Like
 # the search trigger below, the DROP and the CREATE are inside the import's one transaction: a
 # failure or kill leaves the schema and its indexes as they were.
