@@ -38,7 +38,9 @@ import gc
 import io
 import math
 import re
+import threading
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -385,16 +387,26 @@ class Sheet:
             ) from exc
 
     def _rows(self) -> Iterator[tuple[int, tuple[Any, ...]]]:
-        notes = self.book.notes(self)
-        source = self.book.calamine
+        ahead = self.book.parse_ahead(self)
+        try:
+            notes = self.book.notes(self)
+        except BaseException:
+            if ahead is not None:
+                ahead.wait()
+            raise
         if notes.cut_offset is not None:
+            if ahead is not None:
+                ahead.wait()  # the whole sheet, not wanted: the copy cut after its data is read
             member = self.book.members[self.title]
             source = CalamineWorkbook.from_filelike(
                 scan.cut_copy(str(self.book.path), {member: notes})
             )
-        sheet = source.get_sheet_by_name(self.title)
-        if source is not self.book.calamine:
+            sheet = source.get_sheet_by_name(self.title)
             source.close()  # the sheet keeps its own copy of the cells
+        elif ahead is not None:
+            sheet = ahead.result()
+        else:
+            sheet = self.book.calamine.get_sheet_by_name(self.title)
         merged = sheet.merged_cell_ranges
         start = sheet.start
         ranges = (
@@ -549,10 +561,62 @@ class Book:
             return self._ods_notes.get(sheet.title, scan.SheetNotes())
         return scan.SheetNotes()
 
+    def parse_ahead(self, sheet: Sheet) -> _Ahead | None:
+        """python-calamine reading an .xlsx sheet's cells in a thread while :meth:`notes` scans
+        its XML (calamine lets go of the interpreter while it parses, so the two take the time
+        of the longer: 0.8 s rather than 1.4 s for 50,000 members). Not for a sheet that may be
+        a template bordered down to row 1,048,576 — XML or ``<dimension>`` larger than any
+        import takes, or a thousand rows without a value in its first megabyte: the scan cuts
+        such a sheet after its data, and only that part is parsed, after the scan."""
+        if self.kind != XLSX or self._archive is None or sheet.title not in self.members:
+            return None
+        member = self.members[sheet.title]
+        try:
+            if self._archive.getinfo(member).file_size > AHEAD_MAX_BYTES:
+                return None
+            head = scan.sheet_head(self._archive, member)
+        except (KeyError, OSError, zipfile.BadZipFile, EOFError, ValueError, zlib.error):
+            return None  # the scan meets it and says what is wrong
+        if (head.dimension_rows or 0) > MAX_DATA_ROWS + 50_000 or head.blank_rows >= scan.BLANK_RUN:
+            return None
+        return _Ahead(self.calamine, sheet.title)
+
     def close(self) -> None:
         self.calamine.close()
         if self._archive is not None:
             self._archive.close()
+
+
+# The largest sheet XML parsed while it is scanned: 200,000 full-field members take about 175 MB.
+AHEAD_MAX_BYTES = 256 << 20
+
+
+class _Ahead:
+    """One sheet's cells being read by python-calamine in a thread."""
+
+    def __init__(self, workbook: CalamineWorkbook, title: str) -> None:
+        self._sheet: Any = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(
+            target=self._run, args=(workbook, title), name="sheet-cells", daemon=True
+        )
+        self._thread.start()
+
+    def _run(self, workbook: CalamineWorkbook, title: str) -> None:
+        try:
+            self._sheet = workbook.get_sheet_by_name(title)
+        except BaseException as exc:  # raised where the cells are asked for
+            self._error = exc
+
+    def wait(self) -> None:
+        """Until calamine is done with the workbook (before it is closed or read again)."""
+        self._thread.join()
+
+    def result(self) -> Any:  # noqa: ANN401 - python_calamine.CalamineSheet
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._sheet
 
 
 @contextmanager

@@ -172,6 +172,32 @@ def column_index(letters: bytes | str) -> int:
     return index - 1
 
 
+# A row element (``<row …>`` or ``<x:row …>``), where one row's XML begins.
+_ROW_START = re.compile(rb"<(?:\w+:)?row[\s>]")
+# The last row of a sheet's ``<dimension ref="A1:P50002"/>`` (the cells it says are in use).
+_DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"[A-Z]*\d*(?::[A-Z]+(\d+))?\"")
+
+
+@dataclass(frozen=True)
+class SheetHead:
+    """What the first megabyte of a sheet's XML says of its size: the last row its
+    ``<dimension>`` gives (None when it gives none) and how many of the rows there hold no
+    value (a template's formatted, empty rows)."""
+
+    dimension_rows: int | None
+    blank_rows: int
+
+
+def sheet_head(archive: zipfile.ZipFile, member: str) -> SheetHead:
+    """The :class:`SheetHead` of one sheet (a megabyte of its XML read)."""
+    with archive.open(member) as fh:
+        head = fh.read(CHUNK)
+    found = _DIMENSION.search(head, 0, 4096)
+    rows = _ROW_START.split(head)[1:]
+    blank = sum(1 for row in rows if not _has_value_prefixed(row))
+    return SheetHead(int(found[1]) if found and found[1] else None, blank)
+
+
 def _has_value(data: bytes) -> bool:
     return b"<v" in data or b"<is>" in data
 
