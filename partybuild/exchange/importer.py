@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import itertools
 import json
 import re
 from collections import defaultdict
@@ -2187,7 +2188,38 @@ def _insert_bulk(sheet_spec: SheetSpec, rows: list[PlannedRow], stamp: dict[str,
             fields[len(names) + len(partial) + len(derived) :], stamp.values(), strict=True
         )
     )
-    params = []
+    params = _params(rows, converters, partial, derived, model, tail)
+    if not isinstance(database, pw.SqliteDatabase):
+        sql = f'COPY "{table}" ({columns}) FROM STDIN'
+        made: list[tuple[Any, ...]] = []
+        stream = _CopyStream(params, made)
+        try:
+            with database.atomic():  # a savepoint: a value COPY cannot take undoes only COPY
+                database.cursor().copy_expert(sql, stream, size=COPY_READ)
+            return
+        except Exception:
+            if not stream.refused:  # psycopg2 ends the COPY, and says so, when read() fails
+                raise
+        from psycopg2.extras import execute_values
+
+        sql = f'INSERT INTO "{table}" ({columns}) VALUES %s'
+        execute_values(database.cursor(), sql, [*made, *params], page_size=PG_PAGE)
+        return
+    marks = ", ".join("?" * len(fields))
+    sql = f'INSERT INTO "{table}" ({columns}) VALUES ({marks})'
+    with _fts_batched(database, table):
+        database.cursor().executemany(sql, list(params))
+
+
+def _params(
+    rows: list[PlannedRow],
+    converters: list[tuple[str, Callable[[Any], Any], bool, type | None]],
+    partial: list[str],
+    derived: list[str],
+    model: type[m.BaseModel],
+    tail: tuple[Any, ...],
+) -> Iterator[tuple[Any, ...]]:
+    """Each row's values as the database binds them, the derived columns computed."""
     for row in rows:
         values = row.values
         cells = []
@@ -2203,21 +2235,7 @@ def _insert_bulk(sheet_spec: SheetSpec, rows: list[PlannedRow], stamp: dict[str,
         if derived:
             computed = model.derived(values)
             cells.extend(computed.get(name) for name in derived)
-        params.append((*cells, *tail))
-    if not isinstance(database, pw.SqliteDatabase):
-        text = _copy_text(params)
-        if text is not None:
-            database.cursor().copy_expert(f'COPY "{table}" ({columns}) FROM STDIN', text)
-            return
-        from psycopg2.extras import execute_values
-
-        sql = f'INSERT INTO "{table}" ({columns}) VALUES %s'
-        execute_values(database.cursor(), sql, params, page_size=PG_PAGE)
-        return
-    marks = ", ".join("?" * len(fields))
-    sql = f'INSERT INTO "{table}" ({columns}) VALUES ({marks})'
-    with _fts_batched(database, table):
-        database.cursor().executemany(sql, params)
+        yield (*cells, *tail)
 
 
 def _unconverted(f: pw.Field) -> type | None:
@@ -2269,19 +2287,49 @@ def _copy_cell(value: Any) -> str:
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
+def _copy_lines(params: Iterable[tuple[Any, ...]]) -> str:
+    """Rows in COPY's text format, a line each; :class:`_NotCopied` for a value
+    :func:`_copy_cell` does not write."""
+    cell = _copy_cell
+    return "".join(["\t".join([cell(c) for c in cells]) + "\n" for cells in params])
+
+
 def _copy_text(params: list[tuple[Any, ...]]) -> io.StringIO | None:
     """The rows for ``COPY … FROM STDIN`` (text format), or None when a value is not one
-    :func:`_copy_cell` writes. COPY is one statement of the import's transaction, as the
-    INSERTs were: a failure or kill leaves the table as it was."""
-    cell = _copy_cell
-    lines = []
+    :func:`_copy_cell` writes."""
     try:
-        for cells in params:
-            lines.append("\t".join([cell(c) for c in cells]))
+        return io.StringIO(_copy_lines(params))
     except _NotCopied:
         return None
-    lines.append("")
-    return io.StringIO("\n".join(lines))
+
+
+class _CopyStream:
+    """The rows of ``COPY … FROM STDIN``, made as psycopg2 reads them: while the server stores
+    one chunk of rows, the next is made here (its values converted, its derived columns
+    computed, its text written), so the two overlap (PostgreSQL's backend is another process).
+    Every row made is kept in ``made``, for the INSERT that follows when a value is not one COPY
+    is written for (``refused``: psycopg2 then ends the COPY with an error). COPY is one
+    statement of the import's transaction, as the INSERTs were: a failure or kill leaves the
+    table as it was."""
+
+    def __init__(self, params: Iterator[tuple[Any, ...]], made: list[tuple[Any, ...]]) -> None:
+        self._params = params
+        self._made = made
+        self.refused = False
+
+    def read(self, size: int = -1) -> str:  # noqa: ARG002 - a chunk is a number of rows
+        chunk = list(itertools.islice(self._params, COPY_ROWS))
+        self._made.extend(chunk)
+        try:
+            return _copy_lines(chunk)  # "" (no rows left) ends the COPY
+        except _NotCopied:
+            self.refused = True
+            raise
+
+
+# Rows per chunk of COPY's text, and the size psycopg2 is told to read (it takes what comes).
+COPY_ROWS = 2000
+COPY_READ = 1 << 20
 
 
 # Rows per INSERT on PostgreSQL (when a value is not written for COPY): large enough that round trips do not count, small enough that

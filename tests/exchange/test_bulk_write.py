@@ -25,6 +25,7 @@ from partybuild.services import records
 from partybuild.store import models as m
 from partybuild.store.database import close_database, open_database
 from tests.exchange.conftest import person_id, workbook
+from tests.pg import PgCluster
 
 FROZEN = dt.datetime(2024, 3, 5, 9, 30, 0)
 
@@ -53,6 +54,20 @@ def _counted(make: Any, made: list[Any]) -> Any:
         return made[-1]
 
     return counted
+
+
+def _refused_after(chunks: int, make: Any) -> Any:
+    """``make`` for the first ``chunks`` chunks of COPY's text, then a value it is not written
+    for."""
+    made: list[Any] = []
+
+    def refusing(params: Any) -> Any:
+        if len(made) >= chunks:
+            raise imp._NotCopied
+        made.append(make(params))
+        return made[-1]
+
+    return refusing
 
 
 def _dump(database: pw.Database, started: dt.datetime) -> dict[str, list[tuple[Any, ...]]]:
@@ -99,7 +114,7 @@ def _import_into(
     *,
     fast: bool,
     registry: bool = False,
-    copy: bool = True,
+    copy: bool | str = True,
 ) -> dict[str, list[tuple[Any, ...]]]:
     started = dt.datetime.now().replace(microsecond=0)
     database = open_database(url)
@@ -112,17 +127,21 @@ def _import_into(
             # Exercise the deferred indexes and PostgreSQL's pages on a small file too.
             patch.setattr(imp, "DEFER_INDEXES_FROM", 1)
             patch.setattr(imp, "PG_PAGE", 7)
-            if not copy:  # PostgreSQL's INSERT path (values COPY is not written for)
-                patch.setattr(imp, "_copy_text", lambda params: None)
+            patch.setattr(imp, "COPY_ROWS", 5)  # COPY's text made and sent in chunks
+            if copy is not True:
+                # PostgreSQL's INSERT path: a value COPY is not written for, in the first chunk
+                # (copy=False) or in the second, after the first was sent (copy="midway").
+                refused = _refused_after(0 if copy is False else 1, imp._copy_lines)
+                patch.setattr(imp, "_copy_lines", refused)
             else:
-                patch.setattr(imp, "_copy_text", _counted(imp._copy_text, copied))
+                patch.setattr(imp, "_copy_lines", _counted(imp._copy_lines, copied))
         else:
             patch.setattr(imp, "_insert_bulk", _reference_insert)
         plan = imp.plan_file(path)
         assert not plan.invalid, [r.summary for r in plan.invalid][:5]
         written = imp.apply(plan, database).written
     assert written > 0
-    if fast and copy and not isinstance(database, pw.SqliteDatabase):
+    if fast and copy is True and not isinstance(database, pw.SqliteDatabase):
         assert copied and all(text is not None for text in copied)  # every batch went by COPY
     dump = _dump(database, started)
     close_database()
@@ -283,6 +302,25 @@ def test_copy_text_stores_what_an_insert_stores(pg_url: str) -> None:
     finally:
         database.execute_sql("DROP TABLE IF EXISTS copied")
         close_database()
+
+
+def test_a_copy_refused_midway_stores_every_row_once(
+    pg_cluster: PgCluster, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A value COPY is not written for, after rows were sent: the COPY is undone to its
+    savepoint and every row goes in by INSERT, once. (The ids the undone COPY drew from the
+    sequence are not drawn again, as after any insert rolled back on PostgreSQL.)"""
+    fast_url, reference_url = pg_cluster.new_database(), pg_cluster.new_database()
+    path = _real_roster(tmp_path / "花名册.xlsx")
+    fast = _import_into(fast_url, path, monkeypatch, fast=True, registry=True, copy="midway")
+    reference = _import_into(reference_url, path, monkeypatch, fast=False, registry=True)
+
+    def without_ids(rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+        return sorted(tuple(kv for kv in row if kv[0] != "id") for row in rows)
+
+    assert len(fast["member"]) == len(reference["member"]) == 16
+    assert without_ids(fast["member"]) == without_ids(reference["member"])
+    assert min(dict(row)["id"] for row in fast["member"]) > 1  # the undone COPY drew ids
 
 
 def _pg_indexes(database: pw.Database) -> list[tuple[str, str, str]]:
