@@ -25,7 +25,8 @@ no write through until the check has passed":
 - every connection of the database gets an SQLite authorizer (:meth:`OpeningCheck.authorize`):
   SQLite asks it about each statement as it is prepared, so no write can slip past it — INSERT,
   UPDATE, DELETE, DDL, BEGIN (peewee begins IMMEDIATE: a write lock), writing pragmas. A read goes
-  through; anything else waits for the check. When the check has passed every statement goes
+  through; anything else waits for the check (the app begins it after the window's first paint;
+  a write that comes before then makes the check itself, on its own thread, first). When the check has passed every statement goes
   through; when it found damage (or could not run) every write is refused (``SQLITE_DENY``), and
   the app tells the user in Chinese, naming the newest good backup, and closes;
 - reads before the verdict are only reads: at worst the window shows, for a moment, a figure read
@@ -393,6 +394,7 @@ class OpeningCheck:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._done = threading.Event()
+        self._running = threading.Lock()  # one check at a time; a second caller waits for it
         self.damage: DatabaseDamaged | None = None
         self.error: BaseException | None = None
         self.seconds: float | None = None
@@ -409,9 +411,17 @@ class OpeningCheck:
         return self._done.wait(timeout)
 
     def run(self, cancel: Cancel | None = None) -> DatabaseDamaged | None:
-        """Check now (on the calling thread); the damage found, or None. Runs once."""
+        """Check now (on the calling thread); the damage found, or None. Runs once: a call while
+        another thread is checking waits for that verdict."""
         if self._done.is_set():
             return self.damage
+        with self._running:
+            if self._done.is_set():
+                return self.damage
+            self._check(cancel)
+        return self.damage
+
+    def _check(self, cancel: Cancel | None) -> None:
         started = time.perf_counter()
         try:
             con = sqlite3.connect(_read_only_uri(self.path), uri=True, check_same_thread=False)
@@ -436,7 +446,6 @@ class OpeningCheck:
         finally:
             self.seconds = time.perf_counter() - started
             self._done.set()
-        return self.damage
 
     def authorize(
         self, action: int, arg1: str | None, _arg2: str | None, _db: str | None, _trig: str | None
@@ -450,7 +459,9 @@ class OpeningCheck:
             return sqlite3.SQLITE_OK
         if action == sqlite3.SQLITE_TRANSACTION and (arg1 or "").upper() == "ROLLBACK":
             return sqlite3.SQLITE_OK  # nothing was written before the verdict: nothing to undo
-        self._done.wait()
+        # The app starts the check after the first paint; a write that comes before it (or while
+        # it runs) has the check made (or finished) here first, on the writer's thread.
+        self.run()
         return sqlite3.SQLITE_OK if self.passed else self._refuse(action, arg1)
 
     @staticmethod

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -181,7 +182,9 @@ class MainWindow(QMainWindow):
         self.nav.setCurrentRow(0)
         self._page_changed(0, refresh=False)
         self.nav.currentRowChanged.connect(self._page_changed)
-        # The window's first paint (the sidebar is always in it) starts the overview's figures.
+        # The window's first paint (the sidebar is always in it) starts what waits for it: the
+        # damage check (ui/app.py, when_painted) and the overview's figures.
+        self._after_paint: list[Callable[[], None]] | None = []
         self.nav.viewport().installEventFilter(self)
         self.restore_settings()
 
@@ -284,8 +287,21 @@ class MainWindow(QMainWindow):
         window is on the screen, never before — not even their modules' import."""
         if event.type() == QEvent.Type.Paint and watched is self.nav.viewport():
             watched.removeEventFilter(self)
-            QTimer.singleShot(0, self._start_background_figures)
+            QTimer.singleShot(0, self._painted)
         return super().eventFilter(watched, event)
+
+    def when_painted(self, work: Callable[[], None]) -> None:
+        """Call ``work`` once the window has been painted (at once if it has been already)."""
+        if self._after_paint is None:
+            work()
+        else:
+            self._after_paint.append(work)
+
+    def _painted(self) -> None:
+        waiting, self._after_paint = self._after_paint or [], None
+        for work in waiting:
+            work()
+        self._start_background_figures()
 
     def _start_background_figures(self) -> None:
         page = self.pages.built("overview")

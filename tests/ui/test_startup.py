@@ -214,6 +214,20 @@ def test_the_check_and_the_backup_follow_the_window(
     assert not backup.daily_backup_due(demo_copy)
 
 
+def test_the_check_begins_after_the_first_paint(demo_copy: Path, qtbot: QtBot) -> None:
+    """Building the window has the process to itself: the check's thread starts once the window
+    has been painted, before the overview's figures."""
+    startup = app.Startup(open_database(demo_copy, check_later=True))
+    window = startup.open_window()
+    assert window is not None
+    qtbot.addWidget(window)
+    assert startup.check_job is None and not startup.check.done  # nothing began while building
+    window.show()
+    qtbot.waitUntil(lambda: startup.check_job is not None, timeout=30000)
+    qtbot.waitUntil(lambda: startup.settled, timeout=30000)
+    assert startup.check.passed
+
+
 def test_a_failed_daily_backup_is_still_a_warning(
     demo_copy: Path, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
