@@ -143,11 +143,12 @@ class Startup:
     def open_window(self):  # noqa: ANN201 - MainWindow | None
         from PySide6.QtCore import QSettings, QTimer
 
-        from partybuild.services import audit
+        from partybuild.services import operator_name
 
         try:
             # On SQLite a display name; signed in to a shared database the server writes the login.
-            audit.set_operator(str(QSettings().value("operator", "")) or None)
+            # (services.audit reads it: that module is imported when first needed, not here.)
+            operator_name.set_name(str(QSettings().value("operator", "")) or None)
             offer_demo_if_empty(None)
             from partybuild.ui.main_window import MainWindow
 

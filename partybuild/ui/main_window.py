@@ -21,31 +21,25 @@ import peewee as pw
 from PySide6.QtCore import QEvent, QObject, QSettings, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
-    QDialogButtonBox,
     QHBoxLayout,
-    QInputDialog,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
-    QMenu,
     QMessageBox,
     QStackedWidget,
-    QTableWidget,
-    QTableWidgetItem,
     QToolBar,
     QVBoxLayout,
     QWidget,
 )
 
 from partybuild import APP_NAME, __version__
-from partybuild.ledgers import spec
-from partybuild.ui.accounts_ui import apply_account, fit_actions
 from partybuild.ui.lazy_pages import LazyPages
 
 if TYPE_CHECKING:
+    from PySide6.QtWidgets import QMenu
+
     from partybuild.ui.ledger_page import LedgerPage
 
 # Page names are a contract (``partybuild screenshot --page NAME``) — keep them.
@@ -112,6 +106,13 @@ class ShortcutsDialog(QDialog):
     """帮助 → 快捷键: the whole keyboard map, one row per key."""
 
     def __init__(self, rows: list[tuple[str, str, str]], parent: QWidget | None = None) -> None:
+        from PySide6.QtWidgets import (
+            QAbstractItemView,
+            QDialogButtonBox,
+            QTableWidget,
+            QTableWidgetItem,
+        )
+
         super().__init__(parent)
         self.setWindowTitle(self.tr("快捷键"))
         table = QTableWidget(len(rows), 3)
@@ -177,7 +178,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.db_label)
 
         self._make_actions()
-        apply_account(self)  # the shared database's account: status bar, role, 用户管理
+        self._fit_to_account()
         # Every page has just read its data: show the first without reading it all again.
         self.nav.setCurrentRow(0)
         self._page_changed(0, refresh=False)
@@ -187,6 +188,19 @@ class MainWindow(QMainWindow):
         self._after_paint: list[Callable[[], None]] | None = []
         self.nav.viewport().installEventFilter(self)
         self.restore_settings()
+
+    def _fit_to_account(self) -> None:
+        """The shared database's account: status bar, role, 用户管理 (ui/accounts_ui.py). On
+        SQLite there is none, and nothing of it is imported: only the masking of a viewer's
+        screen is turned off, should an earlier session in this process have turned it on."""
+        if getattr(self.database, "partybuild_account", None) is not None:
+            from partybuild.ui.accounts_ui import apply_account
+
+            apply_account(self)
+            return
+        display = sys.modules.get("partybuild.ledgers.display")
+        if display is not None:
+            display.set_screen_unlinkable(False)
 
     # -- pages --------------------------------------------------------------------------
     def _make_page(self, name: str) -> QWidget:
@@ -208,6 +222,8 @@ class MainWindow(QMainWindow):
             from partybuild.ui.audit_page import AuditPage
 
             return AuditPage()
+        from partybuild.ledgers import spec  # with the first ledger page, not at start-up
+
         ledger_page = _page_class(name)(spec.ledger(name))
         ledger_page.count_changed.connect(self._update_count)
         ledger_page.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
@@ -253,7 +269,10 @@ class MainWindow(QMainWindow):
         is_ledger = is_ledger_page(page)
         for action in (self.new_action, self.edit_action, self.delete_action, self.find_action):
             action.setEnabled(is_ledger)
-        fit_actions(self)  # what the signed-in account may do on this page
+        if is_ledger:
+            from partybuild.ui.accounts_ui import fit_actions
+
+            fit_actions(self)  # what the signed-in account may do on this page
         self._update_count()
 
     def _update_count(self) -> None:
@@ -584,6 +603,8 @@ class MainWindow(QMainWindow):
         )
 
     def set_operator(self) -> None:
+        from PySide6.QtWidgets import QInputDialog
+
         from partybuild.services import audit
 
         name, ok = QInputDialog.getText(

@@ -346,7 +346,8 @@ window.grab()  # painted: what the user sees first
 heavy = ("openpyxl", "xlsxwriter", "docx", "PIL", "reportlab", "pypinyin", "python_calamine",
          "PySide6.QtPrintSupport", "PySide6.QtPdf", "partybuild.services.compliance",
          "partybuild.services.report", "partybuild.services.demo", "partybuild.ui.ledger_page",
-         "partybuild.ui.file_dialogs", "playhouse.migrations")
+         "partybuild.ui.file_dialogs", "playhouse.migrations", "psycopg2",
+         "partybuild.services.audit", "partybuild.ledgers.spec")
 print(",".join(sorted(m for m in sys.modules if m in heavy or m.split(".")[0] in heavy)) or "-")
 startup.stop()
 """
