@@ -42,7 +42,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
-import secrets
 import sqlite3
 import threading
 import time
@@ -541,6 +540,8 @@ def damaged_message(path: Path, detail: str, backup: Path | None) -> str:
 
 
 def _temp_name(target: Path) -> Path:
+    import secrets  # only when a copy is made (with random, base64, hmac: off the start's path)
+
     return target.with_name(f".{target.name}.{secrets.token_hex(4)}{TEMP_SUFFIX}")
 
 
