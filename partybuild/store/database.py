@@ -12,7 +12,7 @@ is refused with one line naming the newest good copy in ``backups/`` and ``party
 Copies (:func:`backup_sqlite`) are written to a private temporary file beside the target, verified
 with ``integrity_check``, fsynced and only then given the target's name.
 
-**The app's start checks while the window appears** (:class:`OpeningCheck`, ``open_database(…,
+**The app's start checks once the window has appeared** (:class:`OpeningCheck`, ``open_database(…,
 check_later=True)``). The check costs about a second at 200,000 members and is read-only, so it
 need not stand between the user and the first window — but nothing may be *written* to a file
 that has not passed it. The rule therefore moves from "check, then open" to "open, read, and let
@@ -767,7 +767,7 @@ def _open_sqlite(path: Path, create: bool, check_later: bool = False) -> pw.Sqli
                 and not _read_only_folder(path, inspection)
                 and _in_wal_mode(path)
             ):
-                check = OpeningCheck(path)  # run by the caller while the window appears
+                check = OpeningCheck(path)  # run by the caller once the window is painted
             else:
                 problem = check_sqlite(path)
                 if problem is not None:

@@ -60,7 +60,7 @@ def run(db: str | None) -> int:
             if database is None:
                 return 0
         else:
-            # The damage check runs while the window appears; no write before it has passed.
+            # The damage check follows the window's first paint; no write before it has passed.
             database = open_database(db, check_later=True)
     except DatabaseRefused as exc:
         QMessageBox.critical(None, APP_NAME, f"无法打开数据库：\n{exc}")
