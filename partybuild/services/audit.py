@@ -23,6 +23,7 @@ import peewee as pw
 from partybuild.ledgers import spec
 from partybuild.ledgers.display import display_value, masked_value, screen_unlinkable
 from partybuild.ledgers.spec import Ledger
+from partybuild.services import operator_name
 from partybuild.store import models as m
 
 ACTIONS: dict[str, str] = {
@@ -36,8 +37,6 @@ ACTIONS: dict[str, str] = {
     "backup": "备份数据库",
 }
 
-_operator: str | None = None
-
 
 def default_operator() -> str:
     try:
@@ -48,8 +47,7 @@ def default_operator() -> str:
 
 def set_operator(name: str | None) -> None:
     """The name written into the log from now on (None: the OS user)."""
-    global _operator
-    _operator = name.strip() if name and name.strip() else None
+    operator_name.set_name(name)
 
 
 def operator() -> str:
@@ -60,7 +58,7 @@ def operator() -> str:
     account = current_account()
     if account is not None:
         return str(account.login)  # type: ignore[attr-defined]
-    return _operator or default_operator()
+    return operator_name.name() or default_operator()
 
 
 def _title_of(model: type[pw.Model], record_id: Any) -> str:

@@ -12,7 +12,7 @@ is refused with one line naming the newest good copy in ``backups/`` and ``party
 Copies (:func:`backup_sqlite`) are written to a private temporary file beside the target, verified
 with ``integrity_check``, fsynced and only then given the target's name.
 
-**The app's start checks while the window appears** (:class:`OpeningCheck`, ``open_database(…,
+**The app's start checks once the window has appeared** (:class:`OpeningCheck`, ``open_database(…,
 check_later=True)``). The check costs about a second at 200,000 members and is read-only, so it
 need not stand between the user and the first window — but nothing may be *written* to a file
 that has not passed it. The rule therefore moves from "check, then open" to "open, read, and let
@@ -25,7 +25,8 @@ no write through until the check has passed":
 - every connection of the database gets an SQLite authorizer (:meth:`OpeningCheck.authorize`):
   SQLite asks it about each statement as it is prepared, so no write can slip past it — INSERT,
   UPDATE, DELETE, DDL, BEGIN (peewee begins IMMEDIATE: a write lock), writing pragmas. A read goes
-  through; anything else waits for the check. When the check has passed every statement goes
+  through; anything else waits for the check (the app begins it after the window's first paint;
+  a write that comes before then makes the check itself, on its own thread, first). When the check has passed every statement goes
   through; when it found damage (or could not run) every write is refused (``SQLITE_DENY``), and
   the app tells the user in Chinese, naming the newest good backup, and closes;
 - reads before the verdict are only reads: at worst the window shows, for a moment, a figure read
@@ -41,7 +42,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
-import secrets
 import sqlite3
 import threading
 import time
@@ -393,6 +393,7 @@ class OpeningCheck:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._done = threading.Event()
+        self._running = threading.Lock()  # one check at a time; a second caller waits for it
         self.damage: DatabaseDamaged | None = None
         self.error: BaseException | None = None
         self.seconds: float | None = None
@@ -409,9 +410,17 @@ class OpeningCheck:
         return self._done.wait(timeout)
 
     def run(self, cancel: Cancel | None = None) -> DatabaseDamaged | None:
-        """Check now (on the calling thread); the damage found, or None. Runs once."""
+        """Check now (on the calling thread); the damage found, or None. Runs once: a call while
+        another thread is checking waits for that verdict."""
         if self._done.is_set():
             return self.damage
+        with self._running:
+            if self._done.is_set():
+                return self.damage
+            self._check(cancel)
+        return self.damage
+
+    def _check(self, cancel: Cancel | None) -> None:
         started = time.perf_counter()
         try:
             con = sqlite3.connect(_read_only_uri(self.path), uri=True, check_same_thread=False)
@@ -436,7 +445,6 @@ class OpeningCheck:
         finally:
             self.seconds = time.perf_counter() - started
             self._done.set()
-        return self.damage
 
     def authorize(
         self, action: int, arg1: str | None, _arg2: str | None, _db: str | None, _trig: str | None
@@ -450,7 +458,9 @@ class OpeningCheck:
             return sqlite3.SQLITE_OK
         if action == sqlite3.SQLITE_TRANSACTION and (arg1 or "").upper() == "ROLLBACK":
             return sqlite3.SQLITE_OK  # nothing was written before the verdict: nothing to undo
-        self._done.wait()
+        # The app starts the check after the first paint; a write that comes before it (or while
+        # it runs) has the check made (or finished) here first, on the writer's thread.
+        self.run()
         return sqlite3.SQLITE_OK if self.passed else self._refuse(action, arg1)
 
     @staticmethod
@@ -530,6 +540,8 @@ def damaged_message(path: Path, detail: str, backup: Path | None) -> str:
 
 
 def _temp_name(target: Path) -> Path:
+    import secrets  # only when a copy is made (with random, base64, hmac: off the start's path)
+
     return target.with_name(f".{target.name}.{secrets.token_hex(4)}{TEMP_SUFFIX}")
 
 
@@ -755,7 +767,7 @@ def _open_sqlite(path: Path, create: bool, check_later: bool = False) -> pw.Sqli
                 and not _read_only_folder(path, inspection)
                 and _in_wal_mode(path)
             ):
-                check = OpeningCheck(path)  # run by the caller while the window appears
+                check = OpeningCheck(path)  # run by the caller once the window is painted
             else:
                 problem = check_sqlite(path)
                 if problem is not None:

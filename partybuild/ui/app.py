@@ -10,6 +10,10 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from partybuild import APP_NAME, __version__
 
+# The damage check starts after the window's first paint, or this long after the window was
+# built if it has not been painted by then.
+CHECK_AT_THE_LATEST_MS = 2000
+
 
 def make_application(argv: list[str] | None = None) -> QApplication:
     """The QApplication with our names (QSettings keys) and the bundled Chinese font."""
@@ -56,7 +60,7 @@ def run(db: str | None) -> int:
             if database is None:
                 return 0
         else:
-            # The damage check runs while the window appears; no write before it has passed.
+            # The damage check follows the window's first paint; no write before it has passed.
             database = open_database(db, check_later=True)
     except DatabaseRefused as exc:
         QMessageBox.critical(None, APP_NAME, f"无法打开数据库：\n{exc}")
@@ -103,10 +107,11 @@ class Startup:
     """What happens between opening the database and a usable window, in the order a user
     waits for it — and what is kept off that path:
 
-    1. the damage check (if the database was opened with ``check_later``) starts at once in a
-       worker thread, beside the window being built; writes wait for it (store/database.py);
-    2. the window is built with the overview's layout and shown; its figures follow from a
-       worker thread (main_window.py);
+    1. the window is built with the overview's layout and shown;
+    2. after its first paint the damage check (if the database was opened with ``check_later``)
+       starts in a worker thread, then the overview's figures in another (main_window.py);
+       writes wait for the check's verdict, and a write that comes before the check has begun
+       makes it first (store/database.py);
     3. once the check has passed, the day's backup (if due) is copied and verified in a worker
        thread, with its guarantees unchanged (services/backup.py); a failure is a warning, as
        before, and the status bar says when the copy is made.
@@ -127,6 +132,7 @@ class Startup:
         self.backup_error: str | None = None
         self.refused: str | None = None  # the message shown when the check refused the file
         self.window = None
+        self.stopped = False  # the quit: nothing more is started
 
     @property
     def settled(self) -> bool:
@@ -137,16 +143,12 @@ class Startup:
     def open_window(self):  # noqa: ANN201 - MainWindow | None
         from PySide6.QtCore import QSettings, QTimer
 
-        from partybuild.services import audit
-        from partybuild.ui import background
+        from partybuild.services import operator_name
 
-        if self.check is not None:
-            self.check_job = background.run(
-                self.check.run, self._checked, self._check_failed, name="check"
-            )
         try:
             # On SQLite a display name; signed in to a shared database the server writes the login.
-            audit.set_operator(str(QSettings().value("operator", "")) or None)
+            # (services.audit reads it: that module is imported when first needed, not here.)
+            operator_name.set_name(str(QSettings().value("operator", "")) or None)
             offer_demo_if_empty(None)
             from partybuild.ui.main_window import MainWindow
 
@@ -163,7 +165,22 @@ class Startup:
         window.startup = self  # type: ignore[attr-defined]
         if self.check is None:
             QTimer.singleShot(0, self._start_backup)
+        else:
+            # After the first paint, so that it does not compete with building and painting the
+            # window (a write before then makes the check itself first: OpeningCheck.authorize);
+            # a window that is not painted soon (started minimised) starts it all the same.
+            window.when_painted(self._start_check)
+            QTimer.singleShot(CHECK_AT_THE_LATEST_MS, window, self._start_check)
         return window
+
+    def _start_check(self) -> None:
+        from partybuild.ui import background
+
+        if self.check_job is not None or self.check is None or self.stopped:
+            return
+        self.check_job = background.run(
+            self.check.run, self._checked, self._check_failed, name="check"
+        )
 
     def _refusal_for(self, exc: BaseException) -> str | None:
         import sqlite3
@@ -172,7 +189,7 @@ class Startup:
 
         if self.check is None or not isinstance(exc, sqlite3.Error | pw.PeeweeException):
             return None
-        self.check.wait()
+        self.check.run()  # not begun yet (it follows the first paint): made here, now
         if self.check.damage is not None:
             return f"无法打开数据库：\n{self.check.damage}"
         from partybuild.services.errors import storage_message
@@ -238,6 +255,7 @@ class Startup:
         """Abandon what is still running (the quit); True if it all stopped within ``timeout``."""
         from partybuild.ui import background
 
+        self.stopped = True
         return background.cancel_all(timeout)
 
 

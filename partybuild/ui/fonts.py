@@ -35,6 +35,9 @@ CANDIDATE_DIRS: tuple[Path, ...] = (
 
 # path -> family names, so repeated calls do not register fonts twice.
 _registered: dict[Path, list[str]] = {}
+# The families once every bundled file is registered: later calls (one per font a page makes)
+# need not look at the folder again.
+_families: list[str] | None = None
 # warnings already logged, so ui_font_family() in a loop does not spam the log.
 _warned: set[str] = set()
 
@@ -61,6 +64,9 @@ def register_fonts() -> list[str]:
     than once (files are only added on the first call). Never raises: problems
     are logged and an empty (or partial) list is returned.
     """
+    global _families
+    if _families is not None:
+        return list(_families)
     if QGuiApplication.instance() is None:
         _warn_once("register_fonts() called before QApplication was created")
         return []
@@ -79,17 +85,21 @@ def register_fonts() -> list[str]:
         return []
 
     families: list[str] = []
+    complete = True
     for path in files:
         if path not in _registered:
             font_id = QFontDatabase.addApplicationFont(str(path))
             if font_id < 0:
                 _warn_once("Qt could not load font file %s", path)
+                complete = False
                 continue
             _registered[path] = list(QFontDatabase.applicationFontFamilies(font_id))
             logger.debug("Registered %s as %s", path.name, _registered[path])
         for family in _registered[path]:
             if family not in families:
                 families.append(family)
+    if complete:
+        _families = list(families)
     return families
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,31 +21,25 @@ import peewee as pw
 from PySide6.QtCore import QEvent, QObject, QSettings, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
-    QDialogButtonBox,
     QHBoxLayout,
-    QInputDialog,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
-    QMenu,
     QMessageBox,
     QStackedWidget,
-    QTableWidget,
-    QTableWidgetItem,
     QToolBar,
     QVBoxLayout,
     QWidget,
 )
 
 from partybuild import APP_NAME, __version__
-from partybuild.ledgers import spec
-from partybuild.ui.accounts_ui import apply_account, fit_actions
 from partybuild.ui.lazy_pages import LazyPages
 
 if TYPE_CHECKING:
+    from PySide6.QtWidgets import QMenu
+
     from partybuild.ui.ledger_page import LedgerPage
 
 # Page names are a contract (``partybuild screenshot --page NAME``) — keep them.
@@ -111,6 +106,13 @@ class ShortcutsDialog(QDialog):
     """帮助 → 快捷键: the whole keyboard map, one row per key."""
 
     def __init__(self, rows: list[tuple[str, str, str]], parent: QWidget | None = None) -> None:
+        from PySide6.QtWidgets import (
+            QAbstractItemView,
+            QDialogButtonBox,
+            QTableWidget,
+            QTableWidgetItem,
+        )
+
         super().__init__(parent)
         self.setWindowTitle(self.tr("快捷键"))
         table = QTableWidget(len(rows), 3)
@@ -176,14 +178,29 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.db_label)
 
         self._make_actions()
-        apply_account(self)  # the shared database's account: status bar, role, 用户管理
+        self._fit_to_account()
         # Every page has just read its data: show the first without reading it all again.
         self.nav.setCurrentRow(0)
         self._page_changed(0, refresh=False)
         self.nav.currentRowChanged.connect(self._page_changed)
-        # The window's first paint (the sidebar is always in it) starts the overview's figures.
+        # The window's first paint (the sidebar is always in it) starts what waits for it: the
+        # damage check (ui/app.py, when_painted) and the overview's figures.
+        self._after_paint: list[Callable[[], None]] | None = []
         self.nav.viewport().installEventFilter(self)
         self.restore_settings()
+
+    def _fit_to_account(self) -> None:
+        """The shared database's account: status bar, role, 用户管理 (ui/accounts_ui.py). On
+        SQLite there is none, and nothing of it is imported: only the masking of a viewer's
+        screen is turned off, should an earlier session in this process have turned it on."""
+        if getattr(self.database, "partybuild_account", None) is not None:
+            from partybuild.ui.accounts_ui import apply_account
+
+            apply_account(self)
+            return
+        display = sys.modules.get("partybuild.ledgers.display")
+        if display is not None:
+            display.set_screen_unlinkable(False)
 
     # -- pages --------------------------------------------------------------------------
     def _make_page(self, name: str) -> QWidget:
@@ -205,6 +222,8 @@ class MainWindow(QMainWindow):
             from partybuild.ui.audit_page import AuditPage
 
             return AuditPage()
+        from partybuild.ledgers import spec  # with the first ledger page, not at start-up
+
         ledger_page = _page_class(name)(spec.ledger(name))
         ledger_page.count_changed.connect(self._update_count)
         ledger_page.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
@@ -250,7 +269,10 @@ class MainWindow(QMainWindow):
         is_ledger = is_ledger_page(page)
         for action in (self.new_action, self.edit_action, self.delete_action, self.find_action):
             action.setEnabled(is_ledger)
-        fit_actions(self)  # what the signed-in account may do on this page
+        if is_ledger:
+            from partybuild.ui.accounts_ui import fit_actions
+
+            fit_actions(self)  # what the signed-in account may do on this page
         self._update_count()
 
     def _update_count(self) -> None:
@@ -284,8 +306,21 @@ class MainWindow(QMainWindow):
         window is on the screen, never before — not even their modules' import."""
         if event.type() == QEvent.Type.Paint and watched is self.nav.viewport():
             watched.removeEventFilter(self)
-            QTimer.singleShot(0, self._start_background_figures)
+            QTimer.singleShot(0, self._painted)
         return super().eventFilter(watched, event)
+
+    def when_painted(self, work: Callable[[], None]) -> None:
+        """Call ``work`` once the window has been painted (at once if it has been already)."""
+        if self._after_paint is None:
+            work()
+        else:
+            self._after_paint.append(work)
+
+    def _painted(self) -> None:
+        waiting, self._after_paint = self._after_paint or [], None
+        for work in waiting:
+            work()
+        self._start_background_figures()
 
     def _start_background_figures(self) -> None:
         page = self.pages.built("overview")
@@ -568,6 +603,8 @@ class MainWindow(QMainWindow):
         )
 
     def set_operator(self) -> None:
+        from PySide6.QtWidgets import QInputDialog
+
         from partybuild.services import audit
 
         name, ok = QInputDialog.getText(

@@ -88,6 +88,18 @@ CARD_STYLE = (
     "QFrame#card QLabel#card_caption { color: #333; }"
     "QFrame#card QLabel#card_note { color: #777; }"
 )
+# The page's one style sheet (on its inner widget): the cards above, and the charts' frames, the
+# reminders' box, list and note, and the summary button (each had a sheet of its own, 20 in all,
+# each parsed and kept apart at start-up).
+PAGE_STYLE = CARD_STYLE + (
+    "QChartView { border: 1px solid #e0d6d3; border-radius: 6px; }"
+    "QFrame#reminders { border: 1px solid #e0d6d3; border-radius: 6px; background: #ffffff; }"
+    "QListWidget#reminder_list { border: none; }"
+    "QListWidget#reminder_list::item { padding: 2px 0px; }"
+    "QLabel#reminder_note { color: #777; }"
+    f"QPushButton#summary_button {{ background: {ACCENT}; color: white;"
+    " padding: 4px 14px; border-radius: 4px; font-weight: bold; }"
+)
 
 
 class Card(QFrame):
@@ -105,9 +117,7 @@ class Card(QFrame):
         self.setMinimumSize(118, 78)  # six to a row fit a 1024-pixel-wide window
         # As tall as the row: a card with a two-line note (党员) keeps its row's cards level.
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-        # One style sheet for the card and its labels (a sheet per label, 52 in all, was a third
-        # of the page's construction at start-up).
-        self.setStyleSheet(CARD_STYLE)
+        # Its style sheet is the page's (PAGE_STYLE, set once on OverviewPage's inner widget).
         self.value_label = QLabel("—")  # until its figure arrives (never a false 0)
         self.value_label.setObjectName("card_value")
         self.value_label.setFont(_font(22, bold=True))
@@ -172,8 +182,7 @@ class ChartBox(QChartView):
         chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
         super().__init__(chart, parent)
         self.setRenderHint(QPainter.RenderHint.Antialiasing)
-        self.setMinimumHeight(220)
-        self.setStyleSheet("QChartView { border: 1px solid #e0d6d3; border-radius: 6px; }")
+        self.setMinimumHeight(220)  # its frame: PAGE_STYLE
 
     def reset(self) -> QChart:
         chart = self.chart()
@@ -380,10 +389,6 @@ class OverviewPage(QWidget):
         self.rules_button.clicked.connect(self.open_rules)
         self.summary_button = QPushButton(self.tr("生成年度总结"))
         self.summary_button.setObjectName("summary_button")
-        self.summary_button.setStyleSheet(
-            f"QPushButton#summary_button {{ background: {ACCENT}; color: white;"
-            " padding: 4px 14px; border-radius: 4px; font-weight: bold; }"
-        )
         self.summary_button.clicked.connect(self.save_summary)
         self.message = QLabel()
         self.message.setStyleSheet("color: #2c7a4b;")
@@ -439,9 +444,6 @@ class OverviewPage(QWidget):
         self.reminder_list.setObjectName("reminder_list")
         self.reminder_list.setWordWrap(True)
         self.reminder_list.setFont(_font(9))
-        self.reminder_list.setStyleSheet(
-            "QListWidget { border: none; } QListWidget::item { padding: 2px 0px; }"
-        )
         self.reminder_list.itemActivated.connect(self._item_activated)
         self.reminder_list.itemDoubleClicked.connect(self._item_activated)
         self.print_button = QPushButton(self.tr("打印…"))
@@ -455,7 +457,7 @@ class OverviewPage(QWidget):
         self.reminder_title.setFont(_font(10.5, bold=True))
         self.reminder_note = QLabel()
         self.reminder_note.setWordWrap(True)
-        self.reminder_note.setStyleSheet("color: #777;")
+        self.reminder_note.setObjectName("reminder_note")
         self.reminder_note.setFont(_font(8.5))
         buttons = QHBoxLayout()
         buttons.addWidget(self.print_button)
@@ -463,10 +465,6 @@ class OverviewPage(QWidget):
         buttons.addWidget(self.excel_button)
         reminders = QFrame()
         reminders.setObjectName("reminders")
-        reminders.setStyleSheet(
-            "QFrame#reminders { border: 1px solid #e0d6d3; border-radius: 6px;"
-            " background: #ffffff; }"
-        )
         box = QVBoxLayout(reminders)
         box.setContentsMargins(8, 6, 8, 8)
         box.addWidget(self.reminder_title)
@@ -480,6 +478,7 @@ class OverviewPage(QWidget):
         self.wide: bool | None = None
 
         self.inner = inner = QWidget()
+        inner.setStyleSheet(PAGE_STYLE)  # the whole page's, cards included, parsed once
         layout = QVBoxLayout(inner)
         layout.setContentsMargins(12, 8, 12, 8)
         layout.setSpacing(10)

@@ -94,6 +94,29 @@ def test_a_write_waits_for_the_check_then_goes_through(good: Path) -> None:
     assert m.Branch.get_by_id(branch.id).name == "新建联合党支部"
 
 
+def test_a_write_before_the_check_has_begun_makes_it_first(good: Path) -> None:
+    """The app starts the check after the first paint: a write that comes before then (nobody
+    is checking yet) has the check made on its own thread, then goes through."""
+    open_database(good, check_later=True)
+    check = opening_check()
+    assert check is not None and not check.done
+    branch = records.create("branches", {"name": "新建联合党支部", "kind": "joint"})
+    assert check.done and check.passed
+    assert check.run() is None  # made once: a later start of the check finds the verdict
+    assert m.Branch.get_by_id(branch.id).name == "新建联合党支部"
+
+
+def test_a_damaged_file_written_before_its_check_has_begun_is_refused(damaged: Path) -> None:
+    before = digest(damaged)
+    open_database(damaged, check_later=True)
+    check = opening_check()
+    with pytest.raises((pw.DatabaseError, sqlite3.DatabaseError)):
+        records.create("branches", {"name": "新建联合党支部", "kind": "joint"})
+    assert isinstance(check.damage, DatabaseDamaged)
+    close_database()
+    assert digest(damaged) == before
+
+
 @pytest.mark.parametrize(
     "write",
     [

@@ -214,6 +214,20 @@ def test_the_check_and_the_backup_follow_the_window(
     assert not backup.daily_backup_due(demo_copy)
 
 
+def test_the_check_begins_after_the_first_paint(demo_copy: Path, qtbot: QtBot) -> None:
+    """Building the window has the process to itself: the check's thread starts once the window
+    has been painted, before the overview's figures."""
+    startup = app.Startup(open_database(demo_copy, check_later=True))
+    window = startup.open_window()
+    assert window is not None
+    qtbot.addWidget(window)
+    assert startup.check_job is None and not startup.check.done  # nothing began while building
+    window.show()
+    qtbot.waitUntil(lambda: startup.check_job is not None, timeout=30000)
+    qtbot.waitUntil(lambda: startup.settled, timeout=30000)
+    assert startup.check.passed
+
+
 def test_a_failed_daily_backup_is_still_a_warning(
     demo_copy: Path, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -332,7 +346,8 @@ window.grab()  # painted: what the user sees first
 heavy = ("openpyxl", "xlsxwriter", "docx", "PIL", "reportlab", "pypinyin", "python_calamine",
          "PySide6.QtPrintSupport", "PySide6.QtPdf", "partybuild.services.compliance",
          "partybuild.services.report", "partybuild.services.demo", "partybuild.ui.ledger_page",
-         "partybuild.ui.file_dialogs", "playhouse.migrations")
+         "partybuild.ui.file_dialogs", "playhouse.migrations", "psycopg2",
+         "partybuild.services.audit", "partybuild.ledgers.spec")
 print(",".join(sorted(m for m in sys.modules if m in heavy or m.split(".")[0] in heavy)) or "-")
 startup.stop()
 """
