@@ -849,7 +849,12 @@ class Dues(BaseModel):
 
     class Meta:
         table_name = "dues"
-        indexes = ((("member", "month"), True),)
+        indexes = (
+            (("member", "month"), True),
+            # The period's sums and the arrears (stats, the annual summary) read this index
+            # alone: live rows, the month range, then every other column they read (0014).
+            (("deleted", "month", "member", "due", "paid", "until", "paid_on"), False),
+        )
 
     @property
     def title(self) -> str:
