@@ -315,40 +315,53 @@ def _trainings(period: Period, scope: _Scope) -> dict[int | None, dict[str, Any]
     member_ok = A.member.is_null() | (m.live(M))
     key = scope.key(M.branch)
     whole_park = not scope.grouped and scope.branch_id is None
-    # The park's sessions are counted apart (below); a branch's are its trainings with rows.
-    sessions = pw.Value(0) if whole_park else pw.fn.COUNT(A.training.distinct())
-    rows = (
-        A.select(
-            *key,
-            T.kind,
-            pw.fn.COUNT(A.id),
-            _when(A.status == "signed"),
-            _when(A.status == "leave"),
-            _when(A.status == "absent"),
-            sessions,
-        )
+    attendance = (
+        A.select()
         .join(T)
         .switch(A)
         .join(M, pw.JOIN.LEFT_OUTER)
         .where(in_period, m.live(A), member_ok)
     )
     found: dict[int | None, dict[str, list[int]]] = {}
-    for row in scope.narrow(rows, M.branch).group_by(*key, T.kind).tuples():
-        k, (kind, expected, signed, leave, absent, held) = scope.split(row)
-        if scope.grouped and k is None:
-            continue  # attendance of no member, or of a member of no branch
-        found.setdefault(k, {})[kind] = [
-            held,
-            _int(signed),
-            expected,
-            _int(leave),
-            _int(absent),
-        ]
     if whole_park:
+        # The park's rows by kind and status, counted by the grouping (no condition per row),
+        # and its sessions: every training of the period.
+        places = {"signed": 1, "leave": 3, "absent": 4}
+        for kind, status, n in (
+            attendance.select(T.kind, A.status, pw.fn.COUNT(A.id))
+            .group_by(T.kind, A.status)
+            .tuples()
+        ):
+            counts = found.setdefault(None, {}).setdefault(kind, [0, 0, 0, 0, 0])
+            counts[2] += n
+            if status in places:
+                counts[places[status]] += n
         for kind, n in (
             T.select(T.kind, pw.fn.COUNT(T.id)).where(in_period).group_by(T.kind).tuples()
         ):
             found.setdefault(None, {}).setdefault(kind, [0, 0, 0, 0, 0])[0] = n
+    else:
+        # A branch's sessions are its trainings with rows.
+        rows = attendance.select(
+            *key,
+            T.kind,
+            pw.fn.COUNT(A.id),
+            _when(A.status == "signed"),
+            _when(A.status == "leave"),
+            _when(A.status == "absent"),
+            pw.fn.COUNT(A.training.distinct()),
+        )
+        for row in scope.narrow(rows, M.branch).group_by(*key, T.kind).tuples():
+            k, (kind, expected, signed, leave, absent, held) = scope.split(row)
+            if scope.grouped and k is None:
+                continue  # attendance of no member, or of a member of no branch
+            found.setdefault(k, {})[kind] = [
+                held,
+                _int(signed),
+                expected,
+                _int(leave),
+                _int(absent),
+            ]
     return {k: _training_figures(v) for k, v in found.items()}
 
 
