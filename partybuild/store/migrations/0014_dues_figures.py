@@ -7,7 +7,7 @@ period that can be 未交 or 少交 (``member_id``, ``month``, ``until``, ``due`
 ``paid_on`` and the row id). Read from the rows, each walks the wide table by the ``deleted``
 flag alone; this index is ordered as they filter (live rows, then the month range) and holds
 every other column they read (on SQLite the row id is in every index), so both are one range read
-of it. Only adds an index: applies the same after any of 0011–0013.
+of it. Only adds an index: applies the same before or after any other migration (0015 too).
 
 On SQLite, a database with statistics (``ANALYZE``, as 0009 runs) gets them for the dues table
 too, so the planner weighs the new index as it weighs the others. A database without statistics
