@@ -6,6 +6,7 @@ period (before, after, a range reaching into it), two branches and a member with
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -170,3 +171,25 @@ def test_the_stats_dues_section_equals_the_sums_of_the_rows(db: pw.Database) -> 
         for branch in listed:
             assert stats.compute(period, branch)["dues"] == expected[branch.id]
             assert per[branch.id]["dues"] == expected[branch.id]
+
+
+def test_the_dues_figures_read_the_dues_index_alone(sqlite_db: pw.Database) -> None:
+    """On SQLite the period's sums and the arrears rows are range reads of the figures' index
+    (migration 0014), which holds every column they read."""
+    _build(sqlite_db)
+    connection = sqlite_db.connection()
+    statements: list[str] = []
+    connection.set_trace_callback(statements.append)
+    try:
+        dues.period_figures(YEAR.start, YEAR.end)
+        dues.period_figures_by_branch(YEAR.start, YEAR.end)
+    finally:
+        connection.set_trace_callback(None)
+    plans: list[str] = []
+    for sql in statements:
+        alias = re.search(r'FROM "dues" AS "(\w+)"', sql)
+        if sql.startswith("SELECT") and alias:
+            rows = connection.execute("EXPLAIN QUERY PLAN " + sql)
+            plans += [r[3] for r in rows if r[3].split()[1:2] == [alias.group(1)]]
+    index = "COVERING INDEX dues_deleted_month_member_id_due_paid_until_paid_on"
+    assert plans and all(index in p for p in plans), plans
