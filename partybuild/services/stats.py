@@ -315,12 +315,15 @@ def _trainings(period: Period, scope: _Scope) -> dict[int | None, dict[str, Any]
     member_ok = A.member.is_null() | (m.live(M))
     key = scope.key(M.branch)
     whole_park = not scope.grouped and scope.branch_id is None
+    # Live attendance as NOT deleted (the column is never NULL): the same rows, but no equality
+    # for SQLite's planner to walk every live attendance row of every year by; it starts from
+    # the trainings of the period and reads their rows by the training's index.
     attendance = (
         A.select()
         .join(T)
         .switch(A)
         .join(M, pw.JOIN.LEFT_OUTER)
-        .where(in_period, m.live(A), member_ok)
+        .where(in_period, ~A.deleted, member_ok)
     )
     found: dict[int | None, dict[str, list[int]]] = {}
     if whole_park:
