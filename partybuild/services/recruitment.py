@@ -761,7 +761,7 @@ def period_counts(
     anywhere = reached[0]
     for condition in reached[1:]:
         anywhere = anywhere | condition
-    query = M.select(*key, *(pw.fn.SUM(pw.Case(None, [(c, 1)], 0)) for c in reached)).where(
+    query = M.select(*key, *(pw.fn.COUNT(pw.Case(None, [(c, 1)])) for c in reached)).where(
         m.live(M), M.applied_on.is_null(False), anywhere
     )
     if branch_id is not None:

@@ -96,7 +96,7 @@ class _Scope:
 def _when(condition: pw.Expression) -> pw.Function:
     """SQL: how many rows of the group meet ``condition`` (a NULL condition counts as not met,
     as in a WHERE clause)."""
-    return pw.fn.SUM(pw.Case(None, [(condition, 1)], 0))
+    return pw.fn.COUNT(pw.Case(None, [(condition, 1)]))
 
 
 def _int(value: object) -> int:
@@ -247,19 +247,19 @@ def _members(period: Period, scope: _Scope) -> dict[int | None, dict[str, int]]:
         c[category] = c.get(category, 0) + n
     after = period.end + dt.timedelta(days=1)
     floor = dt.date(after.year, 1, 1)
-    # The roll's conditions are counted, not filtered: in the WHERE clause they would lead the
+    # The roll's conditions (status, category) are grouped by, not filtered, and the counts
+    # each applies to are picked from the groups below: in the WHERE clause they would lead the
     # planner to walk the figures' index instead of the two date ranges.
-    party = M.category.in_(member_years.PARTY)
-    counted = M.status.in_(("normal", "mobile")) & party
     joined_by_end = _existing(M.joined_on, period)
     # A full member confirmed (转正) after the period's end was still probationary then.
-    late = (M.category == "full") & joined_by_end & ~_existing(M.confirmed_on, period)
-    joined_in = party & (M.joined_on >= period.start) & m.certainly_by(M.joined_on, period.end)
+    late = joined_by_end & ~_existing(M.confirmed_on, period)
+    joined_in = (M.joined_on >= period.start) & m.certainly_by(M.joined_on, period.end)
     exceptions = M.select(
         *key,
         M.category,
-        _when(counted & ~joined_by_end),
-        _when(counted & late),
+        M.status,
+        _when(~joined_by_end),
+        _when(late),
         _when(joined_in),
     ).where(
         m.live(M),
@@ -268,8 +268,13 @@ def _members(period: Period, scope: _Scope) -> dict[int | None, dict[str, int]]:
         | M.confirmed_on.between(floor, dt.date.max),
     )
     joined: dict[int | None, int] = {}
-    for row in scope.narrow(exceptions, M.branch).group_by(M.category, *key).tuples():
-        k, (category, off_n, late_n, joined_n) = scope.split(row)
+    for row in scope.narrow(exceptions, M.branch).group_by(M.category, M.status, *key).tuples():
+        k, (category, status, off_n, late_n, joined_n) = scope.split(row)
+        party = category in member_years.PARTY
+        counted = party and status in ("normal", "mobile")
+        off_n = off_n if counted else 0
+        late_n = late_n if counted and category == "full" else 0
+        joined_n = joined_n if party else 0
         if _int(off_n) or _int(late_n):
             c = counts.setdefault(k, _zeros(vocab.MEMBER_CATEGORY.codes))
             c[category] -= _int(off_n)
@@ -310,40 +315,56 @@ def _trainings(period: Period, scope: _Scope) -> dict[int | None, dict[str, Any]
     member_ok = A.member.is_null() | (m.live(M))
     key = scope.key(M.branch)
     whole_park = not scope.grouped and scope.branch_id is None
-    # The park's sessions are counted apart (below); a branch's are its trainings with rows.
-    sessions = pw.Value(0) if whole_park else pw.fn.COUNT(A.training.distinct())
-    rows = (
-        A.select(
+    # Live attendance as NOT deleted (the column is never NULL): the same rows, but no equality
+    # for SQLite's planner to walk every live attendance row of every year by; it starts from
+    # the trainings of the period and reads their rows by the training's index.
+    attendance = (
+        A.select()
+        .join(T)
+        .switch(A)
+        .join(M, pw.JOIN.LEFT_OUTER)
+        .where(in_period, ~A.deleted, member_ok)
+    )
+    found: dict[int | None, dict[str, list[int]]] = {}
+    if whole_park:
+        # The park's rows by kind and status, counted by the grouping (no condition per row),
+        # and its sessions: every training of the period.
+        places = {"signed": 1, "leave": 3, "absent": 4}
+        for kind, status, n in (
+            attendance.select(T.kind, A.status, pw.fn.COUNT(A.id))
+            .group_by(T.kind, A.status)
+            .tuples()
+        ):
+            counts = found.setdefault(None, {}).setdefault(kind, [0, 0, 0, 0, 0])
+            counts[2] += n
+            if status in places:
+                counts[places[status]] += n
+        for kind, n in (
+            T.select(T.kind, pw.fn.COUNT(T.id)).where(in_period).group_by(T.kind).tuples()
+        ):
+            found.setdefault(None, {}).setdefault(kind, [0, 0, 0, 0, 0])[0] = n
+    else:
+        # A branch's sessions are its trainings with rows.
+        rows = attendance.select(
             *key,
             T.kind,
             pw.fn.COUNT(A.id),
             _when(A.status == "signed"),
             _when(A.status == "leave"),
             _when(A.status == "absent"),
-            sessions,
+            pw.fn.COUNT(A.training.distinct()),
         )
-        .join(T)
-        .switch(A)
-        .join(M, pw.JOIN.LEFT_OUTER)
-        .where(in_period, m.live(A), member_ok)
-    )
-    found: dict[int | None, dict[str, list[int]]] = {}
-    for row in scope.narrow(rows, M.branch).group_by(*key, T.kind).tuples():
-        k, (kind, expected, signed, leave, absent, held) = scope.split(row)
-        if scope.grouped and k is None:
-            continue  # attendance of no member, or of a member of no branch
-        found.setdefault(k, {})[kind] = [
-            held,
-            _int(signed),
-            expected,
-            _int(leave),
-            _int(absent),
-        ]
-    if whole_park:
-        for kind, n in (
-            T.select(T.kind, pw.fn.COUNT(T.id)).where(in_period).group_by(T.kind).tuples()
-        ):
-            found.setdefault(None, {}).setdefault(kind, [0, 0, 0, 0, 0])[0] = n
+        for row in scope.narrow(rows, M.branch).group_by(*key, T.kind).tuples():
+            k, (kind, expected, signed, leave, absent, held) = scope.split(row)
+            if scope.grouped and k is None:
+                continue  # attendance of no member, or of a member of no branch
+            found.setdefault(k, {})[kind] = [
+                held,
+                _int(signed),
+                expected,
+                _int(leave),
+                _int(absent),
+            ]
     return {k: _training_figures(v) for k, v in found.items()}
 
 
@@ -416,6 +437,11 @@ def _issues(period: Period, scope: _Scope) -> dict[int | None, dict[str, Any]]:
     in_period = Iss.resolved_on.between(period.start, period.end)
     pending = (Iss.received_on <= period.end) & Iss.open_on(period.end)  # as it stood then
     cutoff = overdue.as_of(period.end)
+    # Overdue: pending and Iss.overdue_on(cutoff), whose open_on(cutoff) is pending's own when
+    # the cutoff is the period's end (a period that has ended): not built and evaluated twice.
+    late = Iss.deadline.is_null(False) & (Iss.deadline < cutoff)
+    if cutoff != period.end:
+        late = Iss.overdue_on(cutoff)
     found: dict[int | None, dict[str, Any]] = {}
     for row in (
         base.select(
@@ -423,7 +449,7 @@ def _issues(period: Period, scope: _Scope) -> dict[int | None, dict[str, Any]]:
             _when(Iss.received_on.between(period.start, period.end)),
             _when((Iss.state == "unresolvable") & in_period),
             _when(pending),
-            _when(pending & Iss.overdue_on(cutoff)),
+            _when(pending & late),
         )
         .group_by(*key)
         .tuples()

@@ -127,11 +127,19 @@ def certainly_by(field: PartialDateField, day: dt.date) -> pw.Expression:
     """
     precision = field.precision_field()
     after = day + dt.timedelta(days=1)
-    return (
-        (precision.is_null() & (field <= day))
-        | ((precision == "month") & (field < dt.date(after.year, after.month, 1)))
-        | ((precision == "year") & (field < dt.date(after.year, 1, 1)))
-    )
+    bounds = {"month": dt.date(after.year, after.month, 1), "year": dt.date(after.year, 1, 1)}
+    # When ``day`` ends a month (or a year), a month (or year) is certainly by it exactly when
+    # its first day is, as for an exact day: those share the exact day's term, so at a year's
+    # end (the figures' usual period end) the condition is one term instead of three.
+    by_day = [name for name, bound in bounds.items() if bound == after]
+    exact = precision.is_null()
+    if by_day:
+        exact = exact | precision.in_(by_day)
+    condition = exact & (field <= day)
+    for name, bound in bounds.items():
+        if name not in by_day:
+            condition = condition | ((precision == name) & (field < bound))
+    return condition
 
 
 def _expand(partial: list[PartialDateField], row: dict[object, object]) -> dict[object, object]:
@@ -849,7 +857,12 @@ class Dues(BaseModel):
 
     class Meta:
         table_name = "dues"
-        indexes = ((("member", "month"), True),)
+        indexes = (
+            (("member", "month"), True),
+            # The period's sums and the arrears (stats, the annual summary) read this index
+            # alone: live rows, the month range, then every other column they read (0014).
+            (("deleted", "month", "member", "due", "paid", "until", "paid_on"), False),
+        )
 
     @property
     def title(self) -> str:
