@@ -191,8 +191,8 @@ def apply_rules(values: dict[str, Any], errors: dict[str, str]) -> None:
             months = month_index(until) - month_index(month) + 1
             if months == 1:
                 values["until"] = None  # one month: no range
-            elif months > 12:
-                errors["until"] = "一条记录最多合并 12 个月，请分行填写"
+            elif months > MONTHS_A_ROW:
+                errors["until"] = f"一条记录最多合并 {MONTHS_A_ROW} 个月，请分行填写"
     if month is not None and "month" not in errors and "until" not in errors:
         clash = _overlapping(values.get("member"), month, values.get("until"), values.get("id"))
         if clash:
@@ -466,14 +466,20 @@ def _maybe_owing(model: type[m.Dues]) -> pw.Expression:
     return model.paid.is_null() | (model.paid < model.due) | (model.paid < Decimal("0.01"))
 
 
+#: The most months one dues row may cover (a range paid at once, 预交 or 补交).
+MONTHS_A_ROW = 12
+
+
 def arrears(as_of: dt.date, branch_id: int | None = None, since_months: int = 24) -> list[Arrears]:
-    """Members with unpaid ended months in the ``since_months`` before ``as_of``."""
+    """Members with unpaid ended months in the ``since_months`` before ``as_of`` (a range begun
+    before them counts with its months among them)."""
     last = month_index(as_of) - 1  # the current month is still open
     first = last - since_months + 1
-    start, end = month_from_index(first).earliest(), month_from_index(last).earliest()
+    start = month_from_index(first - MONTHS_A_ROW + 1).earliest()
+    end = month_from_index(last).earliest()
     per: dict[int, dict[str, Any]] = {}
     for row in _rows(start, end, branch_id).where(_maybe_owing(m.Dues)).dicts():
-        spanned = _ended_unpaid(row["due"], row["paid"], row["month"], row["until"], last)
+        spanned = _ended_unpaid(row["due"], row["paid"], row["month"], row["until"], last, first)
         if not spanned:
             continue
         item = per.setdefault(
@@ -518,13 +524,19 @@ def arrears(as_of: dt.date, branch_id: int | None = None, since_months: int = 24
 
 
 def _ended_unpaid(
-    due: Decimal, paid: Decimal | None, month: dt.date, until: dt.date | None, last: int
+    due: Decimal,
+    paid: Decimal | None,
+    month: dt.date,
+    until: dt.date | None,
+    last: int,
+    first: int,
 ) -> list[PartialDate]:
-    """The months of a row up to the month index ``last`` when it is 未交 or 少交, else none.
-    (Whether a row is either does not depend on the day it was paid: :func:`state_of`.)"""
+    """The months of a row from the month index ``first`` to ``last`` when it is 未交 or 少交,
+    else none. (Whether a row is either does not depend on the day it was paid:
+    :func:`state_of`.)"""
     if state_of(due, paid, None, month, until) not in ("unpaid", "short"):
         return []
-    return [x for x in covered(month, until) if month_index(x) <= last]
+    return [x for x in covered(month, until) if first <= month_index(x) <= last]
 
 
 def reminders(year: int, today: dt.date | None = None) -> list[tuple[str, list[int]]]:
@@ -721,7 +733,10 @@ def _owing(
         .where(
             m.live(D),
             m.live(M),
-            D.month.between(month_from_index(first).earliest(), month_from_index(last).earliest()),
+            D.month.between(
+                month_from_index(first - MONTHS_A_ROW + 1).earliest(),
+                month_from_index(last).earliest(),
+            ),
             _maybe_owing(D),
         )
     )
@@ -730,7 +745,8 @@ def _owing(
     owing: dict[int, int | None] = {}
     for member, branch, month, until, due, paid in query.tuples():
         if member not in owing and any(
-            start <= x.earliest() <= end for x in _ended_unpaid(due, paid, month, until, last)
+            start <= x.earliest() <= end
+            for x in _ended_unpaid(due, paid, month, until, last, first)
         ):
             owing[member] = branch
     counts: dict[int | None, int] = {}

@@ -58,6 +58,7 @@ def _build(database: pw.Database) -> dict[str, m.Branch]:
     two = records.create(spec.BRANCHES, {"name": "第二联合党支部", "kind": "joint"})
     a, b = _member("示甲", 1, one), _member("示乙", 2, one)
     c, d = _member("示丙", 3, two), _member("示丁", 4, None)
+    e = _member("示己", 6, two)
     gone = _member("示戊", 5, one)
     for month in range(1, 13):
         _row(a, (2023, month), "76.50", "76.50" if month != 5 else None)  # May unpaid
@@ -69,6 +70,8 @@ def _build(database: pw.Database) -> dict[str, m.Branch]:
     _row(c, (2023, 3), "20.00", "20.00")
     _row(c, (2023, 4), "0.00")  # exempt
     _row(c, (2023, 11), "40.00", "40.00", until=(2023, 12))  # two months paid at once
+    # A quarter unpaid begun two months before the half year, its March in it.
+    _row(e, (2023, 1), "90.00", until=(2023, 3))
     _row(d, (2023, 6), "33.30", "33.30")
     _row(d, (2023, 7), "33.30")  # unpaid, a member of no branch
     deleted = _row(d, (2023, 8), "33.30")  # unpaid, but in the recycle bin
@@ -92,8 +95,6 @@ def _oracle(period: stats.Period, today: dt.date) -> dict[int | None, dict[str, 
     start, end = period.start, period.end
     as_of = min(today, end + dt.timedelta(days=1))
     last = _month_index(as_of) - 1  # the month of as_of is still open
-    # The arrears read rows whose first month is in the period or the month before it.
-    first = last - (_month_index(end) - _month_index(start) + 1)
     sums: dict[int | None, list[Decimal]] = {}
     owing: dict[int | None, set[int]] = {}
     for row in m.Dues.select(m.Dues, m.Member).join(m.Member):
@@ -105,7 +106,7 @@ def _oracle(period: stats.Period, today: dt.date) -> dict[int | None, dict[str, 
             item[0] += row.due
             item[1] += row.paid or 0
         owes = row.due != 0 and (row.paid is None or row.paid < row.due)
-        if not owes or not first <= _month_index(row.month) <= last:
+        if not owes:
             continue
         months = range(_month_index(row.month), _month_index(row.until or row.month) + 1)
         if any(i <= last and _month_index(start) <= i <= _month_index(end) for i in months):
@@ -154,9 +155,11 @@ def test_dues_figures_equal_the_sums_of_the_rows(
     year = _oracle(YEAR, dt.date(2024, 3, 1))
     assert {k: v["members_in_arrears"] for k, v in year.items()} == {
         branches["one"].id: 2,  # 示甲 (May) and 示乙 (short in February and September)
-        branches["two"].id: 1,  # 示丙: January and February of the range begun in December
+        branches["two"].id: 2,  # 示丙: January and February of the range begun in December; 示己
         None: 1,  # 示丁: July, and September short (August is in the recycle bin)
     }
+    half = _oracle(HALF, dt.date(2024, 3, 1))
+    assert half[branches["two"].id]["members_in_arrears"] == 1  # 示己's March
     if isinstance(db, pw.SqliteDatabase):  # the off-fen amounts as they read: 36.20, 12.34
         assert year[None]["due"] == f"{D('33.30') * 2 + D('36.20'):.2f}"
 
@@ -193,3 +196,16 @@ def test_the_dues_figures_read_the_dues_index_alone(sqlite_db: pw.Database) -> N
             plans += [r[3] for r in rows if r[3].split()[1:2] == [alias.group(1)]]
     index = "COVERING INDEX dues_deleted_month_member_id_due_paid_until_paid_on"
     assert plans and all(index in p for p in plans), plans
+
+
+def test_a_range_begun_before_the_window_is_in_arrears_for_its_months_in_it(
+    db: pw.Database,
+) -> None:
+    one = records.create(spec.BRANCHES, {"name": "第一党支部", "kind": "standalone"})
+    who = _member("示庚", 7, one)
+    _row(who, (2023, 1), "90.00", until=(2023, 3))  # a quarter, unpaid
+    (found,) = dues.arrears(dt.date(2023, 5, 1), since_months=2)  # March and April
+    assert (found.name, [x.earliest() for x in found.months]) == ("示庚", [dt.date(2023, 3, 1)])
+    assert found.owed == D("30.00")  # a third of the quarter
+    (whole,) = dues.arrears(dt.date(2023, 5, 1), since_months=24)
+    assert len(whole.months) == 3 and whole.owed == D("90.00")

@@ -263,17 +263,22 @@ def old_activity_ids(due: compliance.Due) -> list[int]:
 def old_arrears(
     as_of: dt.date, branch_id: int | None = None, since_months: int = 24
 ) -> list[dues.Arrears]:
-    """Members with unpaid ended months in the ``since_months`` before ``as_of``."""
+    """Members with unpaid ended months in the ``since_months`` before ``as_of``. (Since written:
+    a range begun before those months counts with its months among them; the rows read reach
+    back by the longest range, 12 months.)"""
     last = dues.month_index(as_of) - 1  # the current month is still open
     first = last - since_months + 1
-    start, end = dues.month_from_index(first).earliest(), dues.month_from_index(last).earliest()
+    start = dues.month_from_index(first - 11).earliest()
+    end = dues.month_from_index(last).earliest()
     per: dict[int, dict[str, Any]] = {}
     for row in dues._rows(start, end, branch_id).dicts():
         state = dues.state_of(row["due"], row["paid"], row["paid_on"], row["month"], row["until"])
         if state not in ("unpaid", "short"):
             continue
         spanned = [
-            x for x in dues.covered(row["month"], row["until"]) if dues.month_index(x) <= last
+            x
+            for x in dues.covered(row["month"], row["until"])
+            if first <= dues.month_index(x) <= last
         ]
         if not spanned:
             continue
