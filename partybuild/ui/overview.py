@@ -26,7 +26,7 @@ from PySide6.QtCharts import (
     QLineSeries,
     QValueAxis,
 )
-from PySide6.QtCore import QEvent, QMargins, QPointF, Qt, Signal
+from PySide6.QtCore import QEvent, QMargins, QPointF, QSignalBlocker, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QCursor,
@@ -369,6 +369,9 @@ class OverviewPage(QWidget):
         self._generation = 0  # a refresh started later wins over an earlier one still running
         self.shown_year: int | None = None  # the year whose figures are on the page
         self._year_chosen = not defer  # deferred: the latest year with data, found by gather
+        # Deferred (the main window's page): another year's figures are computed in a worker
+        # too, so that choosing a year never holds the window (0.6 s at 200,000 members).
+        self._years_in_background = defer
         self.setObjectName("page_overview")
         self.figures: dict = {}
         self.compliance: compliance.ComplianceReport | None = None
@@ -496,7 +499,7 @@ class OverviewPage(QWidget):
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(scroll)
 
-        self.year_combo.currentIndexChanged.connect(self.refresh)
+        self.year_combo.currentIndexChanged.connect(self._year_changed)
         if defer:
             self.title.setText(self.tr("党建工作概览"))
             self.message.setText(self.tr("正在统计…"))
@@ -545,18 +548,25 @@ class OverviewPage(QWidget):
 
     # -- year --------------------------------------------------------------------------
     def set_year(self, year: int) -> None:
+        """Show a year's figures, computed now on this thread (a year chosen in the box is
+        computed in a worker on the main window's page: :meth:`_year_changed`)."""
         self._year_chosen = True
         index = self.year_combo.findData(year)
         if index < 0:
             self.year_combo.addItem(self.tr("%d年") % year, year)
             index = self.year_combo.count() - 1
-        if index == self.year_combo.currentIndex():
-            self.refresh()
-        else:
+        with QSignalBlocker(self.year_combo):  # computed here, now: not as a user's choice
             self.year_combo.setCurrentIndex(index)
+        self.refresh()
 
     def year(self) -> int:
         return int(self.year_combo.currentData())
+
+    def _year_changed(self) -> None:
+        if self._years_in_background and self._year_chosen:
+            self.refresh_in_background()
+        else:
+            self.refresh()
 
     def _open(self, page: str, record_ids: list[int] | tuple[int, ...]) -> None:
         self.open_page.emit(page, {"record_ids": list(record_ids)})

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 from partybuild.domain.validators import make_id_number
-from partybuild.services import backup, records
+from partybuild.services import backup, records, report, stats
 from partybuild.store import models as m
 from partybuild.store.database import OpeningCheck, close_database, open_database
 from partybuild.ui import app, background
@@ -72,6 +72,54 @@ def open_window(database: pw.Database, qtbot: QtBot) -> MainWindow:
     window.show()
     qtbot.waitExposed(window)
     return window
+
+
+def test_another_year_is_computed_while_the_window_stays_usable(
+    demo: pw.Database, qtbot: QtBot, held: threading.Event
+) -> None:
+    window = open_window(demo, qtbot)
+    page = window.pages["overview"]
+    assert isinstance(page, OverviewPage)
+    held.set()  # the first year's figures
+    wait_for_the_figures(qtbot, page)
+    held.clear()
+    first = page.year()
+    page.year_combo.setFocus()
+    qtbot.keyClick(page.year_combo, Qt.Key.Key_Down)  # the year before
+    assert page.year() == first - 1
+    # The key returned at once: the figures are being computed in the worker, held there.
+    assert page.computing and page.figures_pending
+    assert page.message.text() == "正在统计…"
+    qtbot.keyClick(window, Qt.Key.Key_4, Qt.KeyboardModifier.ControlModifier)
+    assert window.page_name() == "members"  # the window works meanwhile
+    with qtbot.waitSignal(page.figures_shown, timeout=30000):
+        held.set()
+    assert page.shown_year == first - 1 and page.message.text() == ""
+    at_once = OverviewPage()  # computed on this thread
+    qtbot.addWidget(at_once)
+    at_once.set_year(first - 1)
+    assert shown_figures(page) == shown_figures(at_once)
+
+
+def test_a_card_clicked_while_another_year_is_computed_opens_that_years_records(
+    demo: pw.Database, qtbot: QtBot, held: threading.Event
+) -> None:
+    window = open_window(demo, qtbot)
+    page = window.pages["overview"]
+    assert isinstance(page, OverviewPage)
+    held.set()
+    wait_for_the_figures(qtbot, page)
+    held.clear()
+    page.year_combo.setFocus()
+    qtbot.keyClick(page.year_combo, Qt.Key.Key_Down)
+    assert page.computing
+    opened: list[dict] = []
+    page.open_page.connect(lambda _name, args: opened.append(args))
+    threading.Timer(0.3, held.set).start()  # the worker finishes while the click waits for it
+    qtbot.mouseClick(page.cards["pending"], Qt.MouseButton.LeftButton)
+    expected = report.pending_issue_ids(stats.Period.year(page.year()))
+    assert opened == [{"record_ids": list(expected)}]
+    assert page.shown_year == page.year() and not page.computing
 
 
 def test_the_window_is_usable_before_the_overview_figures_arrive(
