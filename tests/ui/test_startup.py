@@ -74,10 +74,12 @@ def open_window(database: pw.Database, qtbot: QtBot) -> MainWindow:
     return window
 
 
-def test_another_year_is_computed_while_the_window_stays_usable(
-    demo: pw.Database, qtbot: QtBot, held: threading.Event
-) -> None:
-    window = open_window(demo, qtbot)
+def choose_the_year_before(
+    database: pw.Database, qtbot: QtBot, held: threading.Event
+) -> tuple[MainWindow, OverviewPage, int]:
+    """The window with its first figures shown, then the year before chosen in the 年度 box by
+    key; its figures are held in the worker. Returns the window, the page and the first year."""
+    window = open_window(database, qtbot)
     page = window.pages["overview"]
     assert isinstance(page, OverviewPage)
     held.set()  # the first year's figures
@@ -85,10 +87,17 @@ def test_another_year_is_computed_while_the_window_stays_usable(
     held.clear()
     first = page.year()
     page.year_combo.setFocus()
-    qtbot.keyClick(page.year_combo, Qt.Key.Key_Down)  # the year before
+    qtbot.keyClick(page.year_combo, Qt.Key.Key_Down)
     assert page.year() == first - 1
     # The key returned at once: the figures are being computed in the worker, held there.
     assert page.computing and page.figures_pending
+    return window, page, first
+
+
+def test_another_year_is_computed_while_the_window_stays_usable(
+    demo: pw.Database, qtbot: QtBot, held: threading.Event
+) -> None:
+    window, page, first = choose_the_year_before(demo, qtbot, held)
     assert page.message.text() == "正在统计…"
     qtbot.keyClick(window, Qt.Key.Key_4, Qt.KeyboardModifier.ControlModifier)
     assert window.page_name() == "members"  # the window works meanwhile
@@ -104,15 +113,7 @@ def test_another_year_is_computed_while_the_window_stays_usable(
 def test_a_card_clicked_while_another_year_is_computed_opens_that_years_records(
     demo: pw.Database, qtbot: QtBot, held: threading.Event
 ) -> None:
-    window = open_window(demo, qtbot)
-    page = window.pages["overview"]
-    assert isinstance(page, OverviewPage)
-    held.set()
-    wait_for_the_figures(qtbot, page)
-    held.clear()
-    page.year_combo.setFocus()
-    qtbot.keyClick(page.year_combo, Qt.Key.Key_Down)
-    assert page.computing
+    _window, page, _first = choose_the_year_before(demo, qtbot, held)
     opened: list[dict] = []
     page.open_page.connect(lambda _name, args: opened.append(args))
     threading.Timer(0.3, held.set).start()  # the worker finishes while the click waits for it
