@@ -288,17 +288,21 @@ def test_copy_text_stores_what_an_insert_stores(pg_url: str) -> None:
         ]
         rows += [(None,) * 7, ("x", -5, False, 1e300, Decimal("-0.10"), None, None)]
         columns = "t, i, b, f, n, d, ts"
-        text = imp._copy_text(rows)
-        assert text is not None
-        database.cursor().copy_expert(f"COPY copied ({columns}) FROM STDIN", text)
+        made: list[tuple[Any, ...]] = []
+        stream = imp._CopyStream(iter(rows), made)
+        database.cursor().copy_expert(f"COPY copied ({columns}) FROM STDIN", stream)
+        assert not stream.refused and made == rows
         execute_values(database.cursor(), f"INSERT INTO copied ({columns}) VALUES %s", rows)
         stored = database.execute_sql(f"SELECT {columns} FROM copied ORDER BY k").fetchall()
         half = len(rows)
         assert stored[:half] == stored[half:]
         assert [r[0] for r in stored[:half]] == [*texts, None, "x"]
         assert stored[half - 2] == (None,) * 7
-        assert imp._copy_text([("a\0b",)]) is None  # PostgreSQL text holds no NUL
-        assert imp._copy_text([(object(),)]) is None
+        for refused in ("a\0b", object()):  # PostgreSQL text holds no NUL; no such kind
+            stream = imp._CopyStream(iter([(refused,)]), [])
+            with pytest.raises(imp._NotCopied):
+                stream.read()
+            assert stream.refused
     finally:
         database.execute_sql("DROP TABLE IF EXISTS copied")
         close_database()
