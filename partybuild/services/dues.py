@@ -475,10 +475,8 @@ def arrears(as_of: dt.date, branch_id: int | None = None, since_months: int = 24
     before them counts with its months among them)."""
     last = month_index(as_of) - 1  # the current month is still open
     first = last - since_months + 1
-    start = month_from_index(first - MONTHS_A_ROW + 1).earliest()
-    end = month_from_index(last).earliest()
     per: dict[int, dict[str, Any]] = {}
-    for row in _rows(start, end, branch_id).where(_maybe_owing(m.Dues)).dicts():
+    for row in _rows(*_begun_in(first, last), branch_id).where(_maybe_owing(m.Dues)).dicts():
         spanned = _ended_unpaid(row["due"], row["paid"], row["month"], row["until"], last, first)
         if not spanned:
             continue
@@ -521,6 +519,15 @@ def arrears(as_of: dt.date, branch_id: int | None = None, since_months: int = 24
         )
     result.sort(key=lambda a: (-a.longest_run, a.branch or "", a.name))
     return result
+
+
+def _begun_in(first: int, last: int) -> tuple[dt.date, dt.date]:
+    """The first months (``month``) of the rows that may cover a month from the month index
+    ``first`` to ``last``: a row covers at most MONTHS_A_ROW months from its first."""
+    return (
+        month_from_index(first - MONTHS_A_ROW + 1).earliest(),
+        month_from_index(last).earliest(),
+    )
 
 
 def _ended_unpaid(
@@ -733,10 +740,7 @@ def _owing(
         .where(
             m.live(D),
             m.live(M),
-            D.month.between(
-                month_from_index(first - MONTHS_A_ROW + 1).earliest(),
-                month_from_index(last).earliest(),
-            ),
+            D.month.between(*_begun_in(first, last)),
             _maybe_owing(D),
         )
     )
