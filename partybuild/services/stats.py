@@ -439,9 +439,7 @@ def _issues(period: Period, scope: _Scope) -> dict[int | None, dict[str, Any]]:
     cutoff = overdue.as_of(period.end)
     # Overdue: pending and Iss.overdue_on(cutoff), whose open_on(cutoff) is pending's own when
     # the cutoff is the period's end (a period that has ended): not built and evaluated twice.
-    late = Iss.deadline.is_null(False) & (Iss.deadline < cutoff)
-    if cutoff != period.end:
-        late = Iss.overdue_on(cutoff)
+    late = Iss.past_deadline(cutoff) if cutoff == period.end else Iss.overdue_on(cutoff)
     found: dict[int | None, dict[str, Any]] = {}
     for row in (
         base.select(

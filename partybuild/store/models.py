@@ -595,9 +595,14 @@ class EnterpriseIssue(BaseModel):
         )
 
     @classmethod
+    def past_deadline(cls, day: dt.date) -> pw.Expression:
+        """SQL: a 办结时限 before ``day`` (closed or not)."""
+        return cls.deadline.is_null(False) & (cls.deadline < day)
+
+    @classmethod
     def overdue_on(cls, day: dt.date) -> pw.Expression:
         """SQL: not closed and past 办结时限 on ``day`` — :meth:`overdue` as a query."""
-        return cls.open_on(day) & cls.deadline.is_null(False) & (cls.deadline < day)
+        return cls.open_on(day) & cls.past_deadline(day)
 
 
 class Setting(pw.Model):
