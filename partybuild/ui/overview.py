@@ -563,7 +563,10 @@ class OverviewPage(QWidget):
         return int(self.year_combo.currentData())
 
     def _year_changed(self) -> None:
-        if self._years_in_background and self._year_chosen:
+        """A year chosen in the box (set_year blocks its signal): the user's, even before the
+        first figures arrived — later refreshes keep it rather than the latest year with data."""
+        self._year_chosen = True
+        if self._years_in_background:
             self.refresh_in_background()
         else:
             self.refresh()

@@ -110,6 +110,26 @@ def test_another_year_is_computed_while_the_window_stays_usable(
     assert shown_figures(page) == shown_figures(at_once)
 
 
+def test_a_year_chosen_before_the_first_figures_is_kept(
+    demo: pw.Database, qtbot: QtBot, held: threading.Event
+) -> None:
+    window = open_window(demo, qtbot)
+    page = window.pages["overview"]
+    assert isinstance(page, OverviewPage)
+    qtbot.waitUntil(lambda: page.computing)  # the latest year with data, held in the worker
+    page.year_combo.setFocus()
+    qtbot.keyClick(page.year_combo, Qt.Key.Key_Down)
+    chosen = page.year()
+    assert page.computing  # the key returned at once: the chosen year is computed in a worker
+    with qtbot.waitSignal(page.figures_shown, timeout=30000):
+        held.set()
+    assert page.shown_year == chosen and not page.figures_pending
+    qtbot.keyClick(window, Qt.Key.Key_4, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(window, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
+    wait_for_the_figures(qtbot, page)
+    assert page.year() == page.shown_year == chosen  # not the latest year with data
+
+
 def test_a_card_clicked_while_another_year_is_computed_opens_that_years_records(
     demo: pw.Database, qtbot: QtBot, held: threading.Event
 ) -> None:
