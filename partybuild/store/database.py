@@ -26,9 +26,10 @@ no write through until the check has passed":
   SQLite asks it about each statement as it is prepared, so no write can slip past it — INSERT,
   UPDATE, DELETE, DDL, BEGIN (peewee begins IMMEDIATE: a write lock), writing pragmas. A read goes
   through; anything else waits for the check (the app begins it after the window's first paint;
-  a write that comes before then makes the check itself, on its own thread, first). When the check has passed every statement goes
-  through; when it found damage (or could not run) every write is refused (``SQLITE_DENY``), and
-  the app tells the user in Chinese, naming the newest good backup, and closes;
+  a write that comes before then makes the check itself, on its own thread, first). When the
+  check has passed every statement goes through; when it found damage (or could not run) every
+  write is refused (``SQLITE_DENY``), and the app tells the user in Chinese, naming the newest
+  good backup, and closes;
 - reads before the verdict are only reads: at worst the window shows, for a moment, a figure read
   from a damaged page before the dialog says the file is damaged; nothing is written to it.
 
